@@ -1,0 +1,131 @@
+/*
+ * Copyright 2026 The dev.iommu authors.
+ * Licensed under the Apache License, Version 2.0.
+ */
+package dev.iommu.core;
+
+import dev.iommu.api.IommuDmaDomain;
+import dev.iommu.api.IommuDmaDomainType;
+import dev.iommu.api.NtStatus;
+
+/**
+ * The library's {@link IommuDmaDomain}: a type, the devices attached, the logical address tokens outstanding,
+ * and a lifecycle. Lifecycle changes (attach, detach, token reserve and free, delete) are serialised by the
+ * domain's monitor, always taken after the device's (lock order: device, then domain). Map, unmap and translate
+ * never take it: they read {@link #isAlive()} and go to the page tables.
+ */
+class Domain implements IommuDmaDomain
+{
+    private final DomainTable owner;
+    private final IommuDmaDomainType type;
+    private volatile boolean alive = true;
+    private int attachedDevices;
+    private int outstandingTokens;
+
+    Domain(final DomainTable owner, final IommuDmaDomainType type)
+    {
+        this.owner = owner;
+        this.type = type;
+    }
+
+    DomainTable owner()
+    {
+        return owner;
+    }
+
+    IommuDmaDomainType type()
+    {
+        return type;
+    }
+
+    boolean isAlive()
+    {
+        return alive;
+    }
+
+    /**
+     * Marks the domain deleted when it is alive and holds no devices and no tokens. Exactly one of racing
+     * callers succeeds.
+     *
+     * @return STATUS_SUCCESS, STATUS_RESOURCE_IN_USE (devices or tokens remain) or STATUS_INVALID_PARAMETER
+     *         (already deleted).
+     */
+    synchronized int kill()
+    {
+        if (!alive)
+        {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        if (attachedDevices != 0 || outstandingTokens != 0)
+        {
+            return NtStatus.STATUS_RESOURCE_IN_USE;
+        }
+        alive = false;
+        return NtStatus.STATUS_SUCCESS;
+    }
+
+    /**
+     * Counts one more attached device, unless the domain was deleted.
+     *
+     * @return true when counted.
+     */
+    synchronized boolean attach()
+    {
+        if (!alive)
+        {
+            return false;
+        }
+        attachedDevices++;
+        return true;
+    }
+
+    synchronized void detach()
+    {
+        attachedDevices--;
+    }
+
+    synchronized int attachedDevices()
+    {
+        return attachedDevices;
+    }
+
+    /**
+     * Counts one more outstanding token, unless the domain was deleted.
+     *
+     * @return true when counted.
+     */
+    synchronized boolean addToken()
+    {
+        if (!alive)
+        {
+            return false;
+        }
+        outstandingTokens++;
+        return true;
+    }
+
+    synchronized void removeToken()
+    {
+        outstandingTokens--;
+    }
+
+    synchronized int outstandingTokens()
+    {
+        return outstandingTokens;
+    }
+
+    /**
+     * Releases what the domain holds (page tables, allocator, ASID) once it is deleted. Overridden by the
+     * domain types that hold something.
+     */
+    void release()
+    {
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public String toString()
+    {
+        return "Domain{" + type.specName() + (alive ? "" : ", deleted") + "}";
+    }
+}

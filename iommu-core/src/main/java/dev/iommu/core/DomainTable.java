@@ -1,0 +1,106 @@
+/*
+ * Copyright 2026 The dev.iommu authors.
+ * Licensed under the Apache License, Version 2.0.
+ */
+package dev.iommu.core;
+
+
+import dev.iommu.api.IommuDmaDomain;
+import dev.iommu.api.IommuDmaDomainType;
+import dev.iommu.api.NtStatus;
+
+/**
+ * The domains of one emulator: how many are alive against the platform's limit, the handle check every call
+ * makes (spec 5.2 item 10: a null, foreign or deleted domain is detected), and deletion (spec 2.3, 5.3
+ * item 14).
+ */
+final class DomainTable
+{
+    private final BoundedCounter live;
+
+    DomainTable(final int maxDomains)
+    {
+        this.live = new BoundedCounter(maxDomains);
+    }
+
+    /**
+     * The live domain behind a handle.
+     *
+     * @param handle any handle, or null.
+     * @return the domain, or null when the handle is null, of another emulator, or deleted.
+     */
+    Domain resolve(final IommuDmaDomain handle)
+    {
+        if (handle instanceof Domain)
+        {
+            final Domain domain = (Domain)handle;
+            if (domain.owner() == this && domain.isAlive())
+            {
+                return domain;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Takes one domain from the limit.
+     *
+     * @return true when below the limit; false means STATUS_INSUFFICIENT_RESOURCES.
+     */
+    boolean acquire()
+    {
+        return live.tryAcquire();
+    }
+
+    /**
+     * Gives one domain back to the limit (a creation that failed after {@link #acquire()}, or a deletion).
+     */
+    void release()
+    {
+        live.release();
+    }
+
+    /**
+     * A new pass-through domain (it holds nothing: devices see physical addresses).
+     *
+     * @return the domain; the caller has acquired its place.
+     */
+    Domain newPassThrough()
+    {
+        return new Domain(this, IommuDmaDomainType.PASS_THROUGH);
+    }
+
+    /**
+     * {@code DeleteDomain} (spec 2.3): refused while devices are attached or tokens are outstanding (spec 5.3
+     * item 14: STATUS_RESOURCE_IN_USE); mappings are dropped with the tables.
+     *
+     * @param handle the domain.
+     * @return STATUS_SUCCESS, STATUS_INVALID_PARAMETER (not a live domain) or STATUS_RESOURCE_IN_USE.
+     */
+    int delete(final IommuDmaDomain handle)
+    {
+        final Domain domain = resolve(handle);
+        if (null == domain)
+        {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        final int status = domain.kill();
+        if (status != NtStatus.STATUS_SUCCESS)
+        {
+            return status;
+        }
+        domain.release();
+        release();
+        return NtStatus.STATUS_SUCCESS;
+    }
+
+    /**
+     * How many domains are alive.
+     *
+     * @return the count.
+     */
+    int liveCount()
+    {
+        return live.get();
+    }
+}
