@@ -139,8 +139,11 @@ final class DeviceTable
             }
             device.kill();
         }
-        tokens.remove(device.pdo(), device);
+        // Give the limit back before the device object is free for a new token: the other order lets a racing
+        // CreateDevice of the same device take the map slot while the count is still full, and fail with a
+        // spurious STATUS_INSUFFICIENT_RESOURCES (LifecycleConcurrencyTest found it).
         live.release();
+        tokens.remove(device.pdo(), device);
         return NtStatus.STATUS_SUCCESS;
     }
 

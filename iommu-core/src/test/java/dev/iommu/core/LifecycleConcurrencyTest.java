@@ -17,7 +17,7 @@ import dev.iommu.api.Ref;
 import dev.iommu.core.platform.PageSizes;
 import dev.iommu.core.platform.Platform;
 import dev.iommu.core.platform.ResourceLimits;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.RepeatedTest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,7 +35,7 @@ class LifecycleConcurrencyTest
     private static final int DEVICES = 6;
     private static final int DOMAINS = 4;
 
-    @Test
+    @RepeatedTest(5)
     void racingLifecycleCallsKeepTheBooksBalanced() throws Exception
     {
         final Platform.Builder builder = Platform.builder()
