@@ -77,9 +77,12 @@ public final class RadixPageTable
     private final AtomicLong freeGeneration = new AtomicLong();
     private final AtomicLongArray psc = new AtomicLongArray(PSC_SLOTS);
     private final SoftwareIotlb iotlb;
+    private final WalkObserver observer;
 
-    private RadixPageTable(final TableArena arena, final PageTableConfig config, final int rootPage)
+    private RadixPageTable(
+        final TableArena arena, final PageTableConfig config, final int rootPage, final WalkObserver observer)
     {
+        this.observer = observer;
         this.arena = arena;
         this.addressWidth = config.addressWidth();
         this.levels = (addressWidth - PAGE_SHIFT) / PteDescriptor.BITS_PER_LEVEL;
@@ -102,12 +105,17 @@ public final class RadixPageTable
      */
     public static RadixPageTable create(final TableArena arena, final PageTableConfig config)
     {
+        return create(arena, config, null);
+    }
+
+    static RadixPageTable create(final TableArena arena, final PageTableConfig config, final WalkObserver observer)
+    {
         final int root = arena.allocate();
         if (root == 0)
         {
             return null;
         }
-        return new RadixPageTable(arena, config, root);
+        return new RadixPageTable(arena, config, root, observer);
     }
 
     /**
@@ -757,6 +765,10 @@ public final class RadixPageTable
                 final long addr = table + ((long)PteDescriptor.index(iova, level) << 3);
                 // Acquire: pairs with the publishing CAS of a table or leaf, so a table is seen with its contents.
                 final long entry = UnsafeApi.getLongAcquire(null, addr);
+                if (null != observer)
+                {
+                    observer.afterRead(level, entry);
+                }
                 if (entry == 0)
                 {
                     break;
