@@ -6,7 +6,6 @@ package dev.iommu.ptw;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 
 import org.agrona.UnsafeApi;
 
@@ -63,6 +62,7 @@ public final class RadixPageTable
     private static final int PSC_PAGE_BITS = 20;
     private static final long PAGE_MASK = PageSizes.SIZE_4K - 1;
     private static final int REGION_SHIFT = 21;
+    private static final long LONG_ARRAY_BASE = UnsafeApi.arrayBaseOffset(long[].class);
 
     private final TableArena arena;
     private final int levels;
@@ -75,7 +75,9 @@ public final class RadixPageTable
     private final long tableId;
     private final AtomicLong tablePages = new AtomicLong();
     private final AtomicLong freeGeneration = new AtomicLong();
-    private final AtomicLongArray psc = new AtomicLongArray(PSC_SLOTS);
+    private final long[] psc = new long[PSC_SLOTS];
+    private final long arenaBase;
+    private final int arenaCapacity;
     private final SoftwareIotlb iotlb;
     private final WalkObserver observer;
 
@@ -83,6 +85,8 @@ public final class RadixPageTable
         final TableArena arena, final PageTableConfig config, final int rootPage, final WalkObserver observer)
     {
         this.observer = observer;
+        this.arenaBase = arena.baseAddress();
+        this.arenaCapacity = arena.capacity();
         this.arena = arena;
         this.addressWidth = config.addressWidth();
         this.levels = (addressWidth - PAGE_SHIFT) / PteDescriptor.BITS_PER_LEVEL;
@@ -357,11 +361,16 @@ public final class RadixPageTable
                     return PtwResult.NO_MEMORY;
                 }
                 final long childAddress = arena.pageAddress(child);
-                long next = 0;
+                long next = pos;
                 if (level == 1)
                 {
                     // A new level-0 table is private until published: fill its leaves with plain stores.
                     next = prefill(childAddress, pos, Math.min(end, regionEnd(pos)), delta, permissions);
+                }
+                else if (level == 2 && canLarge(1, pos, end, delta))
+                {
+                    // Same for a new level-1 table: fill it with 2 MiB leaves while they fit.
+                    next = prefillLarge(childAddress, pos, end, delta, permissions);
                 }
                 // Publication: the CAS is a release (full) fence, so the zeroed page and any prefilled leaves are
                 // visible to every walker that reads this entry with an acquire load.
@@ -371,6 +380,10 @@ public final class RadixPageTable
                     if (level == 1)
                     {
                         tagLeafTable(child, pos);
+                        return next;
+                    }
+                    if (next > pos)
+                    {
                         return next;
                     }
                     table = childAddress;
@@ -403,6 +416,21 @@ public final class RadixPageTable
         {
             UnsafeApi.putLong(null, addr, PteDescriptor.leaf(p + delta, permissions, false));
             p += PageSizes.SIZE_4K;
+            addr += PteDescriptor.ENTRY_SIZE;
+        }
+        return p;
+    }
+
+    private long prefillLarge(
+        final long table, final long pos, final long end, final long delta, final int permissions)
+    {
+        final long tableEnd = (pos | (PageSizes.SIZE_1G - 1)) + 1;
+        long addr = table + ((long)PteDescriptor.index(pos, 1) << 3);
+        long p = pos;
+        while (p < tableEnd && end - p >= PageSizes.SIZE_2M)
+        {
+            UnsafeApi.putLong(null, addr, PteDescriptor.leaf(p + delta, permissions, true));
+            p += PageSizes.SIZE_2M;
             addr += PteDescriptor.ENTRY_SIZE;
         }
         return p;
@@ -755,6 +783,8 @@ public final class RadixPageTable
         {
             // Reclamation check, part 1: the generation before the walk (volatile load).
             final long generation = freeGeneration.get();
+            final long base = arenaBase;
+            final int capacity = arenaCapacity;
             long table = rootAddress;
             int level = top;
             long result = Translation.NOT_PRESENT;
@@ -776,11 +806,11 @@ public final class RadixPageTable
                 if ((entry & TABLE) != 0)
                 {
                     final int child = PteDescriptor.childIndex(entry);
-                    if (level == 0 || !arena.isPage(child))
+                    if (level == 0 || child < 1 || child > capacity)
                     {
                         break;
                     }
-                    table = arena.pageAddress(child);
+                    table = base + ((long)child << PAGE_SHIFT);
                     level--;
                     continue;
                 }
@@ -992,13 +1022,13 @@ public final class RadixPageTable
     private void rememberLeafTable(final int page, final long pos)
     {
         final long region = pos >>> REGION_SHIFT;
-        psc.setOpaque((int)region & (PSC_SLOTS - 1), (region << PSC_PAGE_BITS) | page);
+        UnsafeApi.putLongOpaque(psc, pscOffset(region), (region << PSC_PAGE_BITS) | page);
     }
 
     private long cachedLeafTable(final long pos)
     {
         final long region = pos >>> REGION_SHIFT;
-        final long cached = psc.getOpaque((int)region & (PSC_SLOTS - 1));
+        final long cached = UnsafeApi.getLongOpaque(psc, pscOffset(region));
         if ((cached >>> PSC_PAGE_BITS) != region || cached == 0)
         {
             return 0;
@@ -1009,6 +1039,11 @@ public final class RadixPageTable
         {
             return 0;
         }
-        return arena.pageAddress(page);
+        return arenaBase + ((long)page << PAGE_SHIFT);
+    }
+
+    private static long pscOffset(final long region)
+    {
+        return LONG_ARRAY_BASE + (((int)region & (PSC_SLOTS - 1)) << 3);
     }
 }

@@ -8,7 +8,6 @@ import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicLongArray;
 
 import org.agrona.BufferUtil;
 import org.agrona.IoUtil;
@@ -64,7 +63,8 @@ public final class TableArena implements AutoCloseable
     private final UnsafeBuffer buffer;
     private final long baseAddress;
     private final int[] next;
-    private final AtomicLongArray ownerTags;
+    private final ByteBuffer ownerTagMemory;
+    private final long ownerTagBase;
     private final ThreadLocal<PageCache> caches = ThreadLocal.withInitial(PageCache::new);
     private volatile boolean closed;
 
@@ -83,7 +83,9 @@ public final class TableArena implements AutoCloseable
         this.buffer = new UnsafeBuffer(address + skew, (capacity + 1) * PAGE_SIZE);
         this.baseAddress = buffer.addressOffset();
         this.next = new int[capacity + 1];
-        this.ownerTags = new AtomicLongArray(capacity + 1);
+        this.ownerTagMemory = ByteBuffer.allocateDirect((capacity + 1) * 8);
+        this.ownerTagBase = BufferUtil.address(ownerTagMemory);
+        UnsafeApi.setMemory(ownerTagBase, (capacity + 1) * 8L, (byte)0);
         buffer.setMemory(0, PAGE_SIZE, (byte)0);
         buffer.putLong(MAGIC_OFFSET, MAGIC);
         buffer.putLong(CAPACITY_OFFSET, capacity);
@@ -195,7 +197,7 @@ public final class TableArena implements AutoCloseable
         {
             throw new IllegalArgumentException("not a table page: " + page);
         }
-        ownerTags.setRelease(page, 0);
+        ownerTag(page, 0);
         UnsafeApi.setMemory(pageAddress(page), PAGE_SIZE, (byte)0);
         buffer.getAndAddLong(IN_USE_OFFSET, -1);
         final PageCache cache = caches.get();
@@ -257,12 +259,12 @@ public final class TableArena implements AutoCloseable
 
     long ownerTag(final int page)
     {
-        return ownerTags.getAcquire(page);
+        return UnsafeApi.getLongAcquire(null, ownerTagBase + ((long)page << 3));
     }
 
     void ownerTag(final int page, final long tag)
     {
-        ownerTags.setRelease(page, tag);
+        UnsafeApi.putLongRelease(null, ownerTagBase + ((long)page << 3), tag);
     }
 
     private void refill(final PageCache cache)
