@@ -713,6 +713,21 @@ public final class RadixPageTable
         return count;
     }
 
+    /**
+     * Free every table page of this table, the root included, returning them to the arena. The table must not be
+     * used afterwards, and no other thread may be using it while this runs (the caller serialises deletion).
+     *
+     * @return the number of 4 KiB pages that were still mapped.
+     */
+    public long destroy()
+    {
+        final long count = unmapLevel(rootAddress, top, 0, 0, limit, true);
+        freeGeneration.incrementAndGet();
+        tablePages.decrementAndGet();
+        arena.free(rootPage);
+        return count;
+    }
+
     // ------------------------------------------------------------------------------------------------------------
     // Translate
     // ------------------------------------------------------------------------------------------------------------
@@ -736,8 +751,9 @@ public final class RadixPageTable
             {
                 return hit;
             }
+            return walk(iova, true);
         }
-        return walk(iova, true);
+        return walk(iova, false);
     }
 
     /**

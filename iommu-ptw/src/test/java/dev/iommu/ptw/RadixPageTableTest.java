@@ -278,6 +278,18 @@ class RadixPageTableTest
     }
 
     @Test
+    void destroyFreesEveryPage()
+    {
+        final RadixPageTable table = table();
+        table.map(0, 0, SIZE_2M + SIZE_4K, RW);
+        table.map(SIZE_1G * 3, 0, SIZE_4K, RW);
+        assertTrue(arena.pagesInUse() > 4);
+        assertEquals(514, table.destroy());
+        assertEquals(0, table.tablePages());
+        assertEquals(0, arena.pagesInUse());
+    }
+
+    @Test
     void createReturnsNullWithoutRootPage()
     {
         arena.close();

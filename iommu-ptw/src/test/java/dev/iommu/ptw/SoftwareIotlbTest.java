@@ -65,7 +65,11 @@ class SoftwareIotlbTest
     @Test
     void noIotlbWhenConfiguredWithZeroEntries()
     {
-        assertNull(RadixPageTable.create(arena, new PageTableConfig().iotlbEntries(0)).iotlb());
+        final RadixPageTable table = RadixPageTable.create(arena, new PageTableConfig().iotlbEntries(0));
+        assertNull(table.iotlb());
+        table.map(0, 0x10000, SIZE_4K, RW);
+        assertEquals(0x10000, Translation.outputAddress(table.translate(0), 0));
+        assertEquals(0x10000, Translation.outputAddress(table.translate(0), 0));
         assertThrows(IllegalArgumentException.class, () -> new PageTableConfig().iotlbEntries(3));
     }
 
