@@ -8,6 +8,7 @@ import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 import org.agrona.BufferUtil;
 import org.agrona.IoUtil;
@@ -31,8 +32,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Free pages form a lock-free Treiber stack (tagged head against ABA; the links live in a side array, so a free
  * page stays all zero) behind small per-thread caches. A page is zeroed when it is freed, so every page handed
  * out is all zero. Running out returns 0 from {@link #allocate()} and changes nothing. Pages parked in another
- * thread's cache (at most {@link #THREAD_CACHE_PAGES} per thread) are not available to this thread until that
- * thread calls {@link #releaseThreadCache()}.
+ * live thread's cache (at most {@link #THREAD_CACHE_PAGES} per thread) are not available to this thread until that
+ * thread calls {@link #releaseThreadCache()}; the caches of terminated threads are reclaimed when the pool runs
+ * dry.
  * <p>
  * The hot paths address the region through {@link UnsafeApi} with addresses computed from page indexes that
  * were checked against the capacity, not through the bounds-checked {@link AtomicBuffer} methods; the buffer is
@@ -65,13 +67,20 @@ public final class TableArena implements AutoCloseable
     private final int[] next;
     private final ByteBuffer ownerTagMemory;
     private final long ownerTagBase;
-    private final ThreadLocal<PageCache> caches = ThreadLocal.withInitial(PageCache::new);
+    private final ConcurrentLinkedQueue<PageCache> registry = new ConcurrentLinkedQueue<>();
+    private final ThreadLocal<PageCache> caches = ThreadLocal.withInitial(this::newCache);
     private volatile boolean closed;
 
     static final class PageCache
     {
+        final Thread owner;
         final int[] pages = new int[THREAD_CACHE_PAGES];
         int count;
+
+        PageCache(final Thread owner)
+        {
+            this.owner = owner;
+        }
     }
 
     private TableArena(final ByteBuffer byteBuffer, final int capacity)
@@ -177,7 +186,12 @@ public final class TableArena implements AutoCloseable
             refill(cache);
             if (cache.count == 0)
             {
-                return 0;
+                reclaimDeadThreadCaches();
+                refill(cache);
+                if (cache.count == 0)
+                {
+                    return 0;
+                }
             }
         }
         final int page = cache.pages[--cache.count];
@@ -265,6 +279,32 @@ public final class TableArena implements AutoCloseable
     void ownerTag(final int page, final long tag)
     {
         UnsafeApi.putLongRelease(null, ownerTagBase + ((long)page << 3), tag);
+    }
+
+    private PageCache newCache()
+    {
+        final PageCache cache = new PageCache(Thread.currentThread());
+        registry.add(cache);
+        return cache;
+    }
+
+    /**
+     * Give back the cached pages of threads that have terminated. Seeing {@code isAlive() == false} synchronizes
+     * with the end of that thread (JLS 17.4.4), so its last writes to its cache are visible here, and it will never
+     * touch the cache again. Only on the out-of-pages path.
+     */
+    private void reclaimDeadThreadCaches()
+    {
+        for (final PageCache cache : registry)
+        {
+            if (!cache.owner.isAlive() && registry.remove(cache))
+            {
+                while (cache.count > 0)
+                {
+                    push(cache.pages[--cache.count]);
+                }
+            }
+        }
     }
 
     private void refill(final PageCache cache)

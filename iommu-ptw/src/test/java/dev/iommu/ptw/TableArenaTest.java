@@ -58,6 +58,23 @@ class TableArenaTest
     }
 
     @Test
+    void cachesOfTerminatedThreadsAreReclaimed() throws Exception
+    {
+        try (TableArena arena = TableArena.allocateDirect(20))
+        {
+            final Thread other = new Thread(() -> arena.free(arena.allocate()));
+            other.start();
+            other.join();
+            int count = 0;
+            while (arena.allocate() != 0)
+            {
+                count++;
+            }
+            assertEquals(20, count, "pages parked in the dead thread's cache came back");
+        }
+    }
+
+    @Test
     void rejectsBadCapacityAndBadFree()
     {
         assertThrows(IllegalArgumentException.class, () -> TableArena.allocateDirect(0));

@@ -4,6 +4,11 @@
  */
 package dev.iommu.bench.jcstress.ptw;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 import dev.iommu.ptw.PageTableConfig;
 import dev.iommu.ptw.RadixPageTable;
 import dev.iommu.ptw.TableArena;
@@ -11,14 +16,30 @@ import dev.iommu.ptw.Translation;
 
 /**
  * One arena for every jcstress state: each state builds a fresh table in it and its arbiter destroys the table, so
- * table pages are recycled instead of allocating direct memory per state.
+ * table pages are recycled instead of allocating direct memory per state. The arena is a sparse memory-mapped
+ * temporary file (1 GiB of address space, only touched pages use memory), because jcstress's footprint estimator
+ * creates states that never reach an arbiter and a forked VM's direct memory is capped at its small heap.
  */
 final class SharedArena
 {
-    static final TableArena ARENA = TableArena.allocateDirect(1 << 14);
+    static final TableArena ARENA = createArena();
 
     private SharedArena()
     {
+    }
+
+    private static TableArena createArena()
+    {
+        try
+        {
+            final Path file = Files.createTempFile("iommu-jcstress-ptw", ".arena");
+            file.toFile().deleteOnExit();
+            return TableArena.mapFile(file, 1 << 18);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
     }
 
     static RadixPageTable newTable()
