@@ -801,6 +801,8 @@ public final class RadixPageTable
             final long generation = freeGeneration.get();
             final long base = arenaBase;
             final int capacity = arenaCapacity;
+            // Fields read once into locals: an acquire load keeps later field loads from being hoisted above it.
+            final WalkObserver walkObserver = observer;
             long table = rootAddress;
             int level = top;
             long result = Translation.NOT_PRESENT;
@@ -811,9 +813,9 @@ public final class RadixPageTable
                 final long addr = table + ((long)PteDescriptor.index(iova, level) << 3);
                 // Acquire: pairs with the publishing CAS of a table or leaf, so a table is seen with its contents.
                 final long entry = UnsafeApi.getLongAcquire(null, addr);
-                if (null != observer)
+                if (null != walkObserver)
                 {
-                    observer.afterRead(level, entry);
+                    walkObserver.afterRead(level, entry);
                 }
                 if (entry == 0)
                 {
@@ -822,7 +824,7 @@ public final class RadixPageTable
                 if ((entry & TABLE) != 0)
                 {
                     final int child = PteDescriptor.childIndex(entry);
-                    if (level == 0 || child < 1 || child > capacity)
+                    if (level == 0 || Integer.compareUnsigned(child - 1, capacity) >= 0)
                     {
                         break;
                     }
