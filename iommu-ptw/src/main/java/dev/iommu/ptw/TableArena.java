@@ -1,0 +1,354 @@
+/*
+ * Copyright 2026 The dev.iommu authors.
+ * Licensed under the Apache License, Version 2.0.
+ */
+package dev.iommu.ptw;
+
+import java.io.File;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.file.Path;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+import org.agrona.BufferUtil;
+import org.agrona.IoUtil;
+import org.agrona.UnsafeApi;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The memory of page tables: one 4 KiB-aligned region of 4 KiB pages, either anonymous direct memory or a
+ * memory-mapped file (so another process can map the file and walk the tables). Page 0 is the header below;
+ * pages 1 to {@link #capacity()} are table pages, and entries refer to children by page index, never by Java
+ * reference. Page index 0 therefore means "no page".
+ * <pre>
+ *  header page (page 0):
+ *   0      8      16          64               128              4096
+ *  +------+------+-- ... ----+----------------+----------------+-- ... --+
+ *  |magic |capac.|           | free-list head | pages in use   |         |
+ *  +------+------+-- ... ----+----------------+----------------+-- ... --+
+ *  free-list head = (ABA tag << 32) | page index of the top free page (0: empty)
+ * </pre>
+ * Free pages form a lock-free Treiber stack (tagged head against ABA; the links live in a side array, so a free
+ * page stays all zero) behind small per-thread caches. A page is zeroed when it is freed, so every page handed
+ * out is all zero. Running out returns 0 from {@link #allocate()} and changes nothing. Pages parked in another
+ * live thread's cache (at most {@link #THREAD_CACHE_PAGES} per thread) are not available to this thread until that
+ * thread calls {@link #releaseThreadCache()}; the caches of terminated threads are reclaimed when the pool runs
+ * dry.
+ * <p>
+ * The hot paths address the region through {@link UnsafeApi} with addresses computed from page indexes that
+ * were checked against the capacity, not through the bounds-checked {@link AtomicBuffer} methods; the buffer is
+ * the public, bounds-checked view for introspection and other processes.
+ * <p>
+ * This class does not know when a freed page may still be read by a walk in flight: that is the page table's
+ * job (see {@link RadixPageTable}), which frees a page only once no walk can use what it reads from it.
+ */
+public final class TableArena implements AutoCloseable
+{
+    /** Bytes per page. */
+    public static final int PAGE_SIZE = 4096;
+    /** Most pages a thread keeps in its own cache. */
+    public static final int THREAD_CACHE_PAGES = 32;
+    /** The most table pages one arena holds (the region must stay under 2 GiB). */
+    public static final int MAX_CAPACITY = (Integer.MAX_VALUE / PAGE_SIZE) - 2;
+    /** Header magic: "IOMMUPTW". */
+    public static final long MAGIC = 0x494F4D4D55505457L;
+
+    static final int MAGIC_OFFSET = 0;
+    static final int CAPACITY_OFFSET = 8;
+    static final int FREE_HEAD_OFFSET = 64;
+    static final int IN_USE_OFFSET = 128;
+    private static final int REFILL = THREAD_CACHE_PAGES / 2;
+
+    private final int capacity;
+    private final ByteBuffer byteBuffer;
+    private final UnsafeBuffer buffer;
+    private final long baseAddress;
+    private final int[] next;
+    private final ByteBuffer ownerTagMemory;
+    private final long ownerTagBase;
+    private final ConcurrentLinkedQueue<PageCache> registry = new ConcurrentLinkedQueue<>();
+    private final ThreadLocal<PageCache> caches = ThreadLocal.withInitial(this::newCache);
+    private volatile boolean closed;
+
+    static final class PageCache
+    {
+        final Thread owner;
+        final int[] pages = new int[THREAD_CACHE_PAGES];
+        int count;
+
+        PageCache(final Thread owner)
+        {
+            this.owner = owner;
+        }
+    }
+
+    private TableArena(final ByteBuffer byteBuffer, final int capacity)
+    {
+        this.capacity = capacity;
+        this.byteBuffer = byteBuffer;
+        final long address = BufferUtil.address(byteBuffer);
+        final int skew = (int)(-address & (PAGE_SIZE - 1));
+        this.buffer = new UnsafeBuffer(address + skew, (capacity + 1) * PAGE_SIZE);
+        this.baseAddress = buffer.addressOffset();
+        this.next = new int[capacity + 1];
+        this.ownerTagMemory = ByteBuffer.allocateDirect((capacity + 1) * 8);
+        this.ownerTagBase = BufferUtil.address(ownerTagMemory);
+        UnsafeApi.setMemory(ownerTagBase, (capacity + 1) * 8L, (byte)0);
+        buffer.setMemory(0, PAGE_SIZE, (byte)0);
+        buffer.putLong(MAGIC_OFFSET, MAGIC);
+        buffer.putLong(CAPACITY_OFFSET, capacity);
+        // Build the free stack with page 1 on top; published to other threads by whatever publishes the arena.
+        for (int page = capacity; page >= 1; page--)
+        {
+            next[page] = page == capacity ? 0 : page + 1;
+        }
+        buffer.putLongVolatile(FREE_HEAD_OFFSET, capacity > 0 ? 1 : 0);
+        buffer.putLongVolatile(IN_USE_OFFSET, 0);
+    }
+
+    /**
+     * An arena in anonymous direct memory, all zero.
+     *
+     * @param capacity number of table pages, 1 to {@link #MAX_CAPACITY}.
+     * @return the arena.
+     */
+    public static TableArena allocateDirect(final int capacity)
+    {
+        checkCapacity(capacity);
+        return new TableArena(ByteBuffer.allocateDirect((capacity + 2) * PAGE_SIZE), capacity);
+    }
+
+    /**
+     * An arena in a new memory-mapped file (created or truncated and zero filled), so that another process can
+     * map the same file and walk the tables.
+     *
+     * @param file     the file.
+     * @param capacity number of table pages, 1 to {@link #MAX_CAPACITY}.
+     * @return the arena.
+     */
+    public static TableArena mapFile(final Path file, final int capacity)
+    {
+        checkCapacity(capacity);
+        final File f = file.toFile();
+        if (f.exists() && !f.delete())
+        {
+            throw new IllegalStateException("cannot replace " + file);
+        }
+        final MappedByteBuffer mapped = IoUtil.mapNewFile(f, (long)(capacity + 1) * PAGE_SIZE, true);
+        return new TableArena(mapped, capacity);
+    }
+
+    private static void checkCapacity(final int capacity)
+    {
+        if (capacity < 1 || capacity > MAX_CAPACITY)
+        {
+            throw new IllegalArgumentException("capacity out of range: " + capacity);
+        }
+    }
+
+    /**
+     * @return the number of table pages (excluding the header page).
+     */
+    public int capacity()
+    {
+        return capacity;
+    }
+
+    /**
+     * @return pages handed out and not yet freed, over all tables of this arena.
+     */
+    public long pagesInUse()
+    {
+        return buffer.getLongVolatile(IN_USE_OFFSET);
+    }
+
+    /**
+     * The whole region, bounds checked: page {@code i} starts at offset {@code i * PAGE_SIZE}.
+     *
+     * @return the buffer.
+     */
+    public AtomicBuffer buffer()
+    {
+        return buffer;
+    }
+
+    /**
+     * Allocate one zeroed page: first from this thread's cache, refilled from the shared stack when empty.
+     *
+     * @return the page index, or 0 when the arena has no free page (nothing changed).
+     */
+    public int allocate()
+    {
+        final PageCache cache = caches.get();
+        if (cache.count == 0)
+        {
+            refill(cache);
+            if (cache.count == 0)
+            {
+                reclaimDeadThreadCaches();
+                refill(cache);
+                if (cache.count == 0)
+                {
+                    return 0;
+                }
+            }
+        }
+        final int page = cache.pages[--cache.count];
+        buffer.getAndAddLong(IN_USE_OFFSET, 1);
+        return page;
+    }
+
+    /**
+     * Return a page. The page is zeroed here, so every page in the pool is zero. The caller guarantees that no
+     * walk can still use what it reads from this page (see {@link RadixPageTable}).
+     *
+     * @param page the page index.
+     */
+    public void free(final int page)
+    {
+        if (page < 1 || page > capacity)
+        {
+            throw new IllegalArgumentException("not a table page: " + page);
+        }
+        ownerTag(page, 0);
+        UnsafeApi.setMemory(pageAddress(page), PAGE_SIZE, (byte)0);
+        buffer.getAndAddLong(IN_USE_OFFSET, -1);
+        final PageCache cache = caches.get();
+        if (cache.count == THREAD_CACHE_PAGES)
+        {
+            while (cache.count > REFILL)
+            {
+                push(cache.pages[--cache.count]);
+            }
+        }
+        cache.pages[cache.count++] = page;
+    }
+
+    /**
+     * Give this thread's cached free pages back to the shared pool (for a thread that stops using the arena).
+     */
+    public void releaseThreadCache()
+    {
+        final PageCache cache = caches.get();
+        while (cache.count > 0)
+        {
+            push(cache.pages[--cache.count]);
+        }
+    }
+
+    /**
+     * Unmap the region. No table of this arena may be used afterwards.
+     */
+    public void close()
+    {
+        if (!closed)
+        {
+            closed = true;
+            if (byteBuffer instanceof MappedByteBuffer)
+            {
+                IoUtil.unmap((MappedByteBuffer)byteBuffer);
+            }
+            else
+            {
+                BufferUtil.free(byteBuffer);
+            }
+        }
+    }
+
+    long pageAddress(final int page)
+    {
+        return baseAddress + ((long)page << PteDescriptor.PAGE_SHIFT);
+    }
+
+    long baseAddress()
+    {
+        return baseAddress;
+    }
+
+    boolean isPage(final int page)
+    {
+        return page >= 1 && page <= capacity;
+    }
+
+    long ownerTag(final int page)
+    {
+        return UnsafeApi.getLongAcquire(null, ownerTagBase + ((long)page << 3));
+    }
+
+    void ownerTag(final int page, final long tag)
+    {
+        UnsafeApi.putLongRelease(null, ownerTagBase + ((long)page << 3), tag);
+    }
+
+    private PageCache newCache()
+    {
+        final PageCache cache = new PageCache(Thread.currentThread());
+        registry.add(cache);
+        return cache;
+    }
+
+    /**
+     * Give back the cached pages of threads that have terminated. Seeing {@code isAlive() == false} synchronizes
+     * with the end of that thread (JLS 17.4.4), so its last writes to its cache are visible here, and it will never
+     * touch the cache again. Only on the out-of-pages path.
+     */
+    private void reclaimDeadThreadCaches()
+    {
+        for (final PageCache cache : registry)
+        {
+            if (!cache.owner.isAlive() && registry.remove(cache))
+            {
+                while (cache.count > 0)
+                {
+                    push(cache.pages[--cache.count]);
+                }
+            }
+        }
+    }
+
+    private void refill(final PageCache cache)
+    {
+        while (cache.count < REFILL)
+        {
+            final int page = pop();
+            if (page == 0)
+            {
+                return;
+            }
+            cache.pages[cache.count++] = page;
+        }
+    }
+
+    private void push(final int page)
+    {
+        long head;
+        do
+        {
+            head = buffer.getLongVolatile(FREE_HEAD_OFFSET);
+            // Plain store of the link, published by the release semantics of the successful CAS below.
+            next[page] = (int)head;
+        }
+        while (!buffer.compareAndSetLong(FREE_HEAD_OFFSET, head, (((head >>> 32) + 1) << 32) | page));
+    }
+
+    private int pop()
+    {
+        while (true)
+        {
+            final long head = buffer.getLongVolatile(FREE_HEAD_OFFSET);
+            final int page = (int)head;
+            if (page == 0)
+            {
+                return 0;
+            }
+            // The link may be stale if the page was popped and pushed again meanwhile; the ABA tag in the head
+            // then makes the CAS fail and we retry, so a stale link is never installed.
+            final int nextPage = next[page];
+            if (buffer.compareAndSetLong(FREE_HEAD_OFFSET, head, (((head >>> 32) + 1) << 32) | nextPage))
+            {
+                return page;
+            }
+        }
+    }
+}
