@@ -1,0 +1,32 @@
+/*
+ * Copyright 2026 The dev.iommu authors.
+ * Licensed under the Apache License, Version 2.0.
+ */
+package dev.iommu.core.iova;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LiveBlockMapTest
+{
+    @Test
+    void setClearAndOrdersAreIndependent()
+    {
+        final LiveBlockMap map = new LiveBlockMap(51, 5);
+        final long high = (1L << 50) + 64;
+        assertFalse(map.clearLive(high, 0));
+        assertFalse(map.isLive(high, 0));
+        assertTrue(map.setLive(high, 0));
+        assertFalse(map.setLive(high, 0));
+        assertTrue(map.isLive(high, 0));
+        assertFalse(map.isLive(high, 1));
+        assertFalse(map.isLive(high + 1, 0));
+        assertTrue(map.clearLive(high, 0));
+        assertFalse(map.clearLive(high, 0));
+        assertTrue(map.setLive(32, 5));
+        assertTrue(map.isLive(32, 5));
+        assertFalse(map.isLive(32, 4));
+    }
+}
