@@ -73,6 +73,7 @@ public final class IovaAllocator
     private final MagazineDepot depot;
     private final ThreadLocal<ThreadCache> caches = new ThreadLocal<>();
     private final long reservedPages;
+    private ThreadCache firstCache;
     private ThreadCache[] registered = new ThreadCache[4];
     private int registeredCount;
 
@@ -179,7 +180,19 @@ public final class IovaAllocator
                 final long page = cache.pop(k, loPage, hiPage);
                 if (page > 0)
                 {
-                    markLive(page, k);
+                    final long slot = page >>> k;
+                    final long leafIndex = slot >>> LiveBlockMap.LEAF_BITS;
+                    long[] leaf = cache.leaves[k];
+                    if (cache.leafIndexes[k] != leafIndex)
+                    {
+                        leaf = live.leafFor(k, leafIndex);
+                        cache.leaves[k] = leaf;
+                        cache.leafIndexes[k] = leafIndex;
+                    }
+                    if (!LiveBlockMap.setLive(leaf, slot))
+                    {
+                        throw new IllegalStateException("IOVA allocator invariant broken: live block cached");
+                    }
                     return page << PAGE_SHIFT;
                 }
             }
@@ -251,33 +264,60 @@ public final class IovaAllocator
         if (pages <= MAX_CACHED_PAGES)
         {
             final int k = orderOf(pages);
-            if (k <= maxCachedOrder && (page & ((1L << k) - 1)) == 0 && page != 0 && live.clearLive(page, k))
+            if (k <= maxCachedOrder && (page & ((1L << k) - 1)) == 0 && page != 0)
             {
-                // We won the clear: the block is ours alone to cache or give back.
-                if (magazineCapacity > 0)
+                final ThreadCache cache = magazineCapacity > 0 ? cache() : null;
+                if (clearLive(cache, page, k))
                 {
-                    final ThreadCache cache = cache();
-                    if (!cache.push(k, page))
-                    {
-                        synchronized (lock)
-                        {
-                            cache.loaded[k] = depot.exchangeFull(k, cache.loaded[k], space);
-                            cache.loadedCount[k] = 0;
-                        }
-                        cache.push(k, page);
-                    }
+                    freeCleared(cache, page, k);
+                    return IovaResult.SUCCESS;
                 }
-                else
-                {
-                    synchronized (lock)
-                    {
-                        space.giveBlock(page, k);
-                    }
-                }
-                return IovaResult.SUCCESS;
             }
         }
         return freeLocked(page, pages);
+    }
+
+    private boolean clearLive(final ThreadCache cache, final long page, final int k)
+    {
+        if (cache == null)
+        {
+            return live.clearLive(page, k);
+        }
+        final long slot = page >>> k;
+        final long leafIndex = slot >>> LiveBlockMap.LEAF_BITS;
+        long[] leaf = cache.leaves[k];
+        if (cache.leafIndexes[k] != leafIndex)
+        {
+            leaf = live.leafIfPresent(k, leafIndex);
+            if (leaf == null)
+            {
+                return false;
+            }
+            cache.leaves[k] = leaf;
+            cache.leafIndexes[k] = leafIndex;
+        }
+        return LiveBlockMap.clearLive(leaf, slot);
+    }
+
+    private void freeCleared(final ThreadCache cache, final long page, final int k)
+    {
+        // We won the clear: the block is ours alone to cache or give back.
+        if (cache == null)
+        {
+            synchronized (lock)
+            {
+                space.giveBlock(page, k);
+            }
+        }
+        else if (!cache.push(k, page))
+        {
+            synchronized (lock)
+            {
+                cache.loaded[k] = depot.exchangeFull(k, cache.loaded[k], space);
+                cache.loadedCount[k] = 0;
+            }
+            cache.push(k, page);
+        }
     }
 
     /**
@@ -590,6 +630,13 @@ public final class IovaAllocator
 
     private ThreadCache cache()
     {
+        // The first thread to use the allocator keeps its cache in a field, written once: a plain racy read is
+        // safe because only the owner (which created it, so program order applies) acts on a match.
+        final ThreadCache first = firstCache;
+        if (first != null && first.owner == Thread.currentThread())
+        {
+            return first;
+        }
         final ThreadCache cache = caches.get();
         return cache != null ? cache : register();
     }
@@ -606,6 +653,10 @@ public final class IovaAllocator
             registered[registeredCount++] = cache;
         }
         caches.set(cache);
+        if (firstCache == null)
+        {
+            firstCache = cache;
+        }
         return cache;
     }
 }

@@ -13,10 +13,13 @@ import java.lang.invoke.VarHandle;
  * by the span of addresses ever handed out). Lock-free; this is what lets a thread free a block into its own
  * magazine without a lock and still refuse a double free or a wrong size.
  * <p>
- * Layout, for a block of order k at page p: slot s = p >>> k; leaf index = s >>> 15; bit s &amp; 0x7FFF of that leaf
- * (512 longs = 32,768 bits, 4 KiB). Leaf index bits split as root (rest) / mid (12) / dir (12).
+ * Layout, for a block of order k at page p: slot s = p >>> k; leaf index = s >>> 15; the low 15 bits of s pick one
+ * of the leaf's 32,768 bits (512 longs, 4 KiB, 64 cache lines of 8 longs). The bits are swizzled so that
+ * consecutive slots fall in different cache lines: a magazine refill hands a thread a run of consecutive blocks,
+ * and two threads working on neighbouring runs must not fight over one cache line with their atomic operations.
  * <pre>
- *   slot s:  | root index | mid index (12) | dir index (12) | word in leaf (9) | bit in word (6) |
+ *   slot s:  | root index | mid index (12) | dir index (12) | bit in word (6) | word in line (3) | line (6) |
+ *   word index in leaf = line * 8 + word in line
  * </pre>
  * Orderings: a leaf or directory is published with a CAS (volatile semantics) and read with an acquire load, so a
  * reader sees it zeroed or with later bits, never uninitialised. A bit is set with getAndBitwiseOr (volatile) when
@@ -27,7 +30,7 @@ import java.lang.invoke.VarHandle;
  */
 final class LiveBlockMap
 {
-    private static final int LEAF_BITS = 15;
+    static final int LEAF_BITS = 15;
     private static final int LEAF_LONGS = 1 << (LEAF_BITS - 6);
     private static final int LEVEL_BITS = 12;
     private static final int LEVEL_MASK = (1 << LEVEL_BITS) - 1;
@@ -70,10 +73,7 @@ final class LiveBlockMap
     boolean setLive(final long page, final int order)
     {
         final long slot = page >>> order;
-        final long[] leaf = leaf(order, slot >>> LEAF_BITS, true);
-        final long bit = 1L << slot;
-        // getAndBitwiseOr: volatile RMW; only this block's bit changes, neighbours' concurrent RMWs are kept.
-        return ((long)LEAF.getAndBitwiseOr(leaf, (int)(slot >>> 6) & (LEAF_LONGS - 1), bit) & bit) == 0;
+        return setLive(leaf(order, slot >>> LEAF_BITS, true), slot);
     }
 
     /**
@@ -87,13 +87,7 @@ final class LiveBlockMap
     {
         final long slot = page >>> order;
         final long[] leaf = leaf(order, slot >>> LEAF_BITS, false);
-        if (leaf == null)
-        {
-            return false;
-        }
-        final long bit = 1L << slot;
-        // getAndBitwiseAnd: volatile RMW; the returned old word decides the winner of two racing frees.
-        return ((long)LEAF.getAndBitwiseAnd(leaf, (int)(slot >>> 6) & (LEAF_LONGS - 1), ~bit) & bit) != 0;
+        return leaf != null && clearLive(leaf, slot);
     }
 
     /**
@@ -109,7 +103,57 @@ final class LiveBlockMap
         {
             return false;
         }
-        return ((long)LEAF.getAcquire(leaf, (int)(slot >>> 6) & (LEAF_LONGS - 1)) & (1L << slot)) != 0;
+        return ((long)LEAF.getAcquire(leaf, wordIndex(slot)) & bit(slot)) != 0;
+    }
+
+    /**
+     * @param order at most {@link #maxOrder()}.
+     * @param leafIndex slot &gt;&gt;&gt; {@link #LEAF_BITS}.
+     * @return the leaf, created if absent (so that a thread may keep it and skip the radix walk).
+     */
+    long[] leafFor(final int order, final long leafIndex)
+    {
+        return leaf(order, leafIndex, true);
+    }
+
+    /**
+     * @param order at most {@link #maxOrder()}.
+     * @param leafIndex slot &gt;&gt;&gt; {@link #LEAF_BITS}.
+     * @return the leaf, or null when no block in its range was ever allocated (frees must not create leaves).
+     */
+    long[] leafIfPresent(final int order, final long leafIndex)
+    {
+        return leaf(order, leafIndex, false);
+    }
+
+    /**
+     * Sets a slot's bit in a leaf (see {@link #setLive(long, int)}).
+     */
+    static boolean setLive(final long[] leaf, final long slot)
+    {
+        final long bit = bit(slot);
+        // getAndBitwiseOr: volatile RMW; only this block's bit changes, neighbours' concurrent RMWs are kept.
+        return ((long)LEAF.getAndBitwiseOr(leaf, wordIndex(slot), bit) & bit) == 0;
+    }
+
+    /**
+     * Clears a slot's bit in a leaf (see {@link #clearLive(long, int)}).
+     */
+    static boolean clearLive(final long[] leaf, final long slot)
+    {
+        final long bit = bit(slot);
+        // getAndBitwiseAnd: volatile RMW; the returned old word decides the winner of two racing frees.
+        return ((long)LEAF.getAndBitwiseAnd(leaf, wordIndex(slot), ~bit) & bit) != 0;
+    }
+
+    private static int wordIndex(final long slot)
+    {
+        return (((int)slot & 63) << 3) | (((int)slot >>> 6) & 7);
+    }
+
+    private static long bit(final long slot)
+    {
+        return 1L << (slot >>> 9);
     }
 
     private long[] leaf(final int order, final long leafIndex, final boolean create)

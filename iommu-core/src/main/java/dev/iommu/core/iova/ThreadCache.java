@@ -4,6 +4,8 @@
  */
 package dev.iommu.core.iova;
 
+import java.util.Arrays;
+
 /**
  * One thread's magazines (Bonwick's design, as in Linux iova.c's rcaches): per cached order a loaded and a previous
  * magazine, each a {@code long[]} of first pages used as a stack. Only the owner thread touches the stacks, with
@@ -18,6 +20,9 @@ final class ThreadCache
     final int[] loadedCount;
     final long[][] previous;
     final int[] previousCount;
+    /** Per order, the live-bitmap leaf last used and its index, so the common case skips the radix walk. */
+    final long[][] leaves;
+    final long[] leafIndexes;
     private final int capacity;
 
     ThreadCache(final Thread owner, final int maxOrder, final int capacity)
@@ -28,6 +33,9 @@ final class ThreadCache
         previous = new long[maxOrder + 1][capacity];
         loadedCount = new int[maxOrder + 1];
         previousCount = new int[maxOrder + 1];
+        leaves = new long[maxOrder + 1][];
+        leafIndexes = new long[maxOrder + 1];
+        Arrays.fill(leafIndexes, -1);
     }
 
     /**
