@@ -12,20 +12,23 @@ import java.util.Arrays;
  * subtree, so "the lowest free block of order j at or above page t" is one O(log n) descent, and "which free block
  * contains page p" is one floor search. Height is at most 1.44 log2(n + 2), so the recursion is shallow.
  * <p>
- * Node 0 is the nil sentinel (height 0, empty order set). Freed nodes are chained through {@code lefts}. The arrays
- * double when full (amortised, under the owner's lock); there is no per-operation allocation otherwise.
- * Not thread-safe: the owner serialises access.
+ * Each node is four consecutive longs of one array, so a visit costs one cache miss, not one per field:
+ * <pre>
+ *   nodes[4n]     key: first page of the block
+ *   nodes[4n + 1] mask: bit j set when the subtree holds a block of order j
+ *   nodes[4n + 2] | right child (32) | left child (32) |
+ *   nodes[4n + 3] | unused (48) | height (8) | order (8) |
+ * </pre>
+ * Node 0 is the nil sentinel (all zero: height 0, empty order set). Freed nodes are chained through their left
+ * link. The array doubles when full (amortised, under the owner's lock); there is no per-operation allocation
+ * otherwise. Not thread-safe: the owner serialises access.
  */
 final class FreeBlockTree
 {
     static final int NIL = 0;
 
-    private long[] keys;
-    private long[] masks;
-    private int[] lefts;
-    private int[] rights;
-    private byte[] heights;
-    private byte[] orders;
+    private long[] nodes;
+    private int capacity;
     private int root = NIL;
     private int freeList = NIL;
     private int nextUnused = 1;
@@ -34,13 +37,8 @@ final class FreeBlockTree
 
     FreeBlockTree(final int initialCapacity)
     {
-        final int capacity = Math.max(16, initialCapacity + 1);
-        keys = new long[capacity];
-        masks = new long[capacity];
-        lefts = new int[capacity];
-        rights = new int[capacity];
-        heights = new byte[capacity];
-        orders = new byte[capacity];
+        capacity = Math.max(16, initialCapacity + 1);
+        nodes = new long[capacity * 4];
     }
 
     int size()
@@ -53,17 +51,49 @@ final class FreeBlockTree
      */
     long orderMask()
     {
-        return masks[root];
+        return mask(root);
     }
 
     long key(final int node)
     {
-        return keys[node];
+        return nodes[node << 2];
     }
 
     int order(final int node)
     {
-        return orders[node];
+        return (int)nodes[(node << 2) + 3] & 0xFF;
+    }
+
+    private long mask(final int node)
+    {
+        return nodes[(node << 2) + 1];
+    }
+
+    private int height(final int node)
+    {
+        return (int)(nodes[(node << 2) + 3] >>> 8) & 0xFF;
+    }
+
+    private int left(final int node)
+    {
+        return (int)nodes[(node << 2) + 2];
+    }
+
+    private int right(final int node)
+    {
+        return (int)(nodes[(node << 2) + 2] >>> 32);
+    }
+
+    private void setLeft(final int node, final int child)
+    {
+        final int i = (node << 2) + 2;
+        nodes[i] = (nodes[i] & 0xFFFF_FFFF_0000_0000L) | (child & 0xFFFF_FFFFL);
+    }
+
+    private void setRight(final int node, final int child)
+    {
+        final int i = (node << 2) + 2;
+        nodes[i] = (nodes[i] & 0xFFFF_FFFFL) | ((long)child << 32);
     }
 
     /**
@@ -121,18 +151,18 @@ final class FreeBlockTree
         int n = root;
         while (n != NIL)
         {
-            final long k = keys[n];
+            final long k = key(n);
             if (key < k)
             {
-                n = lefts[n];
+                n = left(n);
             }
             else if (key > k)
             {
-                n = rights[n];
+                n = right(n);
             }
             else
             {
-                return orders[n];
+                return order(n);
             }
         }
         return -1;
@@ -148,14 +178,14 @@ final class FreeBlockTree
         int best = NIL;
         while (n != NIL)
         {
-            if (keys[n] <= key)
+            if (key(n) <= key)
             {
                 best = n;
-                n = rights[n];
+                n = right(n);
             }
             else
             {
-                n = lefts[n];
+                n = left(n);
             }
         }
         return best;
@@ -191,51 +221,51 @@ final class FreeBlockTree
     {
         if (n != NIL)
         {
-            forEach(lefts[n], visitor);
-            visitor.block(keys[n], orders[n]);
-            forEach(rights[n], visitor);
+            forEach(left(n), visitor);
+            visitor.block(key(n), order(n));
+            forEach(right(n), visitor);
         }
     }
 
     private int ceilingWithOrder(final int n, final long threshold, final long bit)
     {
-        if (n == NIL || (masks[n] & bit) == 0)
+        if (n == NIL || (mask(n) & bit) == 0)
         {
             return NIL;
         }
-        if (keys[n] < threshold)
+        if (key(n) < threshold)
         {
-            return ceilingWithOrder(rights[n], threshold, bit);
+            return ceilingWithOrder(right(n), threshold, bit);
         }
-        // keys[n] >= threshold: everything to the right qualifies; prefer the left subtree, then n, then the right.
-        final int inLeft = ceilingWithOrder(lefts[n], threshold, bit);
+        // key(n) >= threshold: everything to the right qualifies; prefer the left subtree, then n, then the right.
+        final int inLeft = ceilingWithOrder(left(n), threshold, bit);
         if (inLeft != NIL)
         {
             return inLeft;
         }
-        if ((1L << orders[n]) == bit)
+        if ((1L << order(n)) == bit)
         {
             return n;
         }
-        return lowestWithOrder(rights[n], bit);
+        return lowestWithOrder(right(n), bit);
     }
 
     private int lowestWithOrder(final int start, final long bit)
     {
         int n = start;
-        while (n != NIL && (masks[n] & bit) != 0)
+        while (n != NIL && (mask(n) & bit) != 0)
         {
-            if ((masks[lefts[n]] & bit) != 0)
+            if ((mask(left(n)) & bit) != 0)
             {
-                n = lefts[n];
+                n = left(n);
             }
-            else if ((1L << orders[n]) == bit)
+            else if ((1L << order(n)) == bit)
             {
                 return n;
             }
             else
             {
-                n = rights[n];
+                n = right(n);
             }
         }
         return NIL;
@@ -248,15 +278,15 @@ final class FreeBlockTree
             return newNode(key, order);
         }
         // Evaluate the recursive call before naming the array: it may grow (replace) the arrays.
-        if (key < keys[n])
+        if (key < key(n))
         {
-            final int child = insert(lefts[n], key, order);
-            lefts[n] = child;
+            final int child = insert(left(n), key, order);
+            setLeft(n, child);
         }
         else
         {
-            final int child = insert(rights[n], key, order);
-            rights[n] = child;
+            final int child = insert(right(n), key, order);
+            setRight(n, child);
         }
         return balance(n);
     }
@@ -267,20 +297,20 @@ final class FreeBlockTree
         {
             return NIL;
         }
-        final long k = keys[n];
+        final long k = key(n);
         if (key < k)
         {
-            lefts[n] = remove(lefts[n], key);
+            setLeft(n, remove(left(n), key));
             return balance(n);
         }
         if (key > k)
         {
-            rights[n] = remove(rights[n], key);
+            setRight(n, remove(right(n), key));
             return balance(n);
         }
-        removedOrder = orders[n];
-        final int l = lefts[n];
-        final int r = rights[n];
+        removedOrder = order(n);
+        final int l = left(n);
+        final int r = right(n);
         freeNode(n);
         if (l == NIL)
         {
@@ -291,44 +321,44 @@ final class FreeBlockTree
             return l;
         }
         int m = r;
-        while (lefts[m] != NIL)
+        while (left(m) != NIL)
         {
-            m = lefts[m];
+            m = left(m);
         }
-        rights[m] = removeMin(r);
-        lefts[m] = l;
+        setRight(m, removeMin(r));
+        setLeft(m, l);
         return balance(m);
     }
 
     private int removeMin(final int n)
     {
-        if (lefts[n] == NIL)
+        if (left(n) == NIL)
         {
-            return rights[n];
+            return right(n);
         }
-        lefts[n] = removeMin(lefts[n]);
+        setLeft(n, removeMin(left(n)));
         return balance(n);
     }
 
     private int balance(final int n)
     {
         update(n);
-        final int l = lefts[n];
-        final int r = rights[n];
-        final int bf = heights[l] - heights[r];
+        final int l = left(n);
+        final int r = right(n);
+        final int bf = height(l) - height(r);
         if (bf > 1)
         {
-            if (heights[lefts[l]] < heights[rights[l]])
+            if (height(left(l)) < height(right(l)))
             {
-                lefts[n] = rotateLeft(l);
+                setLeft(n, rotateLeft(l));
             }
             return rotateRight(n);
         }
         if (bf < -1)
         {
-            if (heights[rights[r]] < heights[lefts[r]])
+            if (height(right(r)) < height(left(r)))
             {
-                rights[n] = rotateRight(r);
+                setRight(n, rotateRight(r));
             }
             return rotateLeft(n);
         }
@@ -337,9 +367,9 @@ final class FreeBlockTree
 
     private int rotateRight(final int n)
     {
-        final int l = lefts[n];
-        lefts[n] = rights[l];
-        rights[l] = n;
+        final int l = left(n);
+        setLeft(n, right(l));
+        setRight(l, n);
         update(n);
         update(l);
         return l;
@@ -347,9 +377,9 @@ final class FreeBlockTree
 
     private int rotateLeft(final int n)
     {
-        final int r = rights[n];
-        rights[n] = lefts[r];
-        lefts[r] = n;
+        final int r = right(n);
+        setRight(n, left(r));
+        setLeft(r, n);
         update(n);
         update(r);
         return r;
@@ -357,10 +387,12 @@ final class FreeBlockTree
 
     private void update(final int n)
     {
-        final int l = lefts[n];
-        final int r = rights[n];
-        heights[n] = (byte)(1 + Math.max(heights[l], heights[r]));
-        masks[n] = masks[l] | masks[r] | (1L << orders[n]);
+        final int l = left(n);
+        final int r = right(n);
+        final int base = n << 2;
+        final int order = (int)nodes[base + 3] & 0xFF;
+        nodes[base + 1] = mask(l) | mask(r) | (1L << order);
+        nodes[base + 3] = ((long)(1 + Math.max(height(l), height(r))) << 8) | order;
     }
 
     private int newNode(final long key, final int order)
@@ -368,42 +400,37 @@ final class FreeBlockTree
         int n = freeList;
         if (n != NIL)
         {
-            freeList = lefts[n];
+            freeList = left(n);
         }
         else
         {
-            if (nextUnused == keys.length)
+            if (nextUnused == capacity)
             {
                 grow();
             }
             n = nextUnused++;
         }
-        keys[n] = key;
-        orders[n] = (byte)order;
-        lefts[n] = NIL;
-        rights[n] = NIL;
-        heights[n] = 1;
-        masks[n] = 1L << order;
+        final int base = n << 2;
+        nodes[base] = key;
+        nodes[base + 1] = 1L << order;
+        nodes[base + 2] = 0;
+        nodes[base + 3] = (1L << 8) | order;
         return n;
     }
 
     private void freeNode(final int n)
     {
-        lefts[n] = freeList;
-        rights[n] = NIL;
-        masks[n] = 0;
-        heights[n] = 0;
+        final int base = n << 2;
+        nodes[base] = 0;
+        nodes[base + 1] = 0;
+        nodes[base + 2] = freeList & 0xFFFF_FFFFL;
+        nodes[base + 3] = 0;
         freeList = n;
     }
 
     private void grow()
     {
-        final int capacity = keys.length * 2;
-        keys = Arrays.copyOf(keys, capacity);
-        masks = Arrays.copyOf(masks, capacity);
-        lefts = Arrays.copyOf(lefts, capacity);
-        rights = Arrays.copyOf(rights, capacity);
-        heights = Arrays.copyOf(heights, capacity);
-        orders = Arrays.copyOf(orders, capacity);
+        capacity *= 2;
+        nodes = Arrays.copyOf(nodes, capacity * 4);
     }
 }

@@ -597,6 +597,11 @@ public final class IovaAllocator
         {
             own.drainTo(space);
         }
+        reclaimTerminatedLocked();
+    }
+
+    private void reclaimTerminatedLocked()
+    {
         int kept = 0;
         for (int i = 0; i < registeredCount; i++)
         {
@@ -646,6 +651,8 @@ public final class IovaAllocator
         final ThreadCache cache = new ThreadCache(Thread.currentThread(), maxCachedOrder, magazineCapacity);
         synchronized (lock)
         {
+            // Registration is rare (once per thread): the moment to take back the caches of threads that ended.
+            reclaimTerminatedLocked();
             if (registeredCount == registered.length)
             {
                 registered = Arrays.copyOf(registered, registeredCount * 2);

@@ -215,6 +215,32 @@ class IovaAllocatorTest
     }
 
     @Test
+    void cachesOfTerminatedThreadsAreTakenBack() throws Exception
+    {
+        final IovaAllocator a = allocator(24, false, 4);
+        final Thread worker = new Thread(() ->
+        {
+            for (int i = 0; i < 6; i++)
+            {
+                a.free(a.allocate(1 + i % 3, NO_MIN, NO_MAX), 1 + i % 3);
+            }
+        });
+        worker.start();
+        worker.join();
+        assertTrue(a.cachedBytes() > 0, "the worker's magazines hold its freed blocks");
+        final Thread next = new Thread(() ->
+        {
+            a.free(a.allocate(1, NO_MIN, NO_MAX), 1);
+            a.releaseThreadCache();
+        });
+        next.start();
+        next.join();
+        assertEquals(0, a.cachedBytes(), "a new thread's registration took them back");
+        assertEquals((1L << 24) - PAGE_SIZE, a.freeBytes());
+        assertEquals(24 - 12, a.freeBlockCount(), "whole again");
+    }
+
+    @Test
     void introspection()
     {
         final IovaAllocator a = allocator(24, false, 4);
