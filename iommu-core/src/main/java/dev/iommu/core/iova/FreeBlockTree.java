@@ -6,19 +6,21 @@ package dev.iommu.core.iova;
 
 import java.util.Arrays;
 
+import static dev.iommu.core.iova.FreeBlockNodeDescriptor.KEY_OFFSET;
+import static dev.iommu.core.iova.FreeBlockNodeDescriptor.LINKS_OFFSET;
+import static dev.iommu.core.iova.FreeBlockNodeDescriptor.LONGS_PER_NODE;
+import static dev.iommu.core.iova.FreeBlockNodeDescriptor.MASK_OFFSET;
+import static dev.iommu.core.iova.FreeBlockNodeDescriptor.META_OFFSET;
+import static dev.iommu.core.iova.FreeBlockNodeDescriptor.base;
+
 /**
  * The free blocks of a buddy space: an AVL tree keyed by first page, held in parallel primitive arrays (no object
  * per block). Each node carries its block's order and, as augmentation, the bit set of orders present in its
  * subtree, so "the lowest free block of order j at or above page t" is one O(log n) descent, and "which free block
  * contains page p" is one floor search. Height is at most 1.44 log2(n + 2), so the recursion is shallow.
  * <p>
- * Each node is four consecutive longs of one array, so a visit costs one cache miss, not one per field:
- * <pre>
- *   nodes[4n]     key: first page of the block
- *   nodes[4n + 1] mask: bit j set when the subtree holds a block of order j
- *   nodes[4n + 2] | right child (32) | left child (32) |
- *   nodes[4n + 3] | unused (48) | height (8) | order (8) |
- * </pre>
+ * Each node is four consecutive longs of one array ({@link FreeBlockNodeDescriptor}), so a visit costs one cache
+ * miss, not one per field.
  * Node 0 is the nil sentinel (all zero: height 0, empty order set). Freed nodes are chained through their left
  * link. The array doubles when full (amortised, under the owner's lock); there is no per-operation allocation
  * otherwise. Not thread-safe: the owner serialises access.
@@ -38,7 +40,7 @@ final class FreeBlockTree
     FreeBlockTree(final int initialCapacity)
     {
         capacity = Math.max(16, initialCapacity + 1);
-        nodes = new long[capacity * 4];
+        nodes = new long[capacity * LONGS_PER_NODE];
     }
 
     int size()
@@ -56,44 +58,44 @@ final class FreeBlockTree
 
     long key(final int node)
     {
-        return nodes[node << 2];
+        return nodes[base(node) + KEY_OFFSET];
     }
 
     int order(final int node)
     {
-        return (int)nodes[(node << 2) + 3] & 0xFF;
+        return FreeBlockNodeDescriptor.order(nodes[base(node) + META_OFFSET]);
     }
 
     private long mask(final int node)
     {
-        return nodes[(node << 2) + 1];
+        return nodes[base(node) + MASK_OFFSET];
     }
 
     private int height(final int node)
     {
-        return (int)(nodes[(node << 2) + 3] >>> 8) & 0xFF;
+        return FreeBlockNodeDescriptor.height(nodes[base(node) + META_OFFSET]);
     }
 
     private int left(final int node)
     {
-        return (int)nodes[(node << 2) + 2];
+        return FreeBlockNodeDescriptor.left(nodes[base(node) + LINKS_OFFSET]);
     }
 
     private int right(final int node)
     {
-        return (int)(nodes[(node << 2) + 2] >>> 32);
+        return FreeBlockNodeDescriptor.right(nodes[base(node) + LINKS_OFFSET]);
     }
 
     private void setLeft(final int node, final int child)
     {
-        final int i = (node << 2) + 2;
-        nodes[i] = (nodes[i] & 0xFFFF_FFFF_0000_0000L) | (child & 0xFFFF_FFFFL);
+        final int i = base(node) + LINKS_OFFSET;
+        nodes[i] = FreeBlockNodeDescriptor.withLeft(nodes[i], child);
     }
 
     private void setRight(final int node, final int child)
     {
-        final int i = (node << 2) + 2;
-        nodes[i] = (nodes[i] & 0xFFFF_FFFFL) | ((long)child << 32);
+        final int i = base(node) + LINKS_OFFSET;
+        nodes[i] = FreeBlockNodeDescriptor.withRight(nodes[i], child);
     }
 
     /**
@@ -389,10 +391,10 @@ final class FreeBlockTree
     {
         final int l = left(n);
         final int r = right(n);
-        final int base = n << 2;
-        final int order = (int)nodes[base + 3] & 0xFF;
-        nodes[base + 1] = mask(l) | mask(r) | (1L << order);
-        nodes[base + 3] = ((long)(1 + Math.max(height(l), height(r))) << 8) | order;
+        final int b = base(n);
+        final int order = FreeBlockNodeDescriptor.order(nodes[b + META_OFFSET]);
+        nodes[b + MASK_OFFSET] = mask(l) | mask(r) | (1L << order);
+        nodes[b + META_OFFSET] = FreeBlockNodeDescriptor.meta(1 + Math.max(height(l), height(r)), order);
     }
 
     private int newNode(final long key, final int order)
@@ -410,27 +412,27 @@ final class FreeBlockTree
             }
             n = nextUnused++;
         }
-        final int base = n << 2;
-        nodes[base] = key;
-        nodes[base + 1] = 1L << order;
-        nodes[base + 2] = 0;
-        nodes[base + 3] = (1L << 8) | order;
+        final int b = base(n);
+        nodes[b + KEY_OFFSET] = key;
+        nodes[b + MASK_OFFSET] = 1L << order;
+        nodes[b + LINKS_OFFSET] = 0;
+        nodes[b + META_OFFSET] = FreeBlockNodeDescriptor.meta(1, order);
         return n;
     }
 
     private void freeNode(final int n)
     {
-        final int base = n << 2;
-        nodes[base] = 0;
-        nodes[base + 1] = 0;
-        nodes[base + 2] = freeList & 0xFFFF_FFFFL;
-        nodes[base + 3] = 0;
+        final int b = base(n);
+        nodes[b + KEY_OFFSET] = 0;
+        nodes[b + MASK_OFFSET] = 0;
+        nodes[b + LINKS_OFFSET] = FreeBlockNodeDescriptor.withLeft(0, freeList);
+        nodes[b + META_OFFSET] = 0;
         freeList = n;
     }
 
     private void grow()
     {
         capacity *= 2;
-        nodes = Arrays.copyOf(nodes, capacity * 4);
+        nodes = Arrays.copyOf(nodes, capacity * LONGS_PER_NODE);
     }
 }

@@ -13,14 +13,8 @@ import java.lang.invoke.VarHandle;
  * by the span of addresses ever handed out). Lock-free; this is what lets a thread free a block into its own
  * magazine without a lock and still refuse a double free or a wrong size.
  * <p>
- * Layout, for a block of order k at page p: slot s = p >>> k; leaf index = s >>> 15; the low 15 bits of s pick one
- * of the leaf's 32,768 bits (512 longs, 4 KiB, 64 cache lines of 8 longs). The bits are swizzled so that
- * consecutive slots fall in different cache lines: a magazine refill hands a thread a run of consecutive blocks,
- * and two threads working on neighbouring runs must not fight over one cache line with their atomic operations.
- * <pre>
- *   slot s:  | root index | mid index (12) | dir index (12) | bit in word (6) | word in line (3) | line (6) |
- *   word index in leaf = line * 8 + word in line
- * </pre>
+ * Layout: {@link LiveSlotDescriptor}.
+ * <p>
  * Orderings: a leaf or directory is published with a CAS (volatile semantics) and read with an acquire load, so a
  * reader sees it zeroed or with later bits, never uninitialised. A bit is set with getAndBitwiseOr (volatile) when
  * the block is handed to a caller and cleared with getAndBitwiseAnd (volatile) on free; the old value returned by
@@ -30,10 +24,9 @@ import java.lang.invoke.VarHandle;
  */
 final class LiveBlockMap
 {
-    static final int LEAF_BITS = 15;
-    private static final int LEAF_LONGS = 1 << (LEAF_BITS - 6);
-    private static final int LEVEL_BITS = 12;
-    private static final int LEVEL_MASK = (1 << LEVEL_BITS) - 1;
+    static final int LEAF_BITS = LiveSlotDescriptor.LEAF_BITS;
+    private static final int LEAF_LONGS = LiveSlotDescriptor.LEAF_LONGS;
+    private static final int LEVEL_BITS = LiveSlotDescriptor.LEVEL_BITS;
 
     private static final VarHandle LEAF = MethodHandles.arrayElementVarHandle(long[].class);
     /** Elements of a dir: leaves. */
@@ -148,18 +141,18 @@ final class LiveBlockMap
 
     private static int wordIndex(final long slot)
     {
-        return (((int)slot & 63) << 3) | (((int)slot >>> 6) & 7);
+        return LiveSlotDescriptor.wordIndex(slot);
     }
 
     private static long bit(final long slot)
     {
-        return 1L << (slot >>> 9);
+        return LiveSlotDescriptor.bit(slot);
     }
 
     private long[] leaf(final int order, final long leafIndex, final boolean create)
     {
         final long[][][][] root = roots[order];
-        final int rootIndex = (int)(leafIndex >>> (2 * LEVEL_BITS));
+        final int rootIndex = LiveSlotDescriptor.rootIndex(leafIndex);
         long[][][] mid = (long[][][])ROOT.getAcquire(root, rootIndex);
         if (mid == null)
         {
@@ -172,7 +165,7 @@ final class LiveBlockMap
             final Object witness = ROOT.compareAndExchange(root, rootIndex, (long[][][])null, fresh);
             mid = witness == null ? fresh : (long[][][])witness;
         }
-        final int midIndex = (int)(leafIndex >>> LEVEL_BITS) & LEVEL_MASK;
+        final int midIndex = LiveSlotDescriptor.midIndex(leafIndex);
         long[][] dir = (long[][])MID.getAcquire(mid, midIndex);
         if (dir == null)
         {
@@ -184,7 +177,7 @@ final class LiveBlockMap
             final Object witness = MID.compareAndExchange(mid, midIndex, (long[][])null, fresh);
             dir = witness == null ? fresh : (long[][])witness;
         }
-        final int dirIndex = (int)leafIndex & LEVEL_MASK;
+        final int dirIndex = LiveSlotDescriptor.dirIndex(leafIndex);
         long[] leaf = (long[])DIR.getAcquire(dir, dirIndex);
         if (leaf == null)
         {

@@ -12,6 +12,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LiveBlockMapTest
 {
     @Test
+    void swizzleIsABijectionAndSpreadsNeighboursOverCacheLines()
+    {
+        final java.util.BitSet seen = new java.util.BitSet();
+        for (long slot = 0; slot < (1 << LiveSlotDescriptor.LEAF_BITS); slot++)
+        {
+            final int word = LiveSlotDescriptor.wordIndex(slot);
+            final int position = word * 64 + Long.numberOfTrailingZeros(LiveSlotDescriptor.bit(slot));
+            assertFalse(seen.get(position), "slot " + slot);
+            seen.set(position);
+            if ((slot & 63) != 63)
+            {
+                assertTrue(LiveSlotDescriptor.wordIndex(slot + 1) / 8 != word / 8, "neighbours share a line");
+            }
+        }
+    }
+
+    @Test
     void setClearAndOrdersAreIndependent()
     {
         final LiveBlockMap map = new LiveBlockMap(51, 5);
