@@ -119,12 +119,14 @@ final class FreeBlockTree
      */
     boolean removeIfOrder(final long key, final int order)
     {
-        if (orderOf(key) != order)
+        removedOrder = -1;
+        root = remove(root, key, order);
+        if (removedOrder >= 0)
         {
-            return false;
+            size--;
+            return true;
         }
-        remove(key);
-        return true;
+        return false;
     }
 
     /**
@@ -136,7 +138,7 @@ final class FreeBlockTree
     int remove(final long key)
     {
         removedOrder = -1;
-        root = remove(root, key);
+        root = remove(root, key, -1);
         if (removedOrder >= 0)
         {
             size--;
@@ -293,7 +295,7 @@ final class FreeBlockTree
         return balance(n);
     }
 
-    private int remove(final int n, final long key)
+    private int remove(final int n, final long key, final int requiredOrder)
     {
         if (n == NIL)
         {
@@ -302,13 +304,17 @@ final class FreeBlockTree
         final long k = key(n);
         if (key < k)
         {
-            setLeft(n, remove(left(n), key));
+            setLeft(n, remove(left(n), key, requiredOrder));
             return balance(n);
         }
         if (key > k)
         {
-            setRight(n, remove(right(n), key));
+            setRight(n, remove(right(n), key, requiredOrder));
             return balance(n);
+        }
+        if (requiredOrder >= 0 && order(n) != requiredOrder)
+        {
+            return n;
         }
         removedOrder = order(n);
         final int l = left(n);

@@ -59,6 +59,7 @@ public final class IovaAllocator
 
     private static final long MAX_PAGES = Long.MAX_VALUE >>> PAGE_SHIFT;
     private static final long MISSING = -1;
+    private static final int FAST_SLOTS = 64;
 
     private final Object lock = new Object();
     private final int pageBits;
@@ -73,7 +74,7 @@ public final class IovaAllocator
     private final MagazineDepot depot;
     private final ThreadLocal<ThreadCache> caches = new ThreadLocal<>();
     private final long reservedPages;
-    private ThreadCache firstCache;
+    private final ThreadCache[] fastSlots = new ThreadCache[FAST_SLOTS];
     private ThreadCache[] registered = new ThreadCache[4];
     private int registeredCount;
 
@@ -610,6 +611,11 @@ public final class IovaAllocator
             {
                 // isAlive() == false synchronizes-with the owner's last action (JLS 17.4.4): its stacks are stable.
                 c.drainTo(space);
+                final int index = (int)c.owner.getId() & (FAST_SLOTS - 1);
+                if (fastSlots[index] == c)
+                {
+                    fastSlots[index] = null;
+                }
             }
             else
             {
@@ -635,12 +641,15 @@ public final class IovaAllocator
 
     private ThreadCache cache()
     {
-        // The first thread to use the allocator keeps its cache in a field, written once: a plain racy read is
-        // safe because only the owner (which created it, so program order applies) acts on a match.
-        final ThreadCache first = firstCache;
-        if (first != null && first.owner == Thread.currentThread())
+        // Fast slots indexed by thread id, written only at registration (under the lock), so readers share the
+        // array's lines without writes. The plain, racy read is safe: a non-owner reads only the final field
+        // owner (final-field semantics), and only the owner, which created the cache (program order), acts on it.
+        // A stale or colliding slot just falls through to the ThreadLocal.
+        final Thread current = Thread.currentThread();
+        final ThreadCache slot = fastSlots[(int)current.getId() & (FAST_SLOTS - 1)];
+        if (slot != null && slot.owner == current)
         {
-            return first;
+            return slot;
         }
         final ThreadCache cache = caches.get();
         return cache != null ? cache : register();
@@ -658,12 +667,14 @@ public final class IovaAllocator
                 registered = Arrays.copyOf(registered, registeredCount * 2);
             }
             registered[registeredCount++] = cache;
+            final int index = (int)cache.owner.getId() & (FAST_SLOTS - 1);
+            final ThreadCache previous = fastSlots[index];
+            if (previous == null || !previous.owner.isAlive())
+            {
+                fastSlots[index] = cache;
+            }
         }
         caches.set(cache);
-        if (firstCache == null)
-        {
-            firstCache = cache;
-        }
         return cache;
     }
 }
