@@ -241,6 +241,35 @@ class IovaAllocatorTest
     }
 
     @Test
+    void cachedSpaceStaysWithinTheConfiguredBound()
+    {
+        final int magazine = 8;
+        final int depot = 3;
+        final IovaAllocator a = new IovaAllocator(new IovaAllocatorConfig().addressWidth(32).magazineCapacity(magazine)
+            .depotMagazines(depot));
+        final long[] blocks = new long[20_000];
+        for (int round = 0; round < 3; round++)
+        {
+            for (int i = 0; i < blocks.length; i++)
+            {
+                blocks[i] = a.allocate(1 + i % 32, NO_MIN, NO_MAX);
+                assertTrue(blocks[i] > 0);
+            }
+            for (int i = 0; i < blocks.length; i++)
+            {
+                assertEquals(IovaResult.SUCCESS, a.free(blocks[i], 1 + i % 32));
+                final long boundPages = (2L + depot) * magazine * 63;
+                assertTrue(a.cachedBytes() <= boundPages * PAGE_SIZE, "cached " + a.cachedBytes());
+            }
+        }
+        assertEquals((1L << 32) - PAGE_SIZE, a.freeBytes());
+        a.releaseThreadCache();
+        a.trim();
+        assertEquals(0, a.cachedBytes());
+        assertEquals(32 - 12, a.freeBlockCount(), "whole again");
+    }
+
+    @Test
     void introspection()
     {
         final IovaAllocator a = allocator(24, false, 4);
