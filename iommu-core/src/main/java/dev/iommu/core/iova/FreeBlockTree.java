@@ -22,14 +22,18 @@ import static dev.iommu.core.iova.FreeBlockNodeDescriptor.base;
  * Each node is four consecutive longs of one array ({@link FreeBlockNodeDescriptor}), so a visit costs one cache
  * miss, not one per field.
  * Node 0 is the nil sentinel (all zero: height 0, empty order set). Freed nodes are chained through their left
- * link. The array doubles when full (amortised, under the owner's lock); there is no per-operation allocation
- * otherwise. Not thread-safe: the owner serialises access.
+ * link. Nodes live in fixed chunks of 1,024 (32 KiB): growing adds a chunk and never copies nodes, so growth
+ * costs no pause proportional to the tree (only the small array of chunk references is copied, at doublings).
+ * No allocation otherwise. Not thread-safe: the owner serialises access.
  */
 final class FreeBlockTree
 {
     static final int NIL = 0;
 
-    private long[] nodes;
+    private static final int CHUNK_SHIFT = 10;
+    private static final int CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
+
+    private long[][] chunks;
     private int capacity;
     private int root = NIL;
     private int freeList = NIL;
@@ -39,8 +43,13 @@ final class FreeBlockTree
 
     FreeBlockTree(final int initialCapacity)
     {
-        capacity = Math.max(16, initialCapacity + 1);
-        nodes = new long[capacity * LONGS_PER_NODE];
+        final int chunkCount = Math.max(1, (initialCapacity + 1 + CHUNK_MASK) >>> CHUNK_SHIFT);
+        chunks = new long[chunkCount][];
+        for (int i = 0; i < chunkCount; i++)
+        {
+            chunks[i] = new long[(1 << CHUNK_SHIFT) * LONGS_PER_NODE];
+        }
+        capacity = chunkCount << CHUNK_SHIFT;
     }
 
     int size()
@@ -58,44 +67,42 @@ final class FreeBlockTree
 
     long key(final int node)
     {
-        return nodes[base(node) + KEY_OFFSET];
+        return get(node, KEY_OFFSET);
     }
 
     int order(final int node)
     {
-        return FreeBlockNodeDescriptor.order(nodes[base(node) + META_OFFSET]);
+        return FreeBlockNodeDescriptor.order(get(node, META_OFFSET));
     }
 
     private long mask(final int node)
     {
-        return nodes[base(node) + MASK_OFFSET];
+        return get(node, MASK_OFFSET);
     }
 
     private int height(final int node)
     {
-        return FreeBlockNodeDescriptor.height(nodes[base(node) + META_OFFSET]);
+        return FreeBlockNodeDescriptor.height(get(node, META_OFFSET));
     }
 
     private int left(final int node)
     {
-        return FreeBlockNodeDescriptor.left(nodes[base(node) + LINKS_OFFSET]);
+        return FreeBlockNodeDescriptor.left(get(node, LINKS_OFFSET));
     }
 
     private int right(final int node)
     {
-        return FreeBlockNodeDescriptor.right(nodes[base(node) + LINKS_OFFSET]);
+        return FreeBlockNodeDescriptor.right(get(node, LINKS_OFFSET));
     }
 
     private void setLeft(final int node, final int child)
     {
-        final int i = base(node) + LINKS_OFFSET;
-        nodes[i] = FreeBlockNodeDescriptor.withLeft(nodes[i], child);
+        set(node, LINKS_OFFSET, FreeBlockNodeDescriptor.withLeft(get(node, LINKS_OFFSET), child));
     }
 
     private void setRight(final int node, final int child)
     {
-        final int i = base(node) + LINKS_OFFSET;
-        nodes[i] = FreeBlockNodeDescriptor.withRight(nodes[i], child);
+        set(node, LINKS_OFFSET, FreeBlockNodeDescriptor.withRight(get(node, LINKS_OFFSET), child));
     }
 
     /**
@@ -397,10 +404,11 @@ final class FreeBlockTree
     {
         final int l = left(n);
         final int r = right(n);
-        final int b = base(n);
-        final int order = FreeBlockNodeDescriptor.order(nodes[b + META_OFFSET]);
-        nodes[b + MASK_OFFSET] = mask(l) | mask(r) | (1L << order);
-        nodes[b + META_OFFSET] = FreeBlockNodeDescriptor.meta(1 + Math.max(height(l), height(r)), order);
+        final long[] chunk = chunks[n >>> CHUNK_SHIFT];
+        final int b = base(n & CHUNK_MASK);
+        final int order = FreeBlockNodeDescriptor.order(chunk[b + META_OFFSET]);
+        chunk[b + MASK_OFFSET] = mask(l) | mask(r) | (1L << order);
+        chunk[b + META_OFFSET] = FreeBlockNodeDescriptor.meta(1 + Math.max(height(l), height(r)), order);
     }
 
     private int newNode(final long key, final int order)
@@ -418,27 +426,44 @@ final class FreeBlockTree
             }
             n = nextUnused++;
         }
-        final int b = base(n);
-        nodes[b + KEY_OFFSET] = key;
-        nodes[b + MASK_OFFSET] = 1L << order;
-        nodes[b + LINKS_OFFSET] = 0;
-        nodes[b + META_OFFSET] = FreeBlockNodeDescriptor.meta(1, order);
+        final long[] chunk = chunks[n >>> CHUNK_SHIFT];
+        final int b = base(n & CHUNK_MASK);
+        chunk[b + KEY_OFFSET] = key;
+        chunk[b + MASK_OFFSET] = 1L << order;
+        chunk[b + LINKS_OFFSET] = 0;
+        chunk[b + META_OFFSET] = FreeBlockNodeDescriptor.meta(1, order);
         return n;
     }
 
     private void freeNode(final int n)
     {
-        final int b = base(n);
-        nodes[b + KEY_OFFSET] = 0;
-        nodes[b + MASK_OFFSET] = 0;
-        nodes[b + LINKS_OFFSET] = FreeBlockNodeDescriptor.withLeft(0, freeList);
-        nodes[b + META_OFFSET] = 0;
+        final long[] chunk = chunks[n >>> CHUNK_SHIFT];
+        final int b = base(n & CHUNK_MASK);
+        chunk[b + KEY_OFFSET] = 0;
+        chunk[b + MASK_OFFSET] = 0;
+        chunk[b + LINKS_OFFSET] = FreeBlockNodeDescriptor.withLeft(0, freeList);
+        chunk[b + META_OFFSET] = 0;
         freeList = n;
     }
 
     private void grow()
     {
-        capacity *= 2;
-        nodes = Arrays.copyOf(nodes, capacity * LONGS_PER_NODE);
+        final int chunkIndex = capacity >>> CHUNK_SHIFT;
+        if (chunkIndex == chunks.length)
+        {
+            chunks = Arrays.copyOf(chunks, chunks.length * 2);
+        }
+        chunks[chunkIndex] = new long[(1 << CHUNK_SHIFT) * LONGS_PER_NODE];
+        capacity += 1 << CHUNK_SHIFT;
+    }
+
+    private long get(final int node, final int offset)
+    {
+        return chunks[node >>> CHUNK_SHIFT][base(node & CHUNK_MASK) + offset];
+    }
+
+    private void set(final int node, final int offset, final long value)
+    {
+        chunks[node >>> CHUNK_SHIFT][base(node & CHUNK_MASK) + offset] = value;
     }
 }
