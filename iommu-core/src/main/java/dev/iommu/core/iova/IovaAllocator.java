@@ -278,49 +278,6 @@ public final class IovaAllocator
         return freeLocked(page, pages);
     }
 
-    private boolean clearLive(final ThreadCache cache, final long page, final int k)
-    {
-        if (cache == null)
-        {
-            return live.clearLive(page, k);
-        }
-        final long slot = page >>> k;
-        final long leafIndex = slot >>> LiveBlockMap.LEAF_BITS;
-        long[] leaf = cache.leaves[k];
-        if (cache.leafIndexes[k] != leafIndex)
-        {
-            leaf = live.leafIfPresent(k, leafIndex);
-            if (leaf == null)
-            {
-                return false;
-            }
-            cache.leaves[k] = leaf;
-            cache.leafIndexes[k] = leafIndex;
-        }
-        return LiveBlockMap.clearLive(leaf, slot);
-    }
-
-    private void freeCleared(final ThreadCache cache, final long page, final int k)
-    {
-        // We won the clear: the block is ours alone to cache or give back.
-        if (cache == null)
-        {
-            synchronized (lock)
-            {
-                space.giveBlock(page, k);
-            }
-        }
-        else if (!cache.push(k, page))
-        {
-            synchronized (lock)
-            {
-                cache.loaded[k] = depot.exchangeFull(k, cache.loaded[k], space);
-                cache.loadedCount[k] = 0;
-            }
-            cache.push(k, page);
-        }
-    }
-
     /**
      * Gives the calling thread's cached blocks back to the buddy space (for a thread about to stop allocating).
      */
@@ -432,6 +389,49 @@ public final class IovaAllocator
     static int orderOf(final long pages)
     {
         return 64 - Long.numberOfLeadingZeros(pages - 1);
+    }
+
+    private boolean clearLive(final ThreadCache cache, final long page, final int k)
+    {
+        if (cache == null)
+        {
+            return live.clearLive(page, k);
+        }
+        final long slot = page >>> k;
+        final long leafIndex = slot >>> LiveBlockMap.LEAF_BITS;
+        long[] leaf = cache.leaves[k];
+        if (cache.leafIndexes[k] != leafIndex)
+        {
+            leaf = live.leafIfPresent(k, leafIndex);
+            if (leaf == null)
+            {
+                return false;
+            }
+            cache.leaves[k] = leaf;
+            cache.leafIndexes[k] = leafIndex;
+        }
+        return LiveBlockMap.clearLive(leaf, slot);
+    }
+
+    private void freeCleared(final ThreadCache cache, final long page, final int k)
+    {
+        // We won the clear: the block is ours alone to cache or give back.
+        if (cache == null)
+        {
+            synchronized (lock)
+            {
+                space.giveBlock(page, k);
+            }
+        }
+        else if (!cache.push(k, page))
+        {
+            synchronized (lock)
+            {
+                cache.loaded[k] = depot.exchangeFull(k, cache.loaded[k], space);
+                cache.loadedCount[k] = 0;
+            }
+            cache.push(k, page);
+        }
     }
 
     private int checkRange(final long address, final long pages)
