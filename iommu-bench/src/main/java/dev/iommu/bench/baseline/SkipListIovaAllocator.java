@@ -1,0 +1,143 @@
+/*
+ * Copyright 2026 The dev.iommu authors.
+ * Licensed under the Apache License, Version 2.0.
+ */
+package dev.iommu.bench.baseline;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+import dev.iommu.core.iova.IovaResult;
+
+/**
+ * Baseline: free ranges (start page to end page) in a {@link ConcurrentSkipListMap}, lowest-address first fit,
+ * size-aligned, without a lock. A range is claimed by an atomic {@code remove(key, value)} and its leftovers put
+ * back; a lost race restarts the search. Frees merge with free neighbours when they can claim them (under races a
+ * merge may be missed, which leaves two adjacent free ranges: still correct, only more fragmented). Live blocks
+ * are recorded in a {@link ConcurrentHashMap} so double and wrong-size frees are refused. First fit scans the free
+ * ranges below the first that fits: linear in the fragmentation. Boxes and allocates nodes per operation.
+ */
+public final class SkipListIovaAllocator implements RangeAllocator
+{
+    private static final int PAGE_SHIFT = 12;
+
+    private final ConcurrentSkipListMap<Long, Long> free = new ConcurrentSkipListMap<>();
+    private final ConcurrentHashMap<Long, Long> live = new ConcurrentHashMap<>();
+    private final long totalPages;
+
+    /**
+     * @param addressWidth the address width in bits (13 to 63).
+     */
+    public SkipListIovaAllocator(final int addressWidth)
+    {
+        totalPages = 1L << (addressWidth - PAGE_SHIFT);
+        free.put(1L, totalPages);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public long allocate(final long pages, final long minAddress, final long maxAddress)
+    {
+        if (pages <= 0)
+        {
+            return IovaResult.INVALID_SIZE;
+        }
+        if (pages > totalPages >>> 1)
+        {
+            return IovaResult.BEYOND_WIDTH;
+        }
+        if (minAddress < 0)
+        {
+            return IovaResult.UNSATISFIABLE_BOUNDS;
+        }
+        final long size = roundUp(pages);
+        final long low = Math.max(1, (minAddress + (1L << PAGE_SHIFT) - 1) >>> PAGE_SHIFT);
+        final long limit = maxAddress < 0 || (maxAddress >>> PAGE_SHIFT) >= totalPages ?
+            totalPages : (maxAddress + 1) >>> PAGE_SHIFT;
+        if (((low + size - 1) & -size) + size > limit)
+        {
+            return IovaResult.UNSATISFIABLE_BOUNDS;
+        }
+        retry:
+        while (true)
+        {
+            final Long from = free.floorKey(low);
+            for (final Map.Entry<Long, Long> e : free.tailMap(from == null ? low : from, true).entrySet())
+            {
+                final long s = e.getKey();
+                final long end = e.getValue();
+                if (s >= limit)
+                {
+                    break;
+                }
+                final long a = (Math.max(s, low) + size - 1) & -size;
+                if (a + size <= Math.min(end, limit))
+                {
+                    if (!free.remove(s, end))
+                    {
+                        continue retry;
+                    }
+                    if (s < a)
+                    {
+                        free.put(s, a);
+                    }
+                    if (a + size < end)
+                    {
+                        free.put(a + size, end);
+                    }
+                    live.put(a, size);
+                    return a << PAGE_SHIFT;
+                }
+            }
+            return IovaResult.NO_SPACE;
+        }
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public int free(final long address, final long pages)
+    {
+        if (pages <= 0)
+        {
+            return IovaResult.INVALID_SIZE;
+        }
+        final long page = address >>> PAGE_SHIFT;
+        final long size = roundUp(pages);
+        if (!live.remove(page, size))
+        {
+            return live.containsKey(page) ? IovaResult.WRONG_SIZE : IovaResult.NOT_ALLOCATED;
+        }
+        long s = page;
+        long e = page + size;
+        final Long rightEnd = free.get(e);
+        if (rightEnd != null && free.remove(e, rightEnd))
+        {
+            e = rightEnd;
+        }
+        final Map.Entry<Long, Long> left = free.lowerEntry(s);
+        if (left != null && left.getValue() == s && free.remove(left.getKey(), s))
+        {
+            s = left.getKey();
+        }
+        free.put(s, e);
+        return IovaResult.SUCCESS;
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public long freeBytes()
+    {
+        long pages = 0;
+        for (final Map.Entry<Long, Long> e : free.entrySet())
+        {
+            pages += e.getValue() - e.getKey();
+        }
+        return pages << PAGE_SHIFT;
+    }
+
+    private static long roundUp(final long pages)
+    {
+        return pages == 1 ? 1 : Long.highestOneBit(pages - 1) << 1;
+    }
+}

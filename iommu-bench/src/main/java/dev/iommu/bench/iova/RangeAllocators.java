@@ -1,0 +1,43 @@
+/*
+ * Copyright 2026 The dev.iommu authors.
+ * Licensed under the Apache License, Version 2.0.
+ */
+package dev.iommu.bench.iova;
+
+import dev.iommu.bench.baseline.RangeAllocator;
+import dev.iommu.bench.baseline.SkipListIovaAllocator;
+import dev.iommu.bench.baseline.TreeMapIovaAllocator;
+import dev.iommu.core.iova.IovaAllocator;
+import dev.iommu.core.iova.IovaAllocatorConfig;
+
+/**
+ * Creates the allocators the IOVA benchmarks compare, by name: "buddy" (the library's), "tree" (iova.c style),
+ * "skiplist".
+ */
+public final class RangeAllocators
+{
+    private RangeAllocators()
+    {
+    }
+
+    /**
+     * @param name         "buddy", "tree" or "skiplist".
+     * @param addressWidth bits.
+     * @return a new allocator.
+     */
+    public static RangeAllocator create(final String name, final int addressWidth)
+    {
+        switch (name)
+        {
+            case "buddy":
+                return new BuddyRangeAllocator(new IovaAllocator(new IovaAllocatorConfig().addressWidth(addressWidth)
+                    .initialFreeBlocks(1 << 16)));
+            case "tree":
+                return new TreeMapIovaAllocator(addressWidth);
+            case "skiplist":
+                return new SkipListIovaAllocator(addressWidth);
+            default:
+                throw new IllegalArgumentException("unknown allocator " + name);
+        }
+    }
+}

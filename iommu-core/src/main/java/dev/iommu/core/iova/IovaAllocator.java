@@ -1,0 +1,680 @@
+/*
+ * Copyright 2026 The dev.iommu authors.
+ * Licensed under the Apache License, Version 2.0.
+ */
+package dev.iommu.core.iova;
+
+import java.util.Arrays;
+
+import org.agrona.collections.Long2LongHashMap;
+
+/**
+ * The IOVA allocator of one translate domain: a buddy allocator over [PAGE_SIZE, 2^AddressWidth) with per-thread
+ * magazines for blocks up to 128 KiB (32 pages). Thread-safe.
+ * <p>
+ * <b>Blocks.</b> A request for n pages gets a block of 2^k pages, 2^k the smallest power of two at least n,
+ * aligned to 2^k pages. Among the free blocks that can yield one, it takes the smallest order, then the lowest
+ * address. Address 0 is never handed out (page 0 is permanently reserved). Optional inclusive bounds min and max
+ * constrain every byte of the block: {@code min <= address} and {@code address + 2^k * PAGE_SIZE - 1 <= max}.
+ * <p>
+ * <b>Explicit requests</b> ({@link #allocateAt}, when the configuration allows them) take exactly the pages asked
+ * for (not rounded), which must all be free: not allocated, not reserved, not page 0.
+ * <p>
+ * <b>Free</b> takes the address and the size in pages. For a block from {@link #allocate}, the size may be the
+ * requested page count or anything that rounds up to the same power of two (the rounded size included); a size
+ * rounding to another order is {@link IovaResult#WRONG_SIZE}. For an explicit allocation the size must be exactly
+ * the requested page count. Double frees and unknown addresses are {@link IovaResult#NOT_ALLOCATED}. A refused free
+ * changes nothing.
+ * <p>
+ * <b>Cost.</b> Every request is O(log n) worst case, constrained or not: a cached size whose magazine has a
+ * fitting block is O(1) plus two atomic bit operations and touches no lock; otherwise the lock is held for at most
+ * P = AddressWidth - 12 tree descents (see {@link BuddySpace}). No Java object is created per allocation: free
+ * blocks live in primitive arrays, small live blocks in a lock-free bitmap, other live allocations in an Agrona
+ * primitive hash map.
+ * <p>
+ * <b>Caching.</b> Blocks freed into a thread's magazines are not free in the buddy space until the magazine
+ * overflows to the depot and the depot trims. Before a request fails with {@link IovaResult#NO_SPACE} or
+ * {@link IovaResult#ADDRESS_IN_USE}, the allocator drains the depot, the calling thread's magazines and those of
+ * terminated threads, and retries. Blocks cached by other live threads (at most
+ * {@code 2 * magazineCapacity * 63} pages per thread) stay unavailable to other threads until those threads free
+ * enough to overflow, call {@link #releaseThreadCache()}, or end; configure {@code magazineCapacity(0)} for exact
+ * answers at the cost of a lock per call.
+ */
+public final class IovaAllocator
+{
+    /** log2 of the page size. */
+    public static final int PAGE_SHIFT = 12;
+    /** The page size in bytes (4 KiB). */
+    public static final long PAGE_SIZE = 1L << PAGE_SHIFT;
+    /** The smallest address width: one usable page, [4096, 8192). */
+    public static final int MIN_ADDRESS_WIDTH = PAGE_SHIFT + 1;
+    /** The largest address width (spec 3.5: 63 on 64-bit Windows). */
+    public static final int MAX_ADDRESS_WIDTH = 63;
+    /** Pass as minAddress for "no lower bound". */
+    public static final long NO_MIN = 0;
+    /** Pass as maxAddress for "no upper bound" (any negative max, unsigned above 2^63, means the same). */
+    public static final long NO_MAX = -1;
+    /** Sizes up to this many pages (128 KiB) are served from per-thread magazines. */
+    public static final int MAX_CACHED_PAGES = 32;
+
+    private static final long MAX_PAGES = Long.MAX_VALUE >>> PAGE_SHIFT;
+    private static final long MISSING = -1;
+    private static final int FAST_SLOTS = 64;
+
+    private final Object lock = new Object();
+    private final int pageBits;
+    private final long totalPages;
+    private final long maxBlockPages;
+    private final boolean explicitAllowed;
+    private final int maxCachedOrder;
+    private final int magazineCapacity;
+    private final BuddySpace space;
+    private final LiveBlockMap live;
+    private final Long2LongHashMap records;
+    private final MagazineDepot depot;
+    private final ThreadLocal<ThreadCache> caches = new ThreadLocal<>();
+    private final long reservedPages;
+    private final ThreadCache[] fastSlots = new ThreadCache[FAST_SLOTS];
+    private ThreadCache[] registered = new ThreadCache[4];
+    private int registeredCount;
+
+    /**
+     * Creates an allocator and carves out the configured reserved regions.
+     *
+     * @param config the configuration (copied).
+     * @throws IllegalArgumentException if {@link IovaAllocatorConfig#validate()} fails; the message names the code.
+     */
+    public IovaAllocator(final IovaAllocatorConfig config)
+    {
+        final int valid = config.validate();
+        if (valid != IovaResult.SUCCESS)
+        {
+            throw new IllegalArgumentException("invalid IOVA allocator configuration: " + IovaResult.name(valid));
+        }
+        pageBits = config.addressWidth() - PAGE_SHIFT;
+        totalPages = 1L << pageBits;
+        maxBlockPages = totalPages >>> 1;
+        explicitAllowed = config.explicitAllowed();
+        maxCachedOrder = Math.min(Long.numberOfTrailingZeros(MAX_CACHED_PAGES), pageBits - 1);
+        magazineCapacity = config.magazineCapacity();
+        space = new BuddySpace(pageBits, config.initialFreeBlocks());
+        live = new LiveBlockMap(pageBits, maxCachedOrder);
+        records = new Long2LongHashMap(64, 0.5f, MISSING);
+        depot = new MagazineDepot(maxCachedOrder, config.depotMagazines(), Math.max(1, magazineCapacity));
+        long reserved = 1;
+        for (int i = 0; i < config.reservedCount(); i++)
+        {
+            long page = config.reservedBase(i) >>> PAGE_SHIFT;
+            long pages = config.reservedPages(i);
+            if (page == 0)
+            {
+                page = 1;
+                pages--;
+            }
+            if (pages > 0)
+            {
+                space.takeRange(page, pages);
+                reserved += pages;
+            }
+        }
+        reservedPages = reserved;
+    }
+
+    /**
+     * @return the address width in bits.
+     */
+    public int addressWidth()
+    {
+        return pageBits + PAGE_SHIFT;
+    }
+
+    /**
+     * @return whether {@link #allocateAt(long, long)} is allowed.
+     */
+    public boolean explicitAllowed()
+    {
+        return explicitAllowed;
+    }
+
+    /**
+     * Allocates an aligned block of the next power of two of pages within inclusive byte bounds.
+     *
+     * @param pages      the size in pages (at least 1).
+     * @param minAddress the lowest byte the block may cover ({@link #NO_MIN} for none).
+     * @param maxAddress the highest byte the block may cover ({@link #NO_MAX} for none).
+     * @return the block's address (positive), or {@link IovaResult#INVALID_SIZE}, {@link IovaResult#OVERFLOW},
+     *     {@link IovaResult#BEYOND_WIDTH} (larger than any block), {@link IovaResult#UNSATISFIABLE_BOUNDS} or
+     *     {@link IovaResult#NO_SPACE}.
+     */
+    public long allocate(final long pages, final long minAddress, final long maxAddress)
+    {
+        if (pages <= 0)
+        {
+            return IovaResult.INVALID_SIZE;
+        }
+        if (pages > MAX_PAGES)
+        {
+            return IovaResult.OVERFLOW;
+        }
+        if (pages > maxBlockPages)
+        {
+            return IovaResult.BEYOND_WIDTH;
+        }
+        if (minAddress < 0)
+        {
+            return IovaResult.UNSATISFIABLE_BOUNDS;
+        }
+        final int k = orderOf(pages);
+        final long size = 1L << k;
+        final long loPage = Math.max(1, (minAddress >>> PAGE_SHIFT) + ((minAddress & (PAGE_SIZE - 1)) != 0 ? 1 : 0));
+        final long hiPage = maxAddress < 0 || (maxAddress >>> PAGE_SHIFT) >= totalPages ?
+            totalPages : (maxAddress + 1) >>> PAGE_SHIFT;
+        if (((loPage + size - 1) & -size) + size > hiPage)
+        {
+            return IovaResult.UNSATISFIABLE_BOUNDS;
+        }
+        if (k <= maxCachedOrder)
+        {
+            final ThreadCache cache = magazineCapacity > 0 ? cache() : null;
+            if (cache != null)
+            {
+                final long page = cache.pop(k, loPage, hiPage);
+                if (page > 0)
+                {
+                    final long slot = page >>> k;
+                    final long leafIndex = slot >>> LiveBlockMap.LEAF_BITS;
+                    long[] leaf = cache.leaves[k];
+                    if (cache.leafIndexes[k] != leafIndex)
+                    {
+                        leaf = live.leafFor(k, leafIndex);
+                        cache.leaves[k] = leaf;
+                        cache.leafIndexes[k] = leafIndex;
+                    }
+                    if (!LiveBlockMap.setLive(leaf, slot))
+                    {
+                        throw new IllegalStateException("IOVA allocator invariant broken: live block cached");
+                    }
+                    return page << PAGE_SHIFT;
+                }
+            }
+            return allocateSmallLocked(cache, k, loPage, hiPage);
+        }
+        return allocateLargeLocked(k, loPage, hiPage);
+    }
+
+    /**
+     * Allocates exactly [address, address + pages * PAGE_SIZE), if the configuration allows explicit requests.
+     *
+     * @param address page-aligned first address.
+     * @param pages   the size in pages (at least 1; not rounded).
+     * @return address, or {@link IovaResult#EXPLICIT_NOT_ALLOWED}, {@link IovaResult#INVALID_SIZE},
+     *     {@link IovaResult#UNALIGNED_ADDRESS}, {@link IovaResult#OVERFLOW}, {@link IovaResult#BEYOND_WIDTH} or
+     *     {@link IovaResult#ADDRESS_IN_USE}.
+     */
+    public long allocateAt(final long address, final long pages)
+    {
+        if (!explicitAllowed)
+        {
+            return IovaResult.EXPLICIT_NOT_ALLOWED;
+        }
+        final int check = checkRange(address, pages);
+        if (check != IovaResult.SUCCESS)
+        {
+            return check;
+        }
+        final long page = address >>> PAGE_SHIFT;
+        if (page == 0)
+        {
+            return IovaResult.ADDRESS_IN_USE;
+        }
+        final ThreadCache cache = magazineCapacity > 0 ? cache() : null;
+        synchronized (lock)
+        {
+            if (!space.rangeFree(page, pages))
+            {
+                reclaimLocked(cache);
+                if (!space.rangeFree(page, pages))
+                {
+                    return IovaResult.ADDRESS_IN_USE;
+                }
+            }
+            space.takeRange(page, pages);
+            records.put(page, (pages << 1) | 1);
+        }
+        return address;
+    }
+
+    /**
+     * Frees an allocation.
+     *
+     * @param address the address {@link #allocate} or {@link #allocateAt} returned.
+     * @param pages   for a block: the requested size or any size rounding to the same power of two; for an
+     *                explicit allocation: exactly the requested size.
+     * @return {@link IovaResult#SUCCESS}, or {@link IovaResult#INVALID_SIZE}, {@link IovaResult#UNALIGNED_ADDRESS},
+     *     {@link IovaResult#OVERFLOW}, {@link IovaResult#BEYOND_WIDTH}, {@link IovaResult#NOT_ALLOCATED} or
+     *     {@link IovaResult#WRONG_SIZE}; a refused free changes nothing.
+     */
+    public int free(final long address, final long pages)
+    {
+        final int check = checkRange(address, pages);
+        if (check != IovaResult.SUCCESS)
+        {
+            return check;
+        }
+        final long page = address >>> PAGE_SHIFT;
+        if (pages <= MAX_CACHED_PAGES)
+        {
+            final int k = orderOf(pages);
+            if (k <= maxCachedOrder && (page & ((1L << k) - 1)) == 0 && page != 0)
+            {
+                final ThreadCache cache = magazineCapacity > 0 ? cache() : null;
+                if (clearLive(cache, page, k))
+                {
+                    freeCleared(cache, page, k);
+                    return IovaResult.SUCCESS;
+                }
+            }
+        }
+        return freeLocked(page, pages);
+    }
+
+    /**
+     * Gives the calling thread's cached blocks back to the buddy space (for a thread about to stop allocating).
+     */
+    public void releaseThreadCache()
+    {
+        final ThreadCache cache = caches.get();
+        if (cache != null)
+        {
+            synchronized (lock)
+            {
+                cache.drainTo(space);
+            }
+        }
+    }
+
+    /**
+     * Empties the depot and the caches of terminated threads into the buddy space.
+     */
+    public void trim()
+    {
+        synchronized (lock)
+        {
+            reclaimLocked(null);
+        }
+    }
+
+    /**
+     * @return bytes neither allocated nor reserved, cached blocks included.
+     */
+    public long freeBytes()
+    {
+        synchronized (lock)
+        {
+            return (space.freePages() + cachedPagesLocked()) << PAGE_SHIFT;
+        }
+    }
+
+    /**
+     * @return bytes held in thread magazines and the depot (racy while other threads run; exact when quiescent).
+     */
+    public long cachedBytes()
+    {
+        synchronized (lock)
+        {
+            return cachedPagesLocked() << PAGE_SHIFT;
+        }
+    }
+
+    /**
+     * @return the size in bytes of the largest free block in the buddy space (0 when none).
+     */
+    public long largestFreeBlockBytes()
+    {
+        synchronized (lock)
+        {
+            final int order = space.largestFreeOrder();
+            return order < 0 ? 0 : 1L << (order + PAGE_SHIFT);
+        }
+    }
+
+    /**
+     * @return the number of free blocks in the buddy space.
+     */
+    public int freeBlockCount()
+    {
+        synchronized (lock)
+        {
+            return space.freeBlockCount();
+        }
+    }
+
+    /**
+     * Fragmentation of the buddy space: 1 - largest free block / free space (0 when all free space is one block or
+     * nothing is free; near 1 when free space is in many small pieces). Cached blocks are not counted.
+     *
+     * @return a figure in [0, 1).
+     */
+    public double fragmentation()
+    {
+        synchronized (lock)
+        {
+            final long free = space.freePages();
+            final int order = space.largestFreeOrder();
+            return free == 0 ? 0.0 : 1.0 - (double)(1L << order) / (double)free;
+        }
+    }
+
+    /**
+     * @return pages reserved at creation, page 0 included.
+     */
+    public long reservedPages()
+    {
+        return reservedPages;
+    }
+
+    /**
+     * Visits the free blocks of the buddy space in address order (tests and tools; takes the lock).
+     *
+     * @param visitor receives each block's first page and order.
+     */
+    void forEachFreeBlock(final FreeBlockTree.BlockVisitor visitor)
+    {
+        synchronized (lock)
+        {
+            space.tree().forEach(visitor);
+        }
+    }
+
+    static int orderOf(final long pages)
+    {
+        return 64 - Long.numberOfLeadingZeros(pages - 1);
+    }
+
+    private boolean clearLive(final ThreadCache cache, final long page, final int k)
+    {
+        if (cache == null)
+        {
+            return live.clearLive(page, k);
+        }
+        final long slot = page >>> k;
+        final long leafIndex = slot >>> LiveBlockMap.LEAF_BITS;
+        long[] leaf = cache.leaves[k];
+        if (cache.leafIndexes[k] != leafIndex)
+        {
+            leaf = live.leafIfPresent(k, leafIndex);
+            if (leaf == null)
+            {
+                return false;
+            }
+            cache.leaves[k] = leaf;
+            cache.leafIndexes[k] = leafIndex;
+        }
+        return LiveBlockMap.clearLive(leaf, slot);
+    }
+
+    private void freeCleared(final ThreadCache cache, final long page, final int k)
+    {
+        // We won the clear: the block is ours alone to cache or give back.
+        if (cache == null)
+        {
+            synchronized (lock)
+            {
+                space.giveBlock(page, k);
+            }
+        }
+        else if (!cache.push(k, page))
+        {
+            synchronized (lock)
+            {
+                cache.loaded[k] = depot.exchangeFull(k, cache.loaded[k], space);
+                cache.loadedCount[k] = 0;
+            }
+            cache.push(k, page);
+        }
+    }
+
+    private int checkRange(final long address, final long pages)
+    {
+        if (pages <= 0)
+        {
+            return IovaResult.INVALID_SIZE;
+        }
+        if ((address & (PAGE_SIZE - 1)) != 0)
+        {
+            return IovaResult.UNALIGNED_ADDRESS;
+        }
+        if (address < 0)
+        {
+            return IovaResult.BEYOND_WIDTH;
+        }
+        final long page = address >>> PAGE_SHIFT;
+        if (pages - 1 > MAX_PAGES - page)
+        {
+            // The last byte, address + pages * PAGE_SIZE - 1, does not fit in 63 bits.
+            return IovaResult.OVERFLOW;
+        }
+        if (page >= totalPages || pages > totalPages - page)
+        {
+            return IovaResult.BEYOND_WIDTH;
+        }
+        return IovaResult.SUCCESS;
+    }
+
+    private void markLive(final long page, final int k)
+    {
+        if (!live.setLive(page, k))
+        {
+            throw new IllegalStateException("IOVA allocator invariant broken: block already live at page " + page);
+        }
+    }
+
+    private long allocateSmallLocked(final ThreadCache cache, final int k, final long loPage, final long hiPage)
+    {
+        final boolean unconstrained = loPage <= 1 && hiPage == totalPages;
+        long page;
+        synchronized (lock)
+        {
+            if (cache != null && unconstrained && cache.bothEmpty(k))
+            {
+                page = refillLocked(cache, k);
+            }
+            else
+            {
+                page = space.takeBlock(k, loPage, hiPage);
+            }
+            if (page < 0)
+            {
+                reclaimLocked(cache);
+                page = space.takeBlock(k, loPage, hiPage);
+                if (page < 0)
+                {
+                    return IovaResult.NO_SPACE;
+                }
+            }
+        }
+        markLive(page, k);
+        return page << PAGE_SHIFT;
+    }
+
+    private long refillLocked(final ThreadCache cache, final int k)
+    {
+        final long[] full = depot.exchangeEmpty(k, cache.loaded[k]);
+        if (full != null)
+        {
+            cache.loaded[k] = full;
+            cache.loadedCount[k] = magazineCapacity - 1;
+            return full[magazineCapacity - 1];
+        }
+        final long first = space.takeBlock(k, 1, totalPages);
+        if (first < 0)
+        {
+            return -1;
+        }
+        // Fill highest first so the lowest addresses pop first; stop quietly when the space runs out.
+        final long[] scratch = cache.loaded[k];
+        int n = 0;
+        final int wanted = magazineCapacity - 1;
+        while (n < wanted)
+        {
+            final long page = space.takeBlock(k, 1, totalPages);
+            if (page < 0)
+            {
+                break;
+            }
+            scratch[n++] = page;
+        }
+        for (int i = 0, j = n - 1; i < j; i++, j--)
+        {
+            final long t = scratch[i];
+            scratch[i] = scratch[j];
+            scratch[j] = t;
+        }
+        cache.loadedCount[k] = n;
+        return first;
+    }
+
+    private long allocateLargeLocked(final int k, final long loPage, final long hiPage)
+    {
+        final ThreadCache cache = magazineCapacity > 0 ? caches.get() : null;
+        synchronized (lock)
+        {
+            long page = space.takeBlock(k, loPage, hiPage);
+            if (page < 0)
+            {
+                reclaimLocked(cache);
+                page = space.takeBlock(k, loPage, hiPage);
+                if (page < 0)
+                {
+                    return IovaResult.NO_SPACE;
+                }
+            }
+            records.put(page, (long)k << 1);
+            return page << PAGE_SHIFT;
+        }
+    }
+
+    private int freeLocked(final long page, final long pages)
+    {
+        synchronized (lock)
+        {
+            final long record = records.get(page);
+            if (record != MISSING)
+            {
+                if ((record & 1) != 0)
+                {
+                    if (record >>> 1 != pages)
+                    {
+                        return IovaResult.WRONG_SIZE;
+                    }
+                    records.remove(page);
+                    space.giveRange(page, pages);
+                    return IovaResult.SUCCESS;
+                }
+                final int order = (int)(record >>> 1);
+                if (pages > maxBlockPages || orderOf(pages) != order)
+                {
+                    return IovaResult.WRONG_SIZE;
+                }
+                records.remove(page);
+                space.giveBlock(page, order);
+                return IovaResult.SUCCESS;
+            }
+        }
+        for (int j = 0; j <= maxCachedOrder; j++)
+        {
+            if ((page & ((1L << j) - 1)) == 0 && live.isLive(page, j))
+            {
+                return IovaResult.WRONG_SIZE;
+            }
+        }
+        return IovaResult.NOT_ALLOCATED;
+    }
+
+    private void reclaimLocked(final ThreadCache own)
+    {
+        depot.drainTo(space);
+        if (own != null)
+        {
+            own.drainTo(space);
+        }
+        reclaimTerminatedLocked();
+    }
+
+    private void reclaimTerminatedLocked()
+    {
+        int kept = 0;
+        for (int i = 0; i < registeredCount; i++)
+        {
+            final ThreadCache c = registered[i];
+            if (!c.owner.isAlive())
+            {
+                // isAlive() == false synchronizes-with the owner's last action (JLS 17.4.4): its stacks are stable.
+                c.drainTo(space);
+                final int index = (int)c.owner.getId() & (FAST_SLOTS - 1);
+                if (fastSlots[index] == c)
+                {
+                    fastSlots[index] = null;
+                }
+            }
+            else
+            {
+                registered[kept++] = c;
+            }
+        }
+        for (int i = kept; i < registeredCount; i++)
+        {
+            registered[i] = null;
+        }
+        registeredCount = kept;
+    }
+
+    private long cachedPagesLocked()
+    {
+        long pages = depot.cachedPages();
+        for (int i = 0; i < registeredCount; i++)
+        {
+            pages += registered[i].cachedPages();
+        }
+        return pages;
+    }
+
+    private ThreadCache cache()
+    {
+        // Fast slots indexed by thread id, written only at registration (under the lock), so readers share the
+        // array's lines without writes. The plain, racy read is safe: a non-owner reads only the final field
+        // owner (final-field semantics), and only the owner, which created the cache (program order), acts on it.
+        // A stale or colliding slot just falls through to the ThreadLocal.
+        final Thread current = Thread.currentThread();
+        final ThreadCache slot = fastSlots[(int)current.getId() & (FAST_SLOTS - 1)];
+        if (slot != null && slot.owner == current)
+        {
+            return slot;
+        }
+        final ThreadCache cache = caches.get();
+        return cache != null ? cache : register();
+    }
+
+    private ThreadCache register()
+    {
+        final ThreadCache cache = new ThreadCache(Thread.currentThread(), maxCachedOrder, magazineCapacity);
+        synchronized (lock)
+        {
+            // Registration is rare (once per thread): the moment to take back the caches of threads that ended.
+            reclaimTerminatedLocked();
+            if (registeredCount == registered.length)
+            {
+                registered = Arrays.copyOf(registered, registeredCount * 2);
+            }
+            registered[registeredCount++] = cache;
+            final int index = (int)cache.owner.getId() & (FAST_SLOTS - 1);
+            final ThreadCache previous = fastSlots[index];
+            if (previous == null || !previous.owner.isAlive())
+            {
+                fastSlots[index] = cache;
+            }
+        }
+        caches.set(cache);
+        return cache;
+    }
+}
