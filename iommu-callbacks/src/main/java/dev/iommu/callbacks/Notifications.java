@@ -367,12 +367,16 @@ public final class Notifications implements AutoCloseable
      * discarded; then every registration is closed, waiting for callbacks running on other threads (the first
      * call of a concurrent registration). When it returns, no callback runs and none will. Events a producer
      * commits while close runs may be neither delivered nor counted. Idempotent. Must not be called from inside a
-     * callback.
+     * callback. The agent thread is named after the agent's role, "iommu-notifications".
      *
      * @throws IllegalStateException when called from inside a callback on the dispatching thread.
      */
     public void close()
     {
+        if (isClosed())
+        {
+            return;
+        }
         if (null != agentRunner && Thread.currentThread() == agentRunner.thread() ||
             Thread.currentThread() == DISPATCHER_OWNER_VH.getAcquire(this))
         {

@@ -91,7 +91,8 @@ class RegistrationTest
         assertEquals(NtStatus.STATUS_INVALID_PARAMETER_4,
             notifications.registerStateChangeCallback(callback, null, 1, 0, 0));
         assertEquals(NtStatus.STATUS_INVALID_PARAMETER_4,
-            notifications.registerStateChangeCallback(callback, null, 1, IommuInterfaceStateChangeFields.RESERVED_MASK, 0));
+            notifications.registerStateChangeCallback(
+                callback, null, 1, IommuInterfaceStateChangeFields.RESERVED_MASK, 0));
         assertTrue(callback.calls.isEmpty());
         // Nothing was installed: the device is still free and an unregister finds nothing.
         assertEquals(NtStatus.STATUS_UNSUCCESSFUL, notifications.unregisterStateChangeCallback(callback, 1));
