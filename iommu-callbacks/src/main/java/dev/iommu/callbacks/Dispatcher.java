@@ -22,6 +22,9 @@ import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
  */
 final class Dispatcher implements Agent, MessageHandler
 {
+    /** Duty cycles between refreshes of PRODUCED and RING_OCCUPANCY on the agent thread. */
+    static final int PRODUCER_COUNTERS_PERIOD = 64;
+
     private static final FaultInformationArch[] ARCHES = new FaultInformationArch[3];
     private static final FaultInformationType[] TYPES = new FaultInformationType[8];
 
@@ -50,6 +53,7 @@ final class Dispatcher implements Agent, MessageHandler
     private final FaultDetails details = new FaultDetails();
     private final MessageHandler discarder = this::discard;
 
+    private int cycles;
     private long delivered;
     private long unhandled;
     private long discarded;
@@ -98,7 +102,14 @@ final class Dispatcher implements Agent, MessageHandler
         {
             work += drainRecorder();
         }
-        publishCounters();
+        publishDeliveryCounters();
+        // PRODUCED and RING_OCCUPANCY read the producers' hot tail line: refreshing them on every duty cycle would
+        // make that line bounce between the dispatcher and the producers' claims, so only every few cycles.
+        if (++cycles >= PRODUCER_COUNTERS_PERIOD)
+        {
+            cycles = 0;
+            publishProducerCounters();
+        }
         return work;
     }
 
@@ -114,6 +125,18 @@ final class Dispatcher implements Agent, MessageHandler
     }
 
     void publishCounters()
+    {
+        publishDeliveryCounters();
+        publishProducerCounters();
+    }
+
+    private void publishProducerCounters()
+    {
+        counters.ringOccupancy.setRelease(ring.producerPosition() - ring.consumerPosition());
+        counters.produced.setRelease(produced());
+    }
+
+    private void publishDeliveryCounters()
     {
         // Single writer (whichever thread holds the dispatcher); release so a reader in another process sees
         // values no older than the deliveries they count.
@@ -132,8 +155,6 @@ final class Dispatcher implements Agent, MessageHandler
             counters.discarded.getAndAddRelease(discarded);
             discarded = 0;
         }
-        counters.ringOccupancy.setRelease(ring.producerPosition() - ring.consumerPosition());
-        counters.produced.setRelease(produced());
     }
 
     /**

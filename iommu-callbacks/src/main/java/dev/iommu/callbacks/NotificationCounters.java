@@ -24,6 +24,10 @@ import java.nio.MappedByteBuffer;
  * record standing for n coalesced faults counts n. {@code COALESCED} (faults added to a held fault's count) and
  * {@code HELD} (faults that found the ring full and were held in the recorder) are parts of the first two.
  * Registration-time calls of state-change callbacks are not events and are not counted.
+ * <p>
+ * Freshness: the delivery counters are updated at the end of every duty cycle; {@code PRODUCED} and
+ * {@code RING_OCCUPANCY} (which read the producers' position) every 64 duty cycles of the agent thread, after each
+ * {@link Notifications#doWork()}, and at close. {@link Notifications#producedCount()} is always current.
  */
 public final class NotificationCounters
 {

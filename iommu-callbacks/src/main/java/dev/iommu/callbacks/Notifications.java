@@ -342,7 +342,9 @@ public final class Notifications implements AutoCloseable
         }
         try
         {
-            return dispatcher.doWork();
+            final int work = dispatcher.doWork();
+            dispatcher.publishCounters();
+            return work;
         }
         finally
         {
