@@ -129,19 +129,12 @@ final class FaultRecorder
             }
             else if (READY == phase)
             {
-                // Plain reads after the acquire of READY: if the slot moved on (dispatcher took it, another
-                // producer rewrote it) the generation in the state word changed and the CAS below fails, so a torn
-                // key read can never add to the wrong fault.
-                final int f = offset + FAULT_OFFSET;
-                final long slotDevice = buffer.getLong(f + FaultDescriptor.DEVICE_ID_OFFSET);
-                final long slotAddress = buffer.getLong(f + FaultDescriptor.FAULT_ADDRESS_OFFSET);
-                if (slotDevice != deviceId ||
-                    (slotAddress >>> PAGE_SHIFT) != (faultAddress >>> PAGE_SHIFT) ||
-                    count(s) == COUNT_MASK)
+                final int added = tryAddToCount(offset, s, deviceId, faultAddress);
+                if (added < 0)
                 {
                     break;
                 }
-                if (buffer.compareAndSetLong(offset + STATE_OFFSET, s, s + COUNT_ONE))
+                if (added > 0)
                 {
                     coalesced.increment();
                     return PublishResult.COALESCED;
@@ -154,6 +147,54 @@ final class FaultRecorder
         }
         dropped.increment();
         return PublishResult.DROPPED;
+    }
+
+    /**
+     * Adds one to the count of the READY slot at offset, whose state word was read as s, when it holds the same
+     * device and page.
+     *
+     * @return 1 when added, 0 when the state word changed since s was read (retry), -1 when the slot holds another
+     * key or its count is saturated (drop).
+     */
+    int tryAddToCount(final int offset, final long s, final long deviceId, final long faultAddress)
+    {
+        if (!holds(offset, s, deviceId, faultAddress))
+        {
+            return -1;
+        }
+        return addOne(offset, s) ? 1 : 0;
+    }
+
+    /**
+     * Whether the READY slot at offset, whose state word was read as s, holds this device and page and can count
+     * one more. Plain reads after the acquire of READY (s): they may be stale or torn if the slot moved on since,
+     * which {@link #addOne(int, long)} then detects.
+     */
+    boolean holds(final int offset, final long s, final long deviceId, final long faultAddress)
+    {
+        final int f = offset + FAULT_OFFSET;
+        final long slotDevice = buffer.getLong(f + FaultDescriptor.DEVICE_ID_OFFSET);
+        final long slotAddress = buffer.getLong(f + FaultDescriptor.FAULT_ADDRESS_OFFSET);
+        return slotDevice == deviceId &&
+            (slotAddress >>> PAGE_SHIFT) == (faultAddress >>> PAGE_SHIFT) &&
+            count(s) != COUNT_MASK;
+    }
+
+    /**
+     * Adds one to the count of the slot at offset if its state word is still s.
+     */
+    boolean addOne(final int offset, final long s)
+    {
+        // CAS on the whole word: if the slot moved on since s was read (the dispatcher took it, another producer
+        // refilled it), its generation changed and this fails, so a stale key check in holds() can never add to
+        // another fault's count. Without the generation, a slot taken and refilled to the same (count, phase)
+        // would accept this stale CAS (ABA).
+        return buffer.compareAndSetLong(offset + STATE_OFFSET, s, s + COUNT_ONE);
+    }
+
+    long stateWord(final int slot)
+    {
+        return buffer.getLongVolatile(slotOffset(slot) + STATE_OFFSET);
     }
 
     void raiseOverflow()
