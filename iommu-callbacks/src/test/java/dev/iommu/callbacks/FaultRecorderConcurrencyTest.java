@@ -6,6 +6,8 @@ package dev.iommu.callbacks;
 
 import dev.iommu.api.DeviceFaultConfiguration;
 import dev.iommu.api.IommuPermissions;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.CountersManager;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -129,9 +131,8 @@ class FaultRecorderConcurrencyTest
     @Test
     void aStaleAddToARefilledSlotFails()
     {
-        final org.agrona.concurrent.status.CountersManager manager = new org.agrona.concurrent.status.CountersManager(
-            new org.agrona.concurrent.UnsafeBuffer(new byte[64 * 1024]), new org.agrona.concurrent.UnsafeBuffer(
-            new byte[16 * 1024]));
+        final CountersManager manager = new CountersManager(
+            new UnsafeBuffer(new byte[64 * 1024]), new UnsafeBuffer(new byte[16 * 1024]));
         final FaultRecorder recorder = new FaultRecorder(
             1, manager.newCounter("held"), manager.newCounter("coalesced"), manager.newCounter("dropped"));
         assertEquals(PublishResult.COALESCED, recorder.record(1, 0, 0x1000, 0, 0, 0, 0, 2, 6, 1, 0));
