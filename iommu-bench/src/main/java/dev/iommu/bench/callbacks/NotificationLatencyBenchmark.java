@@ -69,7 +69,8 @@ public class NotificationLatencyBenchmark
 
         void print(final String name)
         {
-            System.out.printf("%n[%s one-way publish->handler entry, ns] count %d p50 %d p90 %d p99 %d p99.9 %d max %d%n",
+            System.out.printf(
+                "%n[%s one-way publish->handler entry, ns] count %d p50 %d p90 %d p99 %d p99.9 %d max %d%n",
                 name, oneWay.getTotalCount(), oneWay.getValueAtPercentile(50), oneWay.getValueAtPercentile(90),
                 oneWay.getValueAtPercentile(99), oneWay.getValueAtPercentile(99.9), oneWay.getMaxValue());
         }
