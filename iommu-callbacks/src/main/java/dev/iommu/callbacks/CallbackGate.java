@@ -71,8 +71,9 @@ public final class CallbackGate
 
     /**
      * Enters the callback: true when the caller may now run it (and must call {@link #exit()} afterwards), false
-     * when the gate is closed. While another thread runs the callback (the synchronous call at registration), waits
-     * for it to return, so the callback never runs on two threads at once.
+     * when the gate is closed or the calling thread is already inside this callback (no nesting). While another
+     * thread runs the callback (the synchronous call at registration), waits for it to return, so the callback never
+     * runs on two threads at once.
      *
      * @return true when entered.
      */
@@ -96,6 +97,12 @@ public final class CallbackGate
             }
             else if (CLOSED == s)
             {
+                return false;
+            }
+            else if (RUNNER_VH.getOpaque(this) == Thread.currentThread())
+            {
+                // Re-entry from inside the callback on its own thread (e.g. the registration call driving
+                // doWork()): never nest a callback inside itself, and never wait for ourselves.
                 return false;
             }
             else

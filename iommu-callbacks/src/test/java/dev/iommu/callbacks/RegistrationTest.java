@@ -11,6 +11,7 @@ import dev.iommu.api.NtStatus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -22,6 +23,7 @@ import static dev.iommu.api.IommuInterfaceStateChangeFields.AVAILABLE_DOMAIN_TYP
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RegistrationTest
@@ -294,5 +296,31 @@ class RegistrationTest
         assertFalse(violation.get(), "callback ran after unregister returned");
         notifications.close();
         assertFalse(violation.get(), "callback ran after unregister returned");
+    }
+
+    @Test
+    void doWorkFromInsideTheRegistrationCallDoesNotNestOrDeadlock()
+    {
+        final AtomicInteger calls = new AtomicInteger();
+        final int[] work = { -1 };
+        notifications.publisher().publishStateChange(8, 1, 0x1);
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () ->
+        {
+            assertEquals(NtStatus.STATUS_SUCCESS, notifications.registerStateChangeCallback(
+                (stateChange, context) ->
+                {
+                    if (1 == calls.incrementAndGet())
+                    {
+                        work[0] = notifications.doWork();
+                    }
+                },
+                null, 8, AVAILABLE_DOMAIN_TYPES, 0));
+        });
+        assertEquals(1, work[0]);
+        assertEquals(1, calls.get());
+        assertEquals(1, count(NotificationCounters.UNHANDLED_TYPE_ID));
+        notifications.publisher().publishStateChange(8, 1, 0x1);
+        assertEquals(1, notifications.doWork());
+        assertEquals(2, calls.get());
     }
 }
