@@ -1,0 +1,213 @@
+/*
+ * Copyright 2026 The dev.iommu authors.
+ * Licensed under the Apache License, Version 2.0.
+ */
+package dev.iommu.callbacks;
+
+import dev.iommu.api.IommuDeviceFaultHandler;
+import dev.iommu.api.IommuInterfaceStateChangeCallback;
+import org.agrona.collections.Long2ObjectHashMap;
+
+/**
+ * Who is registered for what. Writers (register, unregister, enable, disable) serialise on this object and
+ * publish a fresh copy of the table they change with a volatile store; the dispatcher reads the current copy
+ * with a volatile load and looks up without locking or allocating. No callback is ever called while the lock is
+ * held.
+ */
+final class CallbackRegistry
+{
+    static final class StateChangeRegistration
+    {
+        final IommuInterfaceStateChangeCallback callback;
+        final Object context;
+        final int watchedFields;
+        final CallbackGate gate;
+
+        StateChangeRegistration(
+            final IommuInterfaceStateChangeCallback callback,
+            final Object context,
+            final int watchedFields,
+            final CallbackGate gate)
+        {
+            this.callback = callback;
+            this.context = context;
+            this.watchedFields = watchedFields;
+            this.gate = gate;
+        }
+    }
+
+    static final class FaultRegistration
+    {
+        final IommuDeviceFaultHandler handler;
+        final Object context;
+        final CallbackGate gate = new CallbackGate();
+
+        FaultRegistration(final IommuDeviceFaultHandler handler, final Object context)
+        {
+            this.handler = handler;
+            this.context = context;
+        }
+    }
+
+    static final class MappingRegistration
+    {
+        final MappingListener listener;
+        final CallbackGate gate = new CallbackGate();
+
+        MappingRegistration(final MappingListener listener)
+        {
+            this.listener = listener;
+        }
+    }
+
+    private static final MappingRegistration[] NO_LISTENERS = new MappingRegistration[0];
+
+    // Copy-on-write tables: replaced whole under the lock, read by the dispatcher without it.
+    private volatile Long2ObjectHashMap<StateChangeRegistration> stateChange = new Long2ObjectHashMap<>();
+    private volatile Long2ObjectHashMap<FaultRegistration> faults = new Long2ObjectHashMap<>();
+    private volatile MappingRegistration[] listeners = NO_LISTENERS;
+    private boolean closed;
+
+    StateChangeRegistration stateChange(final long deviceId)
+    {
+        return stateChange.get(deviceId);
+    }
+
+    FaultRegistration fault(final long deviceId)
+    {
+        return faults.get(deviceId);
+    }
+
+    MappingRegistration[] listeners()
+    {
+        return listeners;
+    }
+
+    /**
+     * Installs a state-change registration unless the device has one or the registry is closed.
+     *
+     * @return true when installed.
+     */
+    synchronized boolean install(final long deviceId, final StateChangeRegistration registration)
+    {
+        if (closed || stateChange.containsKey(deviceId))
+        {
+            return false;
+        }
+        final Long2ObjectHashMap<StateChangeRegistration> copy = new Long2ObjectHashMap<>();
+        copy.putAll(stateChange);
+        copy.put(deviceId, registration);
+        stateChange = copy;
+        return true;
+    }
+
+    /**
+     * Removes the registration of a device when its callback is the one given.
+     *
+     * @return the removed registration, or null when that callback is not registered for the device.
+     */
+    synchronized StateChangeRegistration remove(final long deviceId, final IommuInterfaceStateChangeCallback callback)
+    {
+        final StateChangeRegistration registration = stateChange.get(deviceId);
+        if (null == registration || registration.callback != callback)
+        {
+            return null;
+        }
+        final Long2ObjectHashMap<StateChangeRegistration> copy = new Long2ObjectHashMap<>();
+        copy.putAll(stateChange);
+        copy.remove(deviceId);
+        stateChange = copy;
+        return registration;
+    }
+
+    /**
+     * Installs or replaces a device's fault handler, or removes it when registration is null.
+     *
+     * @return the replaced or removed registration (or null), or this registry's sentinel when closed.
+     */
+    synchronized FaultRegistration swapFault(final long deviceId, final FaultRegistration registration)
+    {
+        if (closed && null != registration)
+        {
+            return CLOSED_FAULT;
+        }
+        final Long2ObjectHashMap<FaultRegistration> copy = new Long2ObjectHashMap<>();
+        copy.putAll(faults);
+        final FaultRegistration old = null == registration ? copy.remove(deviceId) : copy.put(deviceId, registration);
+        faults = copy;
+        return old;
+    }
+
+    static final FaultRegistration CLOSED_FAULT = new FaultRegistration(null, null);
+
+    synchronized boolean addListener(final MappingListener listener)
+    {
+        final MappingRegistration[] current = listeners;
+        if (closed || indexOf(current, listener) >= 0)
+        {
+            return false;
+        }
+        final MappingRegistration[] copy = new MappingRegistration[current.length + 1];
+        System.arraycopy(current, 0, copy, 0, current.length);
+        copy[current.length] = new MappingRegistration(listener);
+        listeners = copy;
+        return true;
+    }
+
+    synchronized MappingRegistration removeListener(final MappingListener listener)
+    {
+        final MappingRegistration[] current = listeners;
+        final int i = indexOf(current, listener);
+        if (i < 0)
+        {
+            return null;
+        }
+        final MappingRegistration[] copy = new MappingRegistration[current.length - 1];
+        System.arraycopy(current, 0, copy, 0, i);
+        System.arraycopy(current, i + 1, copy, i, current.length - i - 1);
+        listeners = copy;
+        return current[i];
+    }
+
+    private static int indexOf(final MappingRegistration[] registrations, final MappingListener listener)
+    {
+        for (int i = 0; i < registrations.length; i++)
+        {
+            if (registrations[i].listener == listener)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Refuses further registrations and closes every gate, each close waiting for a running callback (unless the
+     * caller is that callback). Registrations stay in the tables so that a later unregister still succeeds.
+     */
+    void close()
+    {
+        final Long2ObjectHashMap<StateChangeRegistration> s;
+        final Long2ObjectHashMap<FaultRegistration> f;
+        final MappingRegistration[] m;
+        synchronized (this)
+        {
+            closed = true;
+            s = stateChange;
+            f = faults;
+            m = listeners;
+        }
+        for (final StateChangeRegistration r : s.values())
+        {
+            r.gate.close();
+        }
+        for (final FaultRegistration r : f.values())
+        {
+            r.gate.close();
+        }
+        for (final MappingRegistration r : m)
+        {
+            r.gate.close();
+        }
+    }
+}
