@@ -5,6 +5,7 @@
 package dev.iommu.core;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import dev.iommu.api.DeviceObject;
 import dev.iommu.api.InputMappingElement;
@@ -51,6 +52,8 @@ final class DeviceTable
     private final DomainTable domains;
     private final BoundedCounter live;
     private final ConcurrentHashMap<PhysicalDeviceObject, DmaDevice> tokens = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, DmaDevice> byId = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
 
     DeviceTable(final Platform platform, final DomainTable domains)
     {
@@ -106,7 +109,8 @@ final class DeviceTable
         {
             return NtStatus.STATUS_INVALID_PARAMETER_3;
         }
-        final DmaDevice device = new DmaDevice(this, pdo, rules.pasidConfig(), rules.suppressPasidFaults());
+        final DmaDevice device =
+            new DmaDevice(this, ids.incrementAndGet(), pdo, rules.pasidConfig(), rules.suppressPasidFaults());
         if (null != tokens.putIfAbsent(pdo, device))
         {
             return NtStatus.STATUS_INVALID_PARAMETER;
@@ -116,6 +120,7 @@ final class DeviceTable
             tokens.remove(pdo, device);
             return NtStatus.STATUS_INSUFFICIENT_RESOURCES;
         }
+        byId.put(device.id(), device);
         dmaDeviceOut.set(device);
         return NtStatus.STATUS_SUCCESS;
     }
@@ -143,6 +148,7 @@ final class DeviceTable
         // CreateDevice of the same device take the map slot while the count is still full, and fail with a
         // spurious STATUS_INSUFFICIENT_RESOURCES (LifecycleConcurrencyTest found it).
         live.release();
+        byId.remove(device.id(), device);
         tokens.remove(device.pdo(), device);
         return NtStatus.STATUS_SUCCESS;
     }
@@ -247,6 +253,28 @@ final class DeviceTable
             returnLength.set(needed);
         }
         return NtStatus.STATUS_SUCCESS;
+    }
+
+    /**
+     * The live device with an id.
+     *
+     * @param id the id.
+     * @return the device, or null.
+     */
+    DmaDevice byId(final long id)
+    {
+        return byId.get(id);
+    }
+
+    /**
+     * The live token of a physical device object.
+     *
+     * @param pdo the device object.
+     * @return the token, or null.
+     */
+    DmaDevice tokenOf(final PhysicalDeviceObject pdo)
+    {
+        return tokens.get(pdo);
     }
 
     /**

@@ -16,20 +16,24 @@ import dev.iommu.core.platform.PhysicalDeviceObject;
 final class DmaDevice implements IommuDmaDevice
 {
     private final DeviceTable owner;
+    private final long id;
     private final PhysicalDeviceObject pdo;
     private final IommuPasidConfigurationType pasidConfig;
     private final boolean pasidFaultsSuppressed;
     private volatile boolean alive = true;
     private volatile Domain domain;
     private boolean stateChangeRegistered;
+    private volatile boolean faultReporting;
 
     DmaDevice(
         final DeviceTable owner,
+        final long id,
         final PhysicalDeviceObject pdo,
         final IommuPasidConfigurationType pasidConfig,
         final boolean pasidFaultsSuppressed)
     {
         this.owner = owner;
+        this.id = id;
         this.pdo = pdo;
         this.pasidConfig = pasidConfig;
         this.pasidFaultsSuppressed = pasidFaultsSuppressed;
@@ -38,6 +42,27 @@ final class DmaDevice implements IommuDmaDevice
     DeviceTable owner()
     {
         return owner;
+    }
+
+    /**
+     * The device's number, unique in its emulator (used in notification records).
+     */
+    long id()
+    {
+        return id;
+    }
+
+    /**
+     * Whether faults of this device go to its fault handler (written under the device's monitor).
+     */
+    boolean faultReporting()
+    {
+        return faultReporting;
+    }
+
+    void faultReporting(final boolean on)
+    {
+        faultReporting = on;
     }
 
     PhysicalDeviceObject pdo()

@@ -18,14 +18,24 @@ class Domain implements IommuDmaDomain
 {
     private final DomainTable owner;
     private final IommuDmaDomainType type;
+    private final long id;
     private volatile boolean alive = true;
     private int attachedDevices;
     private int outstandingTokens;
 
-    Domain(final DomainTable owner, final IommuDmaDomainType type)
+    Domain(final DomainTable owner, final IommuDmaDomainType type, final long id)
     {
         this.owner = owner;
         this.type = type;
+        this.id = id;
+    }
+
+    /**
+     * The domain's number, unique in its emulator (used in notification records).
+     */
+    long id()
+    {
+        return id;
     }
 
     DomainTable owner()

@@ -4,6 +4,8 @@
  */
 package dev.iommu.core;
 
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import dev.iommu.api.IommuDmaDomain;
 import dev.iommu.api.IommuDmaDomainType;
@@ -17,6 +19,8 @@ import dev.iommu.api.NtStatus;
 final class DomainTable
 {
     private final BoundedCounter live;
+    private final AtomicLong ids = new AtomicLong();
+    private final ConcurrentHashMap<Long, Domain> byId = new ConcurrentHashMap<>();
 
     DomainTable(final int maxDomains)
     {
@@ -61,13 +65,56 @@ final class DomainTable
     }
 
     /**
-     * A new pass-through domain (it holds nothing: devices see physical addresses).
+     * A number for a new domain.
      *
-     * @return the domain; the caller has acquired its place.
+     * @return the next id, from 1.
+     */
+    long nextId()
+    {
+        return ids.incrementAndGet();
+    }
+
+    /**
+     * A new domain that holds no page tables (Unmanaged, TranslateS1; and pass-through domains in tests).
+     *
+     * @param type the type.
+     * @return the domain; the caller has acquired its place and publishes it with {@link #publish(Domain)}.
+     */
+    Domain newBareDomain(final IommuDmaDomainType type)
+    {
+        return new Domain(this, type, nextId());
+    }
+
+    /**
+     * A new pass-through domain that holds nothing (devices see physical addresses).
+     *
+     * @return the domain.
      */
     Domain newPassThrough()
     {
-        return new Domain(this, IommuDmaDomainType.PASS_THROUGH);
+        return newBareDomain(IommuDmaDomainType.PASS_THROUGH);
+    }
+
+    /**
+     * Makes a created domain findable by its id.
+     *
+     * @param domain the domain.
+     */
+    void publish(final Domain domain)
+    {
+        byId.put(domain.id(), domain);
+    }
+
+    /**
+     * The live domain with an id.
+     *
+     * @param id the id.
+     * @return the domain, or null.
+     */
+    Domain byId(final long id)
+    {
+        final Domain domain = byId.get(id);
+        return null != domain && domain.isAlive() ? domain : null;
     }
 
     /**
@@ -89,6 +136,7 @@ final class DomainTable
         {
             return status;
         }
+        byId.remove(domain.id(), domain);
         domain.release();
         release();
         return NtStatus.STATUS_SUCCESS;

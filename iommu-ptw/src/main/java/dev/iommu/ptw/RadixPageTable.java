@@ -729,6 +729,126 @@ public final class RadixPageTable
     }
 
     // ------------------------------------------------------------------------------------------------------------
+    // Range queries (writers' view)
+    // ------------------------------------------------------------------------------------------------------------
+
+    /**
+     * The first mapped 4 KiB page at or above {@code from} and below {@code to}. Skips absent tables, so a sparse
+     * range costs what its tables cost, not what its pages do. Meant for a caller that owns the range (as writers
+     * do): concurrent changes inside the range may or may not be seen.
+     *
+     * @param from first address looked at, 4 KiB aligned.
+     * @param to   end of the range (exclusive), above {@code from}.
+     * @return the address of the first mapped page (the start of a large leaf is clipped to {@code from}), or
+     *     {@code to} when none is mapped, or a negative {@link PtwResult} code for a bad range.
+     */
+    public long nextMapped(final long from, final long to)
+    {
+        final int check = checkRange(from, to - from);
+        if (check != PtwResult.OK)
+        {
+            return check;
+        }
+        final long found = nextMappedLevel(rootAddress, top, 0, from, to);
+        return found < 0 ? to : found;
+    }
+
+    /**
+     * How many 4 KiB pages of {@code [iova, iova + length)} are mapped (a large leaf counts the pages of it that
+     * lie inside the range). Same visibility as {@link #nextMapped(long, long)}.
+     *
+     * @param iova   first address, 4 KiB aligned.
+     * @param length bytes, a positive multiple of 4 KiB.
+     * @return the count, or a negative {@link PtwResult} code for a bad range.
+     */
+    public long countMapped(final long iova, final long length)
+    {
+        final int check = checkRange(iova, length);
+        if (check != PtwResult.OK)
+        {
+            return check;
+        }
+        return countMappedLevel(rootAddress, top, 0, iova, iova + length);
+    }
+
+    /**
+     * Whether {@code [iova, iova + length)} covers only part of a 2 MiB or 1 GiB leaf, so that {@link #unmap} of it
+     * would return {@link PtwResult#PARTIAL_LARGE_PAGE}.
+     *
+     * @param iova   first address, 4 KiB aligned.
+     * @param length bytes, a positive multiple of 4 KiB.
+     * @return true when the range cuts a large leaf; false otherwise (also for a bad range).
+     */
+    public boolean cutsLargePage(final long iova, final long length)
+    {
+        return checkRange(iova, length) == PtwResult.OK && cutsLargeLeaf(iova, iova + length);
+    }
+
+    private long nextMappedLevel(
+        final long table, final int level, final long tableBase, final long start, final long end)
+    {
+        final int shift = PteDescriptor.shift(level);
+        final long size = 1L << shift;
+        final long lo = Math.max(start, tableBase);
+        final long hi = Math.min(end - 1, tableBase + (size << PteDescriptor.BITS_PER_LEVEL) - 1);
+        final int first = PteDescriptor.index(lo, level);
+        final int last = PteDescriptor.index(hi, level);
+        for (int i = first; i <= last; i++)
+        {
+            final long entry = UnsafeApi.getLongVolatile(null, table + ((long)i << 3));
+            if (entry == 0)
+            {
+                continue;
+            }
+            final long entryBase = tableBase + ((long)i << shift);
+            if ((entry & TABLE) == 0)
+            {
+                return Math.max(entryBase, start);
+            }
+            final long found = nextMappedLevel(
+                arena.pageAddress(PteDescriptor.childIndex(entry)), level - 1, entryBase, start, end);
+            if (found >= 0)
+            {
+                return found;
+            }
+        }
+        return -1;
+    }
+
+    private long countMappedLevel(
+        final long table, final int level, final long tableBase, final long start, final long end)
+    {
+        final int shift = PteDescriptor.shift(level);
+        final long size = 1L << shift;
+        final long lo = Math.max(start, tableBase);
+        final long hi = Math.min(end - 1, tableBase + (size << PteDescriptor.BITS_PER_LEVEL) - 1);
+        final int first = PteDescriptor.index(lo, level);
+        final int last = PteDescriptor.index(hi, level);
+        long count = 0;
+        for (int i = first; i <= last; i++)
+        {
+            final long entry = UnsafeApi.getLongVolatile(null, table + ((long)i << 3));
+            if (entry == 0)
+            {
+                continue;
+            }
+            final long entryBase = tableBase + ((long)i << shift);
+            if ((entry & TABLE) == 0)
+            {
+                final long from = Math.max(entryBase, start);
+                final long to = Math.min(entryBase + size, end);
+                count += (to - from) >>> PAGE_SHIFT;
+            }
+            else
+            {
+                count += countMappedLevel(
+                    arena.pageAddress(PteDescriptor.childIndex(entry)), level - 1, entryBase, start, end);
+            }
+        }
+        return count;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
     // Translate
     // ------------------------------------------------------------------------------------------------------------
 

@@ -41,6 +41,34 @@ public final class Translation
     }
 
     /**
+     * A fault value, as translate returns it.
+     *
+     * @param reason {@link #FAULT_NOT_PRESENT}, {@link #FAULT_PERMISSION} or {@link #FAULT_BAD_ADDRESS}.
+     * @return the encoded fault.
+     */
+    public static long fault(final int reason)
+    {
+        if (reason < FAULT_NOT_PRESENT || reason > FAULT_BAD_ADDRESS)
+        {
+            throw new IllegalArgumentException("unknown fault reason: " + reason);
+        }
+        return FAULT_BIT | reason;
+    }
+
+    /**
+     * A 4 KiB translation to a given output page, as translate returns it (for translations made without a table,
+     * such as a pass-through domain's identity).
+     *
+     * @param output      the output address (its page is used).
+     * @param permissions {@link PtwPermissions} bits.
+     * @return the encoded translation.
+     */
+    public static long of(final long output, final int permissions)
+    {
+        return encode(output & PteDescriptor.ADDRESS_MASK, 0, permissions & PtwPermissions.READ_WRITE);
+    }
+
+    /**
      * @param translation a value returned by translate.
      * @return true when it is a fault.
      */

@@ -1,0 +1,180 @@
+/*
+ * Copyright 2026 The dev.iommu authors.
+ * Licensed under the Apache License, Version 2.0.
+ */
+package dev.iommu.core;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The logical mappings of an allocator domain, one entry per allocator block: which block a page belongs to and how
+ * many of its pages are still mapped, so that the block goes back to the allocator exactly once, when its last
+ * mapped page is unmapped (spec 5.4 item 22), however the unmaps are split across calls and threads.
+ * <p>
+ * Layout: a sparse three-level radix over page numbers (root, directory, leaf of 512 longs), leaves created on first
+ * use with one CAS and never freed (their number is bounded by the span of addresses the allocator ever handed out).
+ * One long per block, at the block's first page:
+ * <pre>
+ *    63                                                       6 5        0
+ *   +----------------------------------------------------------+----------+
+ *   |                  pages still mapped (58 bits)            |  order   |
+ *   +----------------------------------------------------------+----------+
+ *   0: no block starts here.
+ * </pre>
+ * Orderings: {@link #open} publishes an entry with a release store after the block's pages were mapped;
+ * {@link #find} reads with acquire loads. {@link #release} is a CAS loop: the caller whose CAS takes the count to
+ * zero (and the entry to 0 in the same CAS) is the only one that frees the block, so two threads unmapping
+ * different pages of one block can never both free it. An unmap of a page whose map has not returned yet is a
+ * driver race; it finds no entry and accounts nothing.
+ */
+final class BlockLedger
+{
+    static final int ORDER_BITS = 6;
+    private static final long ORDER_MASK = (1L << ORDER_BITS) - 1;
+    private static final int LEAF_BITS = 9;
+    private static final int LEAF_SIZE = 1 << LEAF_BITS;
+    private static final int DIR_BITS = 14;
+    private static final int DIR_SIZE = 1 << DIR_BITS;
+
+    private static final VarHandle LEAF = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle DIR = MethodHandles.arrayElementVarHandle(long[][].class);
+    private static final VarHandle ROOT = MethodHandles.arrayElementVarHandle(long[][][].class);
+
+    private final int maxOrder;
+    private final long[][][] root;
+
+    /**
+     * @param pageBits the width of page numbers (address width - 12).
+     */
+    BlockLedger(final int pageBits)
+    {
+        this.maxOrder = pageBits;
+        final int rootBits = Math.max(0, pageBits - LEAF_BITS - DIR_BITS);
+        this.root = new long[1 << rootBits][][];
+    }
+
+    /**
+     * Records a mapped block.
+     *
+     * @param page        the block's first page, aligned to 2^order.
+     * @param order       the block's order.
+     * @param mappedPages how many of its pages the map call mapped, at least 1.
+     */
+    void open(final long page, final int order, final long mappedPages)
+    {
+        final long[] leaf = leaf(page, true);
+        // Release: the pages were mapped before; whoever finds the entry (acquire) may unmap them.
+        LEAF.setRelease(leaf, (int)(page & (LEAF_SIZE - 1)), (mappedPages << ORDER_BITS) | order);
+    }
+
+    /**
+     * The block containing a page.
+     *
+     * @param page a page number.
+     * @return the block's entry index as its first page, or -1 when no mapped block contains the page.
+     */
+    long find(final long page)
+    {
+        long previous = -1;
+        for (int k = 0; k <= maxOrder; k++)
+        {
+            final long start = page & -(1L << k);
+            if (start == previous)
+            {
+                continue;
+            }
+            previous = start;
+            final long entry = get(start);
+            if (entry != 0 && page - start < (1L << (int)(entry & ORDER_MASK)))
+            {
+                return start;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The order of the block starting at a page, or -1 when none does.
+     *
+     * @param page a block's first page.
+     * @return the order or -1.
+     */
+    int order(final long page)
+    {
+        final long entry = get(page);
+        return entry == 0 ? -1 : (int)(entry & ORDER_MASK);
+    }
+
+    /**
+     * Takes unmapped pages off a block's count.
+     *
+     * @param page     the block's first page (from {@link #find}).
+     * @param unmapped pages this caller unmapped in the block, at least 1.
+     * @return the block's order when this call took the count to zero (the caller must free the block), -1 when
+     *     pages remain mapped, -2 when there is no entry (a driver race, nothing done).
+     */
+    int release(final long page, final long unmapped)
+    {
+        final long[] leaf = leaf(page, false);
+        if (null == leaf)
+        {
+            return -2;
+        }
+        final int index = (int)(page & (LEAF_SIZE - 1));
+        while (true)
+        {
+            final long entry = (long)LEAF.getVolatile(leaf, index);
+            if (entry == 0)
+            {
+                return -2;
+            }
+            final long remaining = (entry >>> ORDER_BITS) - unmapped;
+            final long next = remaining <= 0 ? 0 : (remaining << ORDER_BITS) | (entry & ORDER_MASK);
+            // CAS: exactly one caller moves the count to zero, and with it the entry to 0.
+            if (LEAF.compareAndSet(leaf, index, entry, next))
+            {
+                return next == 0 ? (int)(entry & ORDER_MASK) : -1;
+            }
+        }
+    }
+
+    private long get(final long page)
+    {
+        final long[] leaf = leaf(page, false);
+        return null == leaf ? 0 : (long)LEAF.getAcquire(leaf, (int)(page & (LEAF_SIZE - 1)));
+    }
+
+    private long[] leaf(final long page, final boolean create)
+    {
+        final long leafIndex = page >>> LEAF_BITS;
+        final int rootIndex = (int)(leafIndex >>> DIR_BITS);
+        final int dirIndex = (int)(leafIndex & (DIR_SIZE - 1));
+        if (rootIndex >= root.length)
+        {
+            return null;
+        }
+        long[][] dir = (long[][])ROOT.getAcquire(root, rootIndex);
+        if (null == dir)
+        {
+            if (!create)
+            {
+                return null;
+            }
+            // Install with one CAS; the loser uses the winner's (its own array is garbage, lifecycle-rate only).
+            final long[][] fresh = new long[DIR_SIZE][];
+            dir = ROOT.compareAndSet(root, rootIndex, null, fresh) ? fresh : (long[][])ROOT.getAcquire(root, rootIndex);
+        }
+        long[] leaf = (long[])DIR.getAcquire(dir, dirIndex);
+        if (null == leaf)
+        {
+            if (!create)
+            {
+                return null;
+            }
+            final long[] fresh = new long[LEAF_SIZE];
+            leaf = DIR.compareAndSet(dir, dirIndex, null, fresh) ? fresh : (long[])DIR.getAcquire(dir, dirIndex);
+        }
+        return leaf;
+    }
+}

@@ -1,0 +1,89 @@
+/*
+ * Copyright 2026 The dev.iommu authors.
+ * Licensed under the Apache License, Version 2.0.
+ */
+package dev.iommu.core;
+
+import dev.iommu.api.IommuDmaLogicalAddressToken;
+import org.agrona.collections.Long2LongHashMap;
+
+/**
+ * The library's {@link IommuDmaLogicalAddressToken}: a reserved logical range of a Translate domain whose page tables
+ * all exist (spec 2.24, 3.8), with its mapped segments (offset to size) and a lifecycle LIVE, DELETING, FREED
+ * (spec 5.5 item 39). Segment changes and the lifecycle are guarded by the token's monitor; the page-table writes
+ * themselves are lock-free.
+ */
+final class LogicalAddressToken implements IommuDmaLogicalAddressToken
+{
+    static final int LIVE = 0;
+    static final int DELETING = 1;
+    static final int FREED = 2;
+
+    private final MappingDomain domain;
+    private final long base;
+    private final long size;
+    private final boolean allocated;
+    private final Long2LongHashMap segments = new Long2LongHashMap(-1);
+    private volatile int state = LIVE;
+
+    LogicalAddressToken(final MappingDomain domain, final long base, final long size, final boolean allocated)
+    {
+        this.domain = domain;
+        this.base = base;
+        this.size = size;
+        this.allocated = allocated;
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public long logicalAddressBase()
+    {
+        return base;
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public long size()
+    {
+        return size;
+    }
+
+    MappingDomain domain()
+    {
+        return domain;
+    }
+
+    /**
+     * Whether the range came from the domain's allocator (and goes back to it when freed).
+     */
+    boolean allocated()
+    {
+        return allocated;
+    }
+
+    int state()
+    {
+        return state;
+    }
+
+    void state(final int state)
+    {
+        this.state = state;
+    }
+
+    /**
+     * The segments (offset to size), guarded by this token's monitor.
+     */
+    Long2LongHashMap segments()
+    {
+        return segments;
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public String toString()
+    {
+        return "LogicalAddressToken{base=0x" + Long.toHexString(base) + ", size=0x" + Long.toHexString(size) +
+            ", state=" + state + "}";
+    }
+}
