@@ -147,7 +147,8 @@ class InterfaceConcurrencyTest
                 Thread.onSpinWait();
             }
             assertTrue(callbacks.get() >= 2, "the callback saw the registration and policy changes");
-            assertEquals(NtStatus.STATUS_SUCCESS, iommu.unregisterInterfaceStateChangeCallback(callback, devices[WORKERS]));
+            assertEquals(NtStatus.STATUS_SUCCESS,
+                iommu.unregisterInterfaceStateChangeCallback(callback, devices[WORKERS]));
 
             // Every worker unmapped what it mapped: every block went back to its allocator exactly once.
             for (int i = 0; i <= WORKERS; i++)
@@ -319,7 +320,8 @@ class InterfaceConcurrencyTest
     {
         if (expected != actual)
         {
-            failure.compareAndSet(null, what + ": expected " + NtStatus.name(expected) + " got " + NtStatus.name(actual));
+            failure.compareAndSet(
+                null, what + ": expected " + NtStatus.name(expected) + " got " + NtStatus.name(actual));
             return false;
         }
         return true;
