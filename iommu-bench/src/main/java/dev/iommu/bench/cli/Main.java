@@ -1,0 +1,83 @@
+/*
+ * Copyright 2026 The dev.iommu authors.
+ * Licensed under the Apache License, Version 2.0.
+ */
+package dev.iommu.bench.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+
+import dev.iommu.bench.stress.StressCommand;
+
+/**
+ * The command-line tool: {@code iommu <command> [options]}. Bad options print a one-line error and the usage and
+ * exit with 2.
+ */
+public final class Main
+{
+    /** Exit code for bad usage. */
+    public static final int USAGE_EXIT = 2;
+
+    private static final String USAGE = String.join("\n",
+        "usage: iommu <command> [options]",
+        "commands:",
+        "  stress   random mix of every interface call from N threads, invariants checked",
+        "",
+        StressCommand.USAGE);
+
+    private Main()
+    {
+    }
+
+    /**
+     * Runs a command and exits with its code.
+     *
+     * @param args the command and its options.
+     */
+    public static void main(final String[] args)
+    {
+        System.exit(run(Arrays.asList(args), System.out, System.err));
+    }
+
+    /**
+     * Runs a command.
+     *
+     * @param args the command and its options.
+     * @param out  standard output.
+     * @param err  standard error.
+     * @return the exit code.
+     */
+    public static int run(final List<String> args, final PrintStream out, final PrintStream err)
+    {
+        if (args.isEmpty())
+        {
+            err.println("iommu: no command given");
+            err.println(USAGE);
+            return USAGE_EXIT;
+        }
+        final String command = args.get(0);
+        final List<String> rest = args.subList(1, args.size());
+        try
+        {
+            switch (command)
+            {
+                case "stress":
+                    return StressCommand.run(rest, out);
+                case "help":
+                case "--help":
+                case "-h":
+                    out.println(USAGE);
+                    return 0;
+                default:
+                    throw new UsageException("iommu: unknown command '" + command + "'");
+            }
+        }
+        catch (final UsageException ex)
+        {
+            err.println(ex.getMessage());
+            err.println(USAGE);
+            return USAGE_EXIT;
+        }
+    }
+}

@@ -1,0 +1,75 @@
+/*
+ * Copyright 2026 The dev.iommu authors.
+ * Licensed under the Apache License, Version 2.0.
+ */
+package dev.iommu.bench.stress;
+
+import java.io.PrintStream;
+
+/**
+ * What a stress run did: operations, time, calls by kind, callbacks delivered, the seed.
+ */
+public final class StressSummary
+{
+    private final int threads;
+    private final long operations;
+    private final long elapsedNs;
+    private final long[] calls;
+    private final long callbacks;
+    private final long seed;
+
+    StressSummary(
+        final int threads, final long operations, final long elapsedNs, final long[] calls, final long callbacks,
+        final long seed)
+    {
+        this.threads = threads;
+        this.operations = operations;
+        this.elapsedNs = elapsedNs;
+        this.calls = calls.clone();
+        this.callbacks = callbacks;
+        this.seed = seed;
+    }
+
+    /**
+     * @return the operations all workers performed.
+     */
+    public long operations()
+    {
+        return operations;
+    }
+
+    /**
+     * @param call a kind of call, by name (as {@code MAP_ALLOCATED}).
+     * @return how many of that kind ran.
+     */
+    public long calls(final String call)
+    {
+        return calls[StressWorker.Call.valueOf(call).ordinal()];
+    }
+
+    /**
+     * @return the state-change callbacks delivered during the run.
+     */
+    public long callbacks()
+    {
+        return callbacks;
+    }
+
+    /**
+     * Prints the summary.
+     *
+     * @param out where to.
+     */
+    public void print(final PrintStream out)
+    {
+        out.printf("stress: %d threads, %,d operations in %.1f s (%,.0f ops/s), seed %d%n",
+            threads, operations, elapsedNs / 1e9, operations / (elapsedNs / 1e9), seed);
+        final StressWorker.Call[] kinds = StressWorker.Call.values();
+        for (int i = 0; i < kinds.length; i++)
+        {
+            out.printf("  %-16s %,14d%n", kinds[i].name().toLowerCase(java.util.Locale.ROOT), calls[i]);
+        }
+        out.printf("  %-16s %,14d%n", "callbacks", callbacks);
+        out.println("invariants held; nothing leaked (table pages, domains, devices, tokens, registrations)");
+    }
+}

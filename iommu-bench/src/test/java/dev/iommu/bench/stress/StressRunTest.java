@@ -1,0 +1,64 @@
+/*
+ * Copyright 2026 The dev.iommu authors.
+ * Licensed under the Apache License, Version 2.0.
+ */
+package dev.iommu.bench.stress;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import dev.iommu.bench.cli.Main;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class StressRunTest
+{
+    @Test
+    void aBoundedRunHoldsEveryInvariantAndLeaksNothing()
+    {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        final StressRun run = new StressRun(3, 20_000_000_000L, 20_000, 42, new PrintStream(bytes, true));
+        try
+        {
+            final StressSummary summary = run.execute();
+            assertEquals(60_000, summary.operations());
+            assertTrue(summary.calls("MAP_ALLOCATED") > 1000);
+            assertTrue(summary.calls("MAP_RESERVED") > 100);
+            assertTrue(summary.calls("LIFECYCLE") > 100);
+            assertTrue(summary.callbacks() > 0, "registrations called their callbacks");
+        }
+        finally
+        {
+            run.close();
+        }
+    }
+
+    @Test
+    void badOptionsExitWithTwoAndTheUsage()
+    {
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        final PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
+        assertEquals(2, Main.run(List.of("stress", "--threads", "0"), System.out, errStream));
+        assertEquals(2, Main.run(List.of("stress", "--bogus"), System.out, errStream));
+        assertEquals(2, Main.run(List.of("nonsense"), System.out, errStream));
+        assertEquals(2, Main.run(List.of(), System.out, errStream));
+        final String text = err.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("unknown option '--bogus'"), text);
+        assertTrue(text.contains("usage: iommu"), text);
+    }
+
+    @Test
+    void theCommandRunsAndReportsSuccess()
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final int code = Main.run(List.of("stress", "--threads", "2", "--operations", "3000", "--seed", "7"),
+            new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+        final String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, text);
+        assertTrue(text.contains("invariants held"), text);
+    }
+}
