@@ -532,7 +532,8 @@ final class StressWorker implements Runnable
                 break;
             default:
                 check("ReserveLogicalAddressRange", NtStatus.STATUS_INVALID_PARAMETER_2,
-                    iommu.reserveLogicalAddressRange(explicitDomain, 100, new LongRef(0x10000), null, null, new Ref<>()),
+                    iommu.reserveLogicalAddressRange(
+                        explicitDomain, 100, new LongRef(0x10000), null, null, new Ref<>()),
                     "explicit domain", 0x10000);
                 break;
         }
