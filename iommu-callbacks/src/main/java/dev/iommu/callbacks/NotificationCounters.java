@@ -124,6 +124,25 @@ public final class NotificationCounters
     }
 
     /**
+     * Allocates one more counter in this buffer, for the component that owns these notifications (the emulator
+     * publishes its gauges beside them, so that one file holds everything a reader in another process shows).
+     * Counter ids follow the notification counters; at most {@link CountersFileDescriptor#MAX_COUNTERS} in all.
+     *
+     * @param label  what the counter counts.
+     * @param typeId its type id (outside the {@code *_TYPE_ID} range of this class).
+     * @return the counter.
+     * @throws IllegalStateException when the buffer is full.
+     */
+    public synchronized AtomicCounter newCounter(final String label, final int typeId)
+    {
+        if (typeId >= PRODUCED_TYPE_ID && typeId <= DISCARDED_TYPE_ID)
+        {
+            throw new IllegalArgumentException("type id taken by the notification counters: " + typeId);
+        }
+        return manager.newCounter(label, typeId);
+    }
+
+    /**
      * The value of a counter of this instance.
      *
      * @param typeId one of the {@code *_TYPE_ID} constants.

@@ -6,6 +6,7 @@ package dev.iommu.core;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 import dev.iommu.api.IommuDmaDomain;
 import dev.iommu.api.IommuDmaDomainType;
@@ -140,6 +141,22 @@ final class DomainTable
         domain.release();
         release();
         return NtStatus.STATUS_SUCCESS;
+    }
+
+    /**
+     * Visits every live domain (lifecycle rate: for counters and introspection).
+     *
+     * @param visitor receives each domain.
+     */
+    void forEachLive(final Consumer<Domain> visitor)
+    {
+        for (final Domain domain : byId.values())
+        {
+            if (domain.isAlive())
+            {
+                visitor.accept(domain);
+            }
+        }
     }
 
     /**

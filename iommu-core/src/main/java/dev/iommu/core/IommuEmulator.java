@@ -4,7 +4,9 @@
  */
 package dev.iommu.core;
 
+import java.io.File;
 import java.nio.file.Path;
+import java.util.concurrent.locks.LockSupport;
 
 import dev.iommu.api.DeviceFaultConfiguration;
 import dev.iommu.api.DeviceObject;
@@ -75,6 +77,9 @@ public final class IommuEmulator implements DmaIommuInterfaceV2, IommuInterfaceP
     private final BoundedCounter unmanagedDomains;
     private final int tableWidth;
     private final int pageSizes;
+    private final EmulatorCounters counters;
+    private final Thread countersRefresher;
+    private volatile boolean closed;
 
     private IommuEmulator(final Context context)
     {
@@ -99,9 +104,34 @@ public final class IommuEmulator implements DmaIommuInterfaceV2, IommuInterfaceP
         final Notifications.Context notificationsContext = null == context.notifications() ?
             new Notifications.Context() : context.notifications();
         notificationsContext.handleResolver(new Resolver());
+        if (null != context.countersDirectory())
+        {
+            notificationsContext.countersDirectory(context.countersDirectory());
+        }
         this.notifications = Notifications.launch(notificationsContext);
         this.publisher = notifications.publisher();
+        this.counters = new EmulatorCounters(notifications.counters(), arena, domains, devices);
+        counters.refresh();
         platform.policy().addListener(this::onAvailableDomainTypesChanged);
+        if (null != context.countersDirectory())
+        {
+            countersRefresher = new Thread(this::refreshCountersUntilClosed, "iommu-counters");
+            countersRefresher.setDaemon(true);
+            countersRefresher.start();
+        }
+        else
+        {
+            countersRefresher = null;
+        }
+    }
+
+    private void refreshCountersUntilClosed()
+    {
+        while (!closed)
+        {
+            counters.refresh();
+            LockSupport.parkNanos(context.countersRefreshNs());
+        }
     }
 
     /**
@@ -816,6 +846,7 @@ public final class IommuEmulator implements DmaIommuInterfaceV2, IommuInterfaceP
         final boolean arm = platform.architecture() == Architecture.ARM64;
         // ARM64 flags: WriteNotRead (bit 0), FaultAddressValid (bit 3); x64 flags: FaultAddressValid (bit 0).
         final int flags = arm ? (((access & IommuPermissions.WRITE) != 0 ? 0x1 : 0) | 0x8) : 0x1;
+        counters.onFault();
         publisher.publishFault(
             device.id(), domain.id(), address, access & IommuPermissions.READ_WRITE, type, false,
             arm ? FaultInformationArch.ARM64.value() : FaultInformationArch.X64.value(), flags,
@@ -867,12 +898,36 @@ public final class IommuEmulator implements DmaIommuInterfaceV2, IommuInterfaceP
     }
 
     /**
+     * Samples the emulator's gauges (table pages, domains, devices, IOTLB hits and misses, faults) into the
+     * counters buffer beside the notification counters ({@link Notifications#counters()}). With a counters
+     * directory a background thread does this every {@link Context#countersRefreshNs()}.
+     */
+    public void refreshCounters()
+    {
+        counters.refresh();
+    }
+
+    /**
      * Closes the notifications (no callback runs after this returns) and releases the table memory. Handles of this
      * emulator must not be used afterwards.
      */
     @Override
     public void close()
     {
+        closed = true;
+        if (null != countersRefresher)
+        {
+            LockSupport.unpark(countersRefresher);
+            try
+            {
+                countersRefresher.join();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+        counters.refresh();
         notifications.close();
         arena.close();
     }
@@ -918,6 +973,8 @@ public final class IommuEmulator implements DmaIommuInterfaceV2, IommuInterfaceP
         private IotlbMode iotlbMode = IotlbMode.STRICT;
         private int deferredBatchSize = 64;
         private long deferredMaxDelayNs = 1_000_000L;
+        private File countersDirectory;
+        private long countersRefreshNs = 100_000_000L;
 
         /**
          * Checks the configuration.
@@ -952,6 +1009,10 @@ public final class IommuEmulator implements DmaIommuInterfaceV2, IommuInterfaceP
             if (deferredBatchSize < 1 || deferredMaxDelayNs < 0)
             {
                 throw new IllegalArgumentException("deferred flush needs batchSize >= 1 and maxDelayNs >= 0");
+            }
+            if (countersRefreshNs < 1_000_000L)
+            {
+                throw new IllegalArgumentException("countersRefreshNs must be at least 1 ms: " + countersRefreshNs);
             }
             concluded = true;
             return this;
@@ -1077,6 +1138,45 @@ public final class IommuEmulator implements DmaIommuInterfaceV2, IommuInterfaceP
         {
             mutable();
             this.iotlbMode = iotlbMode;
+            return this;
+        }
+
+        /**
+         * @return the directory of the counters file, or null for counters in memory only.
+         */
+        public File countersDirectory()
+        {
+            return countersDirectory;
+        }
+
+        /**
+         * @param countersDirectory a directory for the counters file that {@code iommu stat} reads from another
+         *                          process (notifications and emulator gauges), or null (the default).
+         * @return this.
+         */
+        public Context countersDirectory(final File countersDirectory)
+        {
+            mutable();
+            this.countersDirectory = countersDirectory;
+            return this;
+        }
+
+        /**
+         * @return how often the gauges are sampled when a counters directory is set, in nanoseconds.
+         */
+        public long countersRefreshNs()
+        {
+            return countersRefreshNs;
+        }
+
+        /**
+         * @param countersRefreshNs how often the gauges are sampled when a counters directory is set (at least 1 ms).
+         * @return this.
+         */
+        public Context countersRefreshNs(final long countersRefreshNs)
+        {
+            mutable();
+            this.countersRefreshNs = countersRefreshNs;
             return this;
         }
 

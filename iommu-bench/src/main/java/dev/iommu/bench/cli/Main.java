@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
 
+import dev.iommu.bench.stat.StatCommand;
 import dev.iommu.bench.stress.StressCommand;
 
 /**
@@ -23,8 +24,10 @@ public final class Main
         "usage: iommu <command> [options]",
         "commands:",
         "  stress   random mix of every interface call from N threads, invariants checked",
+        "  stat     print the counters of a running emulator (another process), refreshing",
         "",
-        StressCommand.USAGE);
+        StressCommand.USAGE,
+        StatCommand.USAGE);
 
     private Main()
     {
@@ -64,6 +67,8 @@ public final class Main
             {
                 case "stress":
                     return StressCommand.run(rest, out);
+                case "stat":
+                    return StatCommand.run(rest, out, err);
                 case "help":
                 case "--help":
                 case "-h":

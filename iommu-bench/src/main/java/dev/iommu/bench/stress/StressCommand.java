@@ -4,11 +4,13 @@
  */
 package dev.iommu.bench.stress;
 
+import java.io.File;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Set;
 
 import dev.iommu.bench.cli.Options;
+import dev.iommu.bench.stat.StatCommand;
 
 /**
  * {@code iommu stress}: a random mix of every interface call from N threads, invariants checked as it goes.
@@ -17,9 +19,10 @@ public final class StressCommand
 {
     /** The usage text. */
     public static final String USAGE =
-        "iommu stress [--threads N] [--duration 10s] [--operations N] [--seed N]\n" +
+        "iommu stress [--threads N] [--duration 10s] [--operations N] [--seed N] [--counters-dir DIR]\n" +
         "  a random mix of every V2 call across devices, domains and tokens from N threads (default 4),\n" +
-        "  checking invariants as it goes; exit 0 when all held and nothing leaked, 1 on the first violation";
+        "  checking invariants as it goes; exit 0 when all held and nothing leaked, 1 on the first violation;\n" +
+        "  counters published in DIR (default " + StatCommand.DEFAULT_DIRECTORY + ") for iommu stat";
 
     private StressCommand()
     {
@@ -36,13 +39,14 @@ public final class StressCommand
     public static int run(final List<String> args, final PrintStream out)
     {
         final Options options = Options.parse(
-            "stress", args, Set.of(), Set.of("threads", "duration", "operations", "seed"));
+            "stress", args, Set.of(), Set.of("threads", "duration", "operations", "seed", "counters-dir"));
         final int threads = (int)options.number("threads", 4, 1, 64);
         final long durationNs = options.duration("duration", 10_000_000_000L, 1_000_000L, 86_400_000_000_000L);
         final long operations = options.number("operations", Long.MAX_VALUE, 1, Long.MAX_VALUE);
         final long seed = options.number("seed", System.nanoTime() & 0xFFFF_FFFFL, 0, Long.MAX_VALUE);
         out.printf("stress: %d threads, up to %.1f s, seed %d%n", threads, durationNs / 1e9, seed);
-        final StressRun run = new StressRun(threads, durationNs, operations, seed, out);
+        final File counters = new File(options.text("counters-dir", StatCommand.DEFAULT_DIRECTORY.getPath()));
+        final StressRun run = new StressRun(threads, durationNs, operations, seed, counters, out);
         try
         {
             run.execute().print(out);

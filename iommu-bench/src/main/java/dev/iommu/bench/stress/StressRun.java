@@ -4,6 +4,7 @@
  */
 package dev.iommu.bench.stress;
 
+import java.io.File;
 import java.io.PrintStream;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
@@ -66,10 +67,16 @@ public final class StressRun
      * @param durationNs    how long the workers run.
      * @param maxOperations the most operations per worker.
      * @param seed          the seed of every worker's random choices.
+     * @param counters      the directory to publish counters in (for {@code iommu stat}), or null.
      * @param out           where progress and the summary go.
      */
     public StressRun(
-        final int threads, final long durationNs, final long maxOperations, final long seed, final PrintStream out)
+        final int threads,
+        final long durationNs,
+        final long maxOperations,
+        final long seed,
+        final File counters,
+        final PrintStream out)
     {
         this.threads = threads;
         this.durationNs = durationNs;
@@ -88,7 +95,7 @@ public final class StressRun
             builder.pci("shared" + i, 2, i, 0, 0, "vtd0", i % 2 == 1);
         }
         platform = builder.build();
-        emulator = IommuEmulator.launch(new IommuEmulator.Context().platform(platform)
+        emulator = IommuEmulator.launch(new IommuEmulator.Context().platform(platform).countersDirectory(counters)
             .notifications(new Notifications.Context().useAgentThread(true)));
         final DmaIommuInterfaceEx ex = new DmaIommuInterfaceEx();
         expect(NtStatus.STATUS_SUCCESS, emulator.ioGetIommuInterfaceEx(2, 0, ex), "IoGetIommuInterfaceEx");

@@ -7,10 +7,12 @@ package dev.iommu.bench.stress;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 
 import dev.iommu.bench.cli.Main;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,7 +23,7 @@ class StressRunTest
     void aBoundedRunHoldsEveryInvariantAndLeaksNothing()
     {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        final StressRun run = new StressRun(3, 20_000_000_000L, 20_000, 42, new PrintStream(bytes, true));
+        final StressRun run = new StressRun(3, 20_000_000_000L, 20_000, 42, null, new PrintStream(bytes, true));
         try
         {
             final StressSummary summary = run.execute();
@@ -51,14 +53,44 @@ class StressRunTest
         assertTrue(text.contains("usage: iommu"), text);
     }
 
+    @TempDir
+    Path tempDir;
+
     @Test
     void theCommandRunsAndReportsSuccess()
     {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final int code = Main.run(List.of("stress", "--threads", "2", "--operations", "3000", "--seed", "7"),
+        final int code = Main.run(List.of("stress", "--threads", "2", "--operations", "3000", "--seed", "7",
+            "--counters-dir", tempDir.toString()),
             new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
         final String text = out.toString(StandardCharsets.UTF_8);
         assertEquals(0, code, text);
         assertTrue(text.contains("invariants held"), text);
+    }
+
+    @Test
+    void statReadsTheCountersOfARunningEmulator()
+    {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        final StressRun run = new StressRun(1, 1_000_000_000L, 500, 3, tempDir.toFile(), new PrintStream(bytes, true));
+        try
+        {
+            run.execute();
+            final ByteArrayOutputStream out = new ByteArrayOutputStream();
+            final int code = Main.run(List.of("stat", "--dir", tempDir.toString(), "--count", "1"),
+                new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+            final String text = out.toString(StandardCharsets.UTF_8);
+            assertEquals(0, code, text);
+            assertTrue(text.contains("table page capacity"), text);
+            assertTrue(text.contains("notifications produced"), text);
+        }
+        finally
+        {
+            run.close();
+        }
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(1, Main.run(List.of("stat", "--dir", tempDir.resolve("nothing").toString(), "--count", "1"),
+            System.out, new PrintStream(err, true, StandardCharsets.UTF_8)));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("no counters file"));
     }
 }
