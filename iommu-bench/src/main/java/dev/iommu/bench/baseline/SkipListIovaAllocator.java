@@ -7,6 +7,8 @@ package dev.iommu.bench.baseline;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import dev.iommu.core.iova.IovaResult;
 
@@ -17,13 +19,21 @@ import dev.iommu.core.iova.IovaResult;
  * merge may be missed, which leaves two adjacent free ranges: still correct, only more fragmented). Live blocks
  * are recorded in a {@link ConcurrentHashMap} so double and wrong-size frees are refused. First fit scans the free
  * ranges below the first that fits: linear in the fragmentation. Boxes and allocates nodes per operation.
+ * <p>
+ * A claimed range is out of the map until its leftovers are put back, so a scan racing with a change can find
+ * nothing although there is room. A scan that finds nothing therefore reports NO_SPACE only when no change was in
+ * flight when it started or when it ended and none completed in between (counted in {@code inFlight} and
+ * {@code changes}); otherwise it scans again (at most {@value #MAX_RESCANS} times).
  */
 public final class SkipListIovaAllocator implements RangeAllocator
 {
     private static final int PAGE_SHIFT = 12;
+    private static final int MAX_RESCANS = 1000;
 
     private final ConcurrentSkipListMap<Long, Long> free = new ConcurrentSkipListMap<>();
     private final ConcurrentHashMap<Long, Long> live = new ConcurrentHashMap<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong changes = new AtomicLong();
     private final long totalPages;
 
     /**
@@ -59,9 +69,13 @@ public final class SkipListIovaAllocator implements RangeAllocator
         {
             return IovaResult.UNSATISFIABLE_BOUNDS;
         }
+        int rescans = 0;
         retry:
         while (true)
         {
+            // Volatile reads, like the map's own: the scan's reads sit between these and the ones below.
+            final long changesBefore = changes.get();
+            final int inFlightBefore = inFlight.get();
             final Long from = free.floorKey(low);
             for (final Map.Entry<Long, Long> e : free.tailMap(from == null ? low : from, true).entrySet())
             {
@@ -74,8 +88,11 @@ public final class SkipListIovaAllocator implements RangeAllocator
                 final long a = (Math.max(s, low) + size - 1) & -size;
                 if (a + size <= Math.min(end, limit))
                 {
+                    // Counted before the claim (a full fence), uncounted after the leftovers are back.
+                    inFlight.incrementAndGet();
                     if (!free.remove(s, end))
                     {
+                        endChange();
                         continue retry;
                     }
                     if (s < a)
@@ -86,9 +103,16 @@ public final class SkipListIovaAllocator implements RangeAllocator
                     {
                         free.put(a + size, end);
                     }
+                    endChange();
                     live.put(a, size);
                     return a << PAGE_SHIFT;
                 }
+            }
+            if ((inFlightBefore != 0 || inFlight.get() != 0 || changes.get() != changesBefore) &&
+                ++rescans <= MAX_RESCANS)
+            {
+                Thread.onSpinWait();
+                continue;
             }
             return IovaResult.NO_SPACE;
         }
@@ -110,6 +134,7 @@ public final class SkipListIovaAllocator implements RangeAllocator
         }
         long s = page;
         long e = page + size;
+        inFlight.incrementAndGet();
         final Long rightEnd = free.get(e);
         if (rightEnd != null && free.remove(e, rightEnd))
         {
@@ -121,6 +146,7 @@ public final class SkipListIovaAllocator implements RangeAllocator
             s = left.getKey();
         }
         free.put(s, e);
+        endChange();
         return IovaResult.SUCCESS;
     }
 
@@ -134,6 +160,12 @@ public final class SkipListIovaAllocator implements RangeAllocator
             pages += e.getValue() - e.getKey();
         }
         return pages << PAGE_SHIFT;
+    }
+
+    private void endChange()
+    {
+        changes.incrementAndGet();
+        inFlight.decrementAndGet();
     }
 
     private static long roundUp(final long pages)
