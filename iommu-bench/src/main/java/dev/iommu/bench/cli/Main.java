@@ -23,9 +23,11 @@ public final class Main
     private static final String USAGE = String.join("\n",
         "usage: iommu <command> [options]",
         "commands:",
+        "  bench    the workload suite on this library and the baselines: one table, JSON, CSV, charts",
         "  stress   random mix of every interface call from N threads, invariants checked",
         "  stat     print the counters of a running emulator (another process), refreshing",
         "",
+        BenchCommand.USAGE,
         StressCommand.USAGE,
         StatCommand.USAGE);
 
@@ -65,6 +67,8 @@ public final class Main
         {
             switch (command)
             {
+                case "bench":
+                    return BenchCommand.run(rest, out);
                 case "stress":
                     return StressCommand.run(rest, out);
                 case "stat":

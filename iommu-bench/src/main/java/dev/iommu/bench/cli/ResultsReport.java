@@ -90,7 +90,7 @@ public final class ResultsReport
     {
         final List<String> baselines = baselines();
         final StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "%-16s %-12s %3s %-12s %14s %9s %9s %9s %8s %7s",
+        out.append(String.format(Locale.ROOT, "%-16s %-16s %3s %-9s %14s %9s %9s %9s %8s %7s",
             "workload", "variant", "thr", "impl", "ops/s", "p50 ns", "p99 ns", "p999 ns", "B/op", "failed"));
         for (final String baseline : baselines)
         {
@@ -99,7 +99,7 @@ public final class ResultsReport
         out.append('\n');
         for (final WorkloadResult r : results)
         {
-            out.append(String.format(Locale.ROOT, "%-16s %-12s %3d %-12s %,14.0f %9d %9d %9d %8.1f %7d",
+            out.append(String.format(Locale.ROOT, "%-16s %-16s %3d %-9s %,14.0f %9d %9d %9d %8.1f %7d",
                 r.workload(), r.variant(), r.threads(), r.implementation(), r.opsPerSecond(), r.latencyAt(50.0),
                 r.latencyAt(99.0), r.latencyAt(99.9), r.bytesPerOp(), r.failures()));
             for (final String baseline : baselines)
