@@ -69,10 +69,11 @@ final class BlockLedger
     }
 
     /**
-     * The block containing a page.
+     * The block containing a page, with its order: {@code (first page << ORDER_BITS) | order}, so that the caller
+     * needs one lookup, not two ({@link #start(long)} and {@link #orderOf(long)} take it apart).
      *
      * @param page a page number.
-     * @return the block's entry index as its first page, or -1 when no mapped block contains the page.
+     * @return the packed block, or -1 when no mapped block contains the page.
      */
     long find(final long page)
     {
@@ -88,10 +89,28 @@ final class BlockLedger
             final long entry = get(start);
             if (entry != 0 && page - start < (1L << (int)(entry & ORDER_MASK)))
             {
-                return start;
+                return (start << ORDER_BITS) | (entry & ORDER_MASK);
             }
         }
         return -1;
+    }
+
+    /**
+     * @param found a value {@link #find(long)} returned (not -1).
+     * @return the block's first page.
+     */
+    static long start(final long found)
+    {
+        return found >>> ORDER_BITS;
+    }
+
+    /**
+     * @param found a value {@link #find(long)} returned (not -1).
+     * @return the block's order.
+     */
+    static int orderOf(final long found)
+    {
+        return (int)(found & ORDER_MASK);
     }
 
     /**

@@ -336,10 +336,11 @@ final class MappingDomain extends Domain
     private int unmapAllocated(final long address, final long end)
     {
         final long firstPage = address >>> PAGE_SHIFT;
-        final long first = ledger.find(firstPage);
-        if (first >= 0)
+        final long found = ledger.find(firstPage);
+        if (found >= 0)
         {
-            final long blockEnd = (first + (1L << ledger.order(first))) << PAGE_SHIFT;
+            final long first = BlockLedger.start(found);
+            final long blockEnd = (first + (1L << BlockLedger.orderOf(found))) << PAGE_SHIFT;
             if (end <= blockEnd)
             {
                 // The common case: the range lies in one block (ptw refuses a cut large leaf itself).
@@ -364,15 +365,16 @@ final class MappingDomain extends Domain
         long pos = address;
         while (pos < end)
         {
-            final long block = ledger.find(pos >>> PAGE_SHIFT);
-            if (block < 0)
+            final long here = ledger.find(pos >>> PAGE_SHIFT);
+            if (here < 0)
             {
                 // No block here: nothing of ours is mapped until the next mapped page.
                 final long next = table.nextMapped(pos, end);
                 pos = next == pos ? pos + PAGE_SIZE : next;
                 continue;
             }
-            final long blockEnd = (block + (1L << ledger.order(block))) << PAGE_SHIFT;
+            final long block = BlockLedger.start(here);
+            final long blockEnd = (block + (1L << BlockLedger.orderOf(here))) << PAGE_SHIFT;
             final long to = Math.min(end, blockEnd);
             final long count = table.unmap(pos, to - pos);
             if (count > 0)

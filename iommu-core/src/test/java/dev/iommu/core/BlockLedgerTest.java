@@ -21,9 +21,10 @@ class BlockLedgerTest
     {
         ledger.open(0x1000, 4, 10);
         ledger.open(0x1010, 0, 1);
-        assertEquals(0x1000, ledger.find(0x1000));
-        assertEquals(0x1000, ledger.find(0x100F), "last page of the 16-page block");
-        assertEquals(0x1010, ledger.find(0x1010));
+        assertEquals(0x1000, BlockLedger.start(ledger.find(0x1000)));
+        assertEquals(4, BlockLedger.orderOf(ledger.find(0x1000)));
+        assertEquals(0x1000, BlockLedger.start(ledger.find(0x100F)), "last page of the 16-page block");
+        assertEquals(0x1010, BlockLedger.start(ledger.find(0x1010)));
         assertEquals(-1, ledger.find(0x1011));
         assertEquals(-1, ledger.find(0xFFF));
         assertEquals(-1, ledger.find(1L << 35), "a page whose leaf was never created");
@@ -48,7 +49,7 @@ class BlockLedgerTest
     {
         final long start = 1L << 30;
         ledger.open(start, 30, 1L << 30);
-        assertEquals(start, ledger.find(start + (1L << 29) + 7));
+        assertEquals(start, BlockLedger.start(ledger.find(start + (1L << 29) + 7)));
         assertEquals(30, ledger.release(start, 1L << 30));
     }
 
