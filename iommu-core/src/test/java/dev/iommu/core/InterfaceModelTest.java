@@ -46,6 +46,7 @@ class InterfaceModelTest
     private static final long WINDOW = 0x1000_0000L >>> 12;
     private static final long WINDOW_PAGES = 2048;
     private static final int MAX_TOKENS = 6;
+    private static final int CHECK_EVERY = Integer.getInteger("iommu.model.checkEvery", 1000);
 
     /** A reference model of one domain. */
     private static final class Model
@@ -129,6 +130,7 @@ class InterfaceModelTest
     }
 
     private V2Rig rig;
+    private long initialFreeBytes;
     private SplittableRandom random;
     private long seed;
     private int step;
@@ -160,6 +162,8 @@ class InterfaceModelTest
         final long startPages = rig.emulator.tablePagesInUse();
         final IommuDmaDomain allocatorDomain = rig.allocatorDomain();
         final IommuDmaDomain explicitDomain = rig.explicitDomain();
+        final IovaAllocator iova = ((MappingDomain)allocatorDomain).allocator();
+        initialFreeBytes = iova.freeBytes();
         final Model[] models = {
             new Model(true, allocatorDomain, rig.attached("nic", allocatorDomain)),
             new Model(false, explicitDomain, rig.attached("disk", explicitDomain))};
@@ -199,7 +203,7 @@ class InterfaceModelTest
                     break;
             }
             translate(m, randomPage(m));
-            if (step % 1000 == 999)
+            if (step % CHECK_EVERY == CHECK_EVERY - 1)
             {
                 fullCheck(models[0]);
                 fullCheck(models[1]);
@@ -213,7 +217,9 @@ class InterfaceModelTest
         {
             tearDown(m);
         }
+        fullCheck(models[0]);
         final IovaAllocator allocator = ((MappingDomain)allocatorDomain).allocator();
+        assertEquals(initialFreeBytes, allocator.freeBytes(), "IOVA space all back");
         final long whole = allocator.allocate(1L << 26, IovaAllocator.NO_MIN, IovaAllocator.NO_MAX);
         assertTrue(whole > 0, "every block merged back: the top half of the space is free (" + whole + ")");
         allocator.free(whole, 1L << 26);
@@ -549,6 +555,21 @@ class InterfaceModelTest
                 fail("page " + e.getKey() + " should map frame " + e.getValue()[0]);
             }
         }
+        if (m.allocator)
+        {
+            long live = 0;
+            for (final long[] block : m.blocks.values())
+            {
+                live += block[0];
+            }
+            for (final TokenModel token : m.tokens.values())
+            {
+                live += roundUp(token.pages);
+            }
+            final IovaAllocator allocator = ((MappingDomain)m.domain).allocator();
+            assertEquals(live * PAGE, initialFreeBytes - allocator.freeBytes(),
+                "IOVA bytes held = live blocks and tokens, step " + step);
+        }
         final long span = m.allocator ? 1L << V2Rig.ALLOCATOR_WIDTH : 1L << 48;
         assertEquals(m.pages.size(), ((MappingDomain)m.domain).table().countMapped(0, span),
             "mapped pages in the tables, step " + step);
@@ -587,6 +608,7 @@ class InterfaceModelTest
             }
             assertEquals(STATUS_SUCCESS, rig.iommu.unmapLogicalRange(m.domain, first << 12, end - first));
         }
+        m.blocks.clear();
         assertEquals(0, ((MappingDomain)m.domain).table().countMapped(0, 1L << V2Rig.ALLOCATOR_WIDTH));
     }
 }
