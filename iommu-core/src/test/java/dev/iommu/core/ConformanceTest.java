@@ -32,7 +32,6 @@ import dev.iommu.api.IommuInterfaceStateChangeCallback;
 import dev.iommu.api.IommuInterfaceStateChangeFields;
 import dev.iommu.api.IommuMapPhysicalAddress;
 import dev.iommu.api.IommuPasidConfigurationType;
-import dev.iommu.api.IommuPermissions;
 import dev.iommu.api.LongRef;
 import dev.iommu.api.Mdl;
 import dev.iommu.api.NtStatus;

@@ -540,7 +540,8 @@ class InterfaceModelTest
         if (expected == STATUS_SUCCESS)
         {
             m.tokens.remove(token.basePage);
-            status(lastOp + " twice", STATUS_INVALID_PARAMETER, rig.iommu.freeReservedLogicalAddressRange(token.handle));
+            status(lastOp + " twice", STATUS_INVALID_PARAMETER,
+                rig.iommu.freeReservedLogicalAddressRange(token.handle));
         }
     }
 
