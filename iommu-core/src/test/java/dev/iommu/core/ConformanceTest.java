@@ -786,6 +786,14 @@ class ConformanceTest
             r.refused("3 pages in a 2-page window", STATUS_INVALID_PARAMETER_MIX, () -> mapAlloc(r, d,
                 pfns(1, 2, 3), new LongRef(0x10_0000L), new LongRef(0x10_0000L + 2 * PAGE - 1)));
         }));
+        c.add(x64("MapLogicalRangeEx_STATUS_SUCCESS_CHOICE_boundsIgnoredWithExplicitAddress", r ->
+        {
+            final IommuDmaDomain d = r.explicitDomain();
+            final LongRef out = new LongRef();
+            r.expect("explicit outside the bounds", STATUS_SUCCESS, () -> r.iommu.mapLogicalRangeEx(d, READ,
+                pfns(3), new LongRef(B), new LongRef(0x1000), new LongRef(0x1FFF), out));
+            assertEquals(B, out.get());
+        }));
         c.add(x64("MapLogicalRangeEx_STATUS_IN_USE_explicitPartlyMapped", r ->
         {
             final IommuDmaDomain d = r.explicitDomain();
@@ -1606,6 +1614,18 @@ class ConformanceTest
             r.watch(d, B + PAGE);
             r.refused("part of a segment", STATUS_INVALID_PARAMETER, () -> r.iommu.unmapReservedLogicalRange(
                 segment().owningToken(token).offset(0).size(PAGE)));
+        }));
+        c.add(x64("UnmapReservedLogicalRange_STATUS_INVALID_PARAMETER_CHOICE_forgedNegativeSize", r ->
+        {
+            final IommuDmaDomain d = r.explicitDomain();
+            final IommuDmaLogicalAddressToken token = r.reserveAt(d, B, 4);
+            r.expect("map", STATUS_SUCCESS,
+                () -> r.iommu.mapReservedLogicalRange(token, 0, READ, pfns(FRAME), segment()));
+            r.watch(d, B);
+            final IommuDmaLogicalAddressTokenMappedSegment forged = segment().owningToken(token).offset(PAGE).size(-1);
+            r.refused("size -1 at an unmapped offset", STATUS_INVALID_PARAMETER,
+                () -> r.iommu.unmapReservedLogicalRange(forged));
+            assertSame(token, forged.owningToken(), "a refused segment is not zeroed");
         }));
         c.add(x64("UnmapReservedLogicalRange_STATUS_INVALID_PARAMETER_CHOICE_nullSegment", r ->
             r.refused("null", STATUS_INVALID_PARAMETER, () -> r.iommu.unmapReservedLogicalRange(null))));
