@@ -69,6 +69,7 @@ import static dev.iommu.core.V2Rig.contiguous;
 import static dev.iommu.core.V2Rig.output;
 import static dev.iommu.core.V2Rig.pfns;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -292,6 +293,32 @@ class ConformanceTest
             assertEquals(-1, output(out.get(), 0x1_0000L), "reserved, not mapped");
             r.refused("explicit map into a region", STATUS_IN_USE,
                 () -> mapAt(r, out.get(), contiguous(0, 1), 0x1_1000L));
+        }));
+        c.add(x64("CreateDomainEx_STATUS_SUCCESS_CHOICE_identityRegionsAreReadWrite", r ->
+        {
+            final Ref<IommuDmaDomain> out = new Ref<>();
+            r.expect("create", STATUS_SUCCESS, () -> r.iommu.createDomainEx(IommuDmaDomainType.TRANSLATE, 0, null,
+                region(0xFEE0_0000L, 1).shouldMap(true), out));
+            final IommuDmaDevice nic = r.attached("nic", out.get());
+            assertFalse(Translation.isFault(r.emulator.translate(nic, 0xFEE0_0010L, READ_WRITE)));
+        }));
+        c.add(x64("CreateDomainEx_STATUS_SUCCESS_CHOICE_regionReservedInsideTheAllocator", r ->
+        {
+            final Ref<IommuDmaDomain> out = new Ref<>();
+            r.expect("create", STATUS_SUCCESS, () -> r.iommu.createDomainEx(IommuDmaDomainType.TRANSLATE, 0,
+                new IommuDmaLogicalAllocatorConfig().buddy(14), region(0x1000, 1).shouldMap(true), out));
+            assertEquals(0x1000, output(out.get(), 0x1000), "identity-mapped region");
+            final LongRef a = new LongRef();
+            r.expect("one page left above page 0 and the region", STATUS_SUCCESS,
+                () -> r.iommu.mapLogicalRangeEx(out.get(), READ, pfns(9), null, null, null, a));
+            assertTrue(a.get() >= 0x2000, "the allocator never hands out the region: " + a.get());
+        }));
+        c.add(x64("CreateDomainEx_STATUS_SUCCESS_CHOICE_regionAtPageZeroWithAllocator", r ->
+        {
+            final Ref<IommuDmaDomain> out = new Ref<>();
+            r.expect("create", STATUS_SUCCESS, () -> r.iommu.createDomainEx(IommuDmaDomainType.TRANSLATE, 0,
+                new IommuDmaLogicalAllocatorConfig().buddy(39), region(0, 2), out));
+            r.refused("region", STATUS_INVALID_PARAMETER, () -> r.iommu.unmapLogicalRange(out.get(), 0, 1));
         }));
         c.add(on("CreateDomainEx_STATUS_INSUFFICIENT_RESOURCES_domainLimit",
             () -> V2Rig.x64(new dev.iommu.core.platform.ResourceLimits(8, 2, 64, 4, 8)), r ->
@@ -1066,6 +1093,14 @@ class ConformanceTest
                 () -> r.iommu.mapIdentityRangeEx(d, READ, pfns(0x10, 0x11, 0x90)));
             assertEquals(-1, output(d, 0x10 * PAGE), "first run rolled back");
         }));
+        c.add(x64("MapIdentityRangeEx_STATUS_INVALID_PARAMETER_3_CHOICE_frameBeyondAddressSpaceRolledBack", r ->
+        {
+            final IommuDmaDomain d = r.explicitDomain();
+            r.mapAt(d, A, FRAME, 1);
+            r.refused("second run above 2^48", STATUS_INVALID_PARAMETER_3,
+                () -> r.iommu.mapIdentityRangeEx(d, READ, pfns(0x10, 0x11, 1L << 37)));
+            assertEquals(-1, output(d, 0x10 * PAGE), "first run rolled back");
+        }));
         c.add(x64("MapIdentityRangeEx_STATUS_NOT_SUPPORTED_buddyAllocator", r ->
         {
             final IommuDmaDomain d = r.allocatorDomain();
@@ -1685,6 +1720,16 @@ class ConformanceTest
         c.add(x64("CreateDevice_STATUS_INVALID_PARAMETER_2_CHOICE_pasidConfigWithoutPasidSupport", r ->
             r.refused("no PASIDs on lame", STATUS_INVALID_PARAMETER_2, () -> createDevice(r, "legacy",
                 new IommuDeviceCreationConfiguration().pasid(IommuPasidConfigurationType.DEFAULT_PASID_ONLY, false)))));
+        c.add(arm("CreateDevice_STATUS_SUCCESS_CHOICE_circularConfigListEndsAtFirst", r ->
+        {
+            final IommuDeviceCreationConfiguration first = new IommuDeviceCreationConfiguration().acpi(0x40, 2);
+            first.nextConfiguration(first);
+            r.expect("circular", STATUS_SUCCESS, () -> createDevice(r, "acpi", first));
+        }));
+        c.add(x64("CreateDevice_STATUS_INVALID_PARAMETER_2_CHOICE_deviceIdTypeRefused", r ->
+            r.refused("DeviceId", STATUS_INVALID_PARAMETER_2, () -> createDevice(r, "nic",
+                new IommuDeviceCreationConfiguration().configType(
+                    dev.iommu.api.IommuDeviceCreationConfigurationType.DEVICE_ID)))));
         c.add(x64("CreateDevice_STATUS_UNSUCCESSFUL_noDeviceIdLookup", r ->
             r.refused("lame", STATUS_UNSUCCESSFUL, () -> createDevice(r, "legacy", null))));
         c.add(on("CreateDevice_STATUS_INSUFFICIENT_RESOURCES_deviceLimit",
