@@ -529,6 +529,15 @@ class ConformanceTest
             r.refused("deleted device", STATUS_INVALID_PARAMETER, () -> r.iommu.attachDeviceEx(d, nic));
             r.expect("no device counted", STATUS_SUCCESS, () -> r.iommu.deleteDomain(d));
         }));
+        c.add(x64("AttachDeviceEx_CHOICE_translateBeyondTheDomainWidthFaults", r ->
+        {
+            final IommuDmaDomain d = r.allocatorDomain();
+            final IommuDmaDevice nic = r.attached("nic", d);
+            r.mapAllocated(d, 4);
+            assertTrue(Translation.isFault(r.emulator.translate(nic, 1L << 39, READ)), "2^39 on a 39-bit domain");
+            assertTrue(Translation.isFault(r.emulator.translate(nic, -PAGE, READ)), "negative");
+            assertTrue(Translation.isFault(r.emulator.translate(nic, Long.MIN_VALUE, READ)), "sign bit");
+        }));
         c.add(x64("DetachDeviceEx_STATUS_SUCCESS_dmaBlockedAfterwards", r ->
         {
             final IommuDmaDomain d = r.explicitDomain();
@@ -737,6 +746,24 @@ class ConformanceTest
             r.expect("map", STATUS_SUCCESS, () -> r.iommu.mapLogicalRangeEx(
                 d, READ, pfns(1, 2, 3, 4), null, new LongRef(min), new LongRef(max), out));
             assertEquals(min, out.get(), "exactly the only fitting place");
+        }));
+        c.add(x64("MapLogicalRangeEx_STATUS_SUCCESS_onlyMaxBoundGiven", r ->
+        {
+            final IommuDmaDomain d = r.allocatorDomain();
+            for (int i = 0; i < 8; i++)
+            {
+                final LongRef out = new LongRef();
+                r.expect("map", STATUS_SUCCESS, () -> r.iommu.mapLogicalRangeEx(
+                    d, READ, pfns(1, 2, 3), null, null, new LongRef(0x40_0000L - 1), out));
+                assertTrue(out.get() + 3 * PAGE - 1 <= 0x40_0000L - 1, "whole mapping below Max: " + out.get());
+            }
+        }));
+        c.add(x64("MapLogicalRangeEx_STATUS_INVALID_PARAMETER_3_frameBeyondPhysicalWidth", r ->
+        {
+            final IommuDmaDomain d = r.explicitDomain();
+            r.refused("frame 2^40", STATUS_INVALID_PARAMETER_3, () -> mapAt(r, d, pfns(1L << 40), A));
+            r.expect("frame 2^40 - 1", STATUS_SUCCESS, () -> mapAt(r, d, pfns((1L << 40) - 1), A));
+            assertEquals(((1L << 40) - 1) * PAGE, output(d, A));
         }));
         c.add(x64("MapLogicalRangeEx_STATUS_INVALID_PARAMETER_1_passThrough", r ->
         {
@@ -1332,6 +1359,21 @@ class ConformanceTest
                 }, nic));
             r.refused("still registered", STATUS_RESOURCE_IN_USE, () -> r.iommu.deleteDevice(nic));
         }));
+        c.add(x64("UnregisterInterfaceStateChangeCallback_STATUS_INVALID_PARAMETER_1_CHOICE_nullCallback", r ->
+        {
+            final IommuDmaDevice nic = r.device("nic");
+            r.expect("register", STATUS_SUCCESS,
+                () -> r.iommu.registerInterfaceStateChangeCallback(NOOP, null, nic, fields()));
+            r.refused("null", STATUS_INVALID_PARAMETER_1,
+                () -> r.iommu.unregisterInterfaceStateChangeCallback(null, nic));
+            r.refused("still registered", STATUS_RESOURCE_IN_USE, () -> r.iommu.deleteDevice(nic));
+        }));
+        c.add(x64("UnregisterInterfaceStateChangeCallback_STATUS_UNSUCCESSFUL_CHOICE_deletedDevice", r ->
+        {
+            final IommuDmaDevice nic = r.device("nic");
+            r.iommu.deleteDevice(nic);
+            r.refused("deleted", STATUS_UNSUCCESSFUL, () -> r.iommu.unregisterInterfaceStateChangeCallback(NOOP, nic));
+        }));
         c.add(x64("UnregisterInterfaceStateChangeCallback_STATUS_UNSUCCESSFUL_CHOICE_twice", r ->
         {
             final IommuDmaDevice nic = r.device("nic");
@@ -1360,6 +1402,16 @@ class ConformanceTest
             r.expect("map into it", STATUS_SUCCESS, () -> r.iommu.mapReservedLogicalRange(
                 out.get(), 0, READ, pfns(1, 2, 3, 4), new IommuDmaLogicalAddressTokenMappedSegment()));
             assertEquals(pages, r.emulator.tablePagesInUse(), "no table page allocated by the map");
+        }));
+        c.add(x64("ReserveLogicalAddressRange_STATUS_SUCCESS_allocatorWithinBounds", r ->
+        {
+            final IommuDmaDomain d = r.allocatorDomain();
+            final Ref<IommuDmaLogicalAddressToken> out = new Ref<>();
+            final long min = 0x100_0000L;
+            r.expect("reserve", STATUS_SUCCESS, () -> r.iommu.reserveLogicalAddressRange(
+                d, 4 * PAGE, null, new LongRef(min), new LongRef(min + 8 * PAGE - 1), out));
+            final long base = out.get().logicalAddressBase();
+            assertTrue(base >= min && base + 4 * PAGE <= min + 8 * PAGE, "inside the bounds: " + base);
         }));
         c.add(x64("ReserveLogicalAddressRange_STATUS_SUCCESS_explicit", r ->
         {

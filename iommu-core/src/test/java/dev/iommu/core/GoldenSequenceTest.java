@@ -283,6 +283,22 @@ class GoldenSequenceTest
     }
 
     @Test
+    void oneGibLeafMapThenPartialUnmapsRefused()
+    {
+        explicitScene();
+        final long gib = 1L << 30;
+        final long phys = 4 * gib;
+        final long before = rig.emulator.tablePagesInUse();
+        step("map 1 GiB aligned, contiguous", STATUS_SUCCESS, () -> mapAt(gib, contiguous(phys, gib / PAGE)),
+            gib, phys, gib + 0x12_3456L, phys + 0x12_3456L, 2 * gib - 1, phys + gib - 1, 2 * gib, FAULT);
+        assertEquals(before + 1, rig.emulator.tablePagesInUse(), "a 1 GiB leaf: only a level-2 table");
+        step("unmap 2 MiB of it", STATUS_CONFLICTING_ADDRESSES, () -> unmap(gib + MIB2, 512),
+            gib + MIB2, phys + MIB2);
+        step("map 2 MiB inside", STATUS_IN_USE, () -> mapAt(gib + MIB2, contiguous(0, 512)), gib + MIB2, phys + MIB2);
+        step("unmap it whole", STATUS_SUCCESS, () -> unmap(gib, gib / PAGE), gib, FAULT, 2 * gib - 1, FAULT);
+    }
+
+    @Test
     void largePageThroughTheAllocator()
     {
         allocatorScene();
