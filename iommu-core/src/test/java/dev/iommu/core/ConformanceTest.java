@@ -1206,6 +1206,47 @@ class ConformanceTest
             }
             assertEquals(List.of(), faults, "reporting was not turned on");
         }));
+        c.add(x64("SetDeviceFaultReporting_STATUS_SUCCESS_CHOICE_faultInformationX64", r ->
+        {
+            final IommuDmaDomain d = r.explicitDomain();
+            r.expect("read-only page", STATUS_SUCCESS,
+                () -> r.iommu.mapLogicalRangeEx(d, READ, pfns(3), new LongRef(A), null, null, new LongRef()));
+            final IommuDmaDevice nic = r.attached("nic", d);
+            final List<dev.iommu.api.FaultInformationX64> faults = new ArrayList<>();
+            final List<IommuDmaDomain> domains = new ArrayList<>();
+            final DeviceFaultConfiguration config = new DeviceFaultConfiguration().faultContext("ctx")
+                .faultHandler((final Object ctx, final dev.iommu.api.FaultInformation info) ->
+                {
+                    assertEquals("ctx", ctx);
+                    final dev.iommu.api.FaultInformationX64 x64 = new dev.iommu.api.FaultInformationX64();
+                    x64.faultAddress(info.x64().faultAddress()).type(info.x64().type())
+                        .iommuBaseAddress(info.x64().iommuBaseAddress());
+                    faults.add(x64);
+                    domains.add(info.x64().domainHandle());
+                });
+            r.expect("enable", STATUS_SUCCESS, () -> r.emulator.setDeviceFaultReporting(nic, true, config));
+            assertTrue(Translation.isFault(r.emulator.translate(nic, A + 8, WRITE)));
+            assertTrue(Translation.isFault(r.emulator.translate(nic, B, READ)));
+            assertFalse(Translation.isFault(r.emulator.translate(nic, A, READ)), "no fault, no report");
+            while (r.emulator.notifications().doWork() > 0)
+            {
+                Thread.onSpinWait();
+            }
+            assertEquals(2, faults.size());
+            assertEquals(A + 8, faults.get(0).faultAddress());
+            assertEquals(dev.iommu.api.FaultInformationType.PERMISSION_FAULT, faults.get(0).type());
+            assertEquals(B, faults.get(1).faultAddress());
+            assertEquals(dev.iommu.api.FaultInformationType.TRANSLATION_FAULT, faults.get(1).type());
+            assertEquals(0xFED9_0000L, faults.get(1).iommuBaseAddress());
+            assertSame(d, domains.get(0));
+            r.expect("disable", STATUS_SUCCESS, () -> r.emulator.setDeviceFaultReporting(nic, false, null));
+            r.emulator.translate(nic, B, READ);
+            while (r.emulator.notifications().doWork() > 0)
+            {
+                Thread.onSpinWait();
+            }
+            assertEquals(2, faults.size(), "off: no more reports");
+        }));
         c.add(x64("SetDeviceFaultReporting_STATUS_INVALID_PARAMETER_1_CHOICE_embedderFormNotAttached", r ->
         {
             final IommuDmaDevice nic = r.device("nic");
