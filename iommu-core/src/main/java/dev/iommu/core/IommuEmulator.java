@@ -235,6 +235,14 @@ public final class IommuEmulator implements DmaIommuInterfaceV2, IommuInterfaceP
         {
             return status;
         }
+        // Spec 2.2: STATUS_NOT_SUPPORTED when "the requested domain type is not allowed". Caller-owned stage-1
+        // tables exist only on ARM64 SMMUs (DmaGuardPolicy never offers Unmanaged elsewhere): without this check
+        // the documented status was unreachable and an x64 Unmanaged domain could be created that no device may
+        // ever attach to (found by ConformanceTest).
+        if (domainType == IommuDmaDomainType.UNMANAGED && platform.architecture() != Architecture.ARM64)
+        {
+            return NtStatus.STATUS_NOT_SUPPORTED;
+        }
         if (domainType == IommuDmaDomainType.UNMANAGED && !unmanagedDomains.tryAcquire())
         {
             return NtStatus.STATUS_INSUFFICIENT_RESOURCES;

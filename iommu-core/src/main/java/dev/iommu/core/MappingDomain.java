@@ -720,7 +720,10 @@ final class MappingDomain extends Domain
     {
         synchronized (token)
         {
-            if (token.state() != LogicalAddressToken.LIVE || token.segments().get(segment.offset()) != segment.size())
+            // size > 0 first: the segment map's missing value is -1, so a forged segment of size -1 at an unmapped
+            // offset used to match it and "succeed" (found by ConformanceTest).
+            if (token.state() != LogicalAddressToken.LIVE || segment.size() <= 0 ||
+                token.segments().get(segment.offset()) != segment.size())
             {
                 return NtStatus.STATUS_INVALID_PARAMETER;
             }
