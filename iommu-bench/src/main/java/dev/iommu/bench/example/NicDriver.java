@@ -122,16 +122,19 @@ final class NicDriver
             check(iommu.createDevice(pci, null, deviceOut), "CreateDevice");
             device = deviceOut.get();
             final Ref<IommuDmaDomain> domainOut = new Ref<>();
-            check(iommu.createDomainEx(IommuDmaDomainType.TRANSLATE, 0,
-                new IommuDmaLogicalAllocatorConfig().buddy(ALLOCATOR_ADDRESS_WIDTH), null, domainOut), "CreateDomainEx");
+            final IommuDmaLogicalAllocatorConfig buddy =
+                new IommuDmaLogicalAllocatorConfig().buddy(ALLOCATOR_ADDRESS_WIDTH);
+            check(iommu.createDomainEx(IommuDmaDomainType.TRANSLATE, 0, buddy, null, domainOut), "CreateDomainEx");
             domain = domainOut.get();
             check(iommu.attachDeviceEx(domain, device), "AttachDeviceEx");
             attached = true;
-            check(iommu.registerInterfaceStateChangeCallback(stateChangeCallback, null, device,
-                new IommuInterfaceStateChangeFields().availableDomainTypes(true)), "RegisterInterfaceStateChangeCallback");
+            final IommuInterfaceStateChangeFields watch =
+                new IommuInterfaceStateChangeFields().availableDomainTypes(true);
+            check(iommu.registerInterfaceStateChangeCallback(stateChangeCallback, null, device, watch),
+                "RegisterInterfaceStateChangeCallback");
             callbackRegistered = true;
-            check(emulator.setDeviceFaultReporting(device, true,
-                new DeviceFaultConfiguration().faultHandler(this::onFault)), "SetDeviceFaultReporting");
+            final DeviceFaultConfiguration faults = new DeviceFaultConfiguration().faultHandler(this::onFault);
+            check(emulator.setDeviceFaultReporting(device, true, faults), "SetDeviceFaultReporting");
             faultReporting = true;
 
             nic.connect(device);
