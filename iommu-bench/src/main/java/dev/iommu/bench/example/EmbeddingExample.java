@@ -70,7 +70,7 @@ public final class EmbeddingExample
         }
         if (null == config)
         {
-            out.println(ExampleConfig.USAGE);
+            out.println(ExampleConfig.HELP);
             return 0;
         }
         final ExampleResult result = run(config, out);

@@ -18,9 +18,16 @@ import dev.iommu.bench.cli.UsageException;
 final class ExampleConfig
 {
     /** The command line, for messages. */
-    static final String USAGE =
-        "usage: ./iommu example [--threads N (1-8, default 2)] [--packets N (default: no limit)] " +
-        "[--duration D (100ms-10m, default 5s)] [--ring N (16-1024, power of two, default 256)]";
+    static final String USAGE = "usage: ./iommu example [--threads N] [--packets N] [--duration D] [--ring N]";
+    /** What the options mean, for {@code --help}. */
+    static final String HELP = USAGE + System.lineSeparator() +
+        "  --threads N    queue pairs, each with a device thread and a driver thread (1 to 8, default 2)" +
+        System.lineSeparator() +
+        "  --packets N    packets to send over all queues (default: as many as --duration allows)" +
+        System.lineSeparator() +
+        "  --duration D   the longest the traffic runs: 500ms, 5s, 2m (100ms to 10m, default 5s)" +
+        System.lineSeparator() +
+        "  --ring N       descriptors per ring, a power of two (16 to 1024, default 256)";
 
     private int queues = 2;
     private long packets = Long.MAX_VALUE;
