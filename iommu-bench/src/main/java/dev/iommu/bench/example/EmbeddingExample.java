@@ -224,6 +224,8 @@ public final class EmbeddingExample
             result.translations, seconds, seconds > 0 ? result.translations / seconds / 1e6 : 0.0);
         out.printf(Locale.ROOT, "  mappings      %,d MapLogicalRangeEx, %,d UnmapLogicalRange of packet buffers " +
             "(+%d rings mapped once)%n", result.maps, result.unmaps, 2 * result.queues);
+        out.printf(Locale.ROOT, "  allocation    %,d bytes in all on the driver and device threads (%.3f a packet)%n",
+            result.allocatedBytes, result.packetsSent > 0 ? (double)result.allocatedBytes / result.packetsSent : 0.0);
         out.printf(Locale.ROOT, "  faults        %d at the device, %d reported: %s at 0x%x (buffer unmapped early)%n",
             result.deviceDmaFaults, result.faultsReported, result.reportedFaultType, result.reportedFaultAddress);
         out.printf(Locale.ROOT, "  state change  callback called %d time(s), available domain types: %s%n",

@@ -115,6 +115,7 @@ final class EmulatedNic
             result.translations += engine.translations();
             result.deviceDmaFaults += engine.dmaFaults();
             result.deviceChecksumErrors += engine.checksumErrors();
+            result.allocatedBytes += engine.allocatedBytes();
         }
     }
 

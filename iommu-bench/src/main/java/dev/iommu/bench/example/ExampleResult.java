@@ -18,6 +18,7 @@ final class ExampleResult
     long bytesDelivered;
     long devicePackets;
     long translations;
+    long allocatedBytes;
     long maps;
     long unmaps;
     long deviceDmaFaults;

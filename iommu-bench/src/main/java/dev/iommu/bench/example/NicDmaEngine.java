@@ -57,6 +57,7 @@ final class NicDmaEngine implements Runnable
     private long dmaFaults;
     private long checksumErrors;
     private long lastFaultAddress = -1;
+    private long allocatedBytes;
 
     NicDmaEngine(
         final int queue, final EmulatedNic nic, final IommuEmulator iommu, final GuestMemory memory,
@@ -98,6 +99,7 @@ final class NicDmaEngine implements Runnable
     public void run()
     {
         final IdleStrategy idle = new BackoffIdleStrategy(64, 16, 1_000, 100_000);
+        final long allocatedBefore = ThreadAllocation.currentThreadAllocatedBytes();
         while (!failures.isFailed())
         {
             final int work = holdingPacket ? deliver() : transmit();
@@ -107,6 +109,7 @@ final class NicDmaEngine implements Runnable
             }
             idle.idle(work);
         }
+        allocatedBytes = ThreadAllocation.currentThreadAllocatedBytes() - allocatedBefore;
     }
 
     private int transmit()
@@ -305,5 +308,10 @@ final class NicDmaEngine implements Runnable
     long lastFaultAddress()
     {
         return lastFaultAddress;
+    }
+
+    long allocatedBytes()
+    {
+        return allocatedBytes;
     }
 }

@@ -361,6 +361,7 @@ final class NicDriver
             result.maps += queue.maps();
             result.unmaps += queue.unmaps();
             result.driverDmaErrors += queue.dmaErrors();
+            result.allocatedBytes += queue.allocatedBytes();
             if (queue.earlyUnmappedAddress() >= 0)
             {
                 result.expectedFaultAddress = queue.earlyUnmappedAddress();

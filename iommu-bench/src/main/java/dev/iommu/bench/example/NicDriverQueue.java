@@ -71,6 +71,7 @@ final class NicDriverQueue implements Runnable
     private long earlyUnmappedAddress = -1;
     private long injectedSequence = -1;
     private boolean done;
+    private long allocatedBytes;
 
     NicDriverQueue(
         final int queue,
@@ -118,6 +119,7 @@ final class NicDriverQueue implements Runnable
     public void run()
     {
         deadlineNs = System.nanoTime() + durationNs;
+        final long allocatedBefore = ThreadAllocation.currentThreadAllocatedBytes();
         while (!failures.isFailed())
         {
             final int work = reapTx() + reapRx() + refillRx() + sendSome();
@@ -128,6 +130,7 @@ final class NicDriverQueue implements Runnable
             }
             idle.idle(work);
         }
+        allocatedBytes = ThreadAllocation.currentThreadAllocatedBytes() - allocatedBefore;
     }
 
     private boolean isStoppingToSend()
@@ -450,6 +453,11 @@ final class NicDriverQueue implements Runnable
             }
         }
         return ok;
+    }
+
+    long allocatedBytes()
+    {
+        return allocatedBytes;
     }
 
     boolean isDone()
