@@ -41,17 +41,17 @@ class EmbeddingExampleTest
     }
 
     @Test
-    void twoQueuesDeliverEveryPacketWithOneReportedFaultAndLeaveNothingBehind()
+    void threeQueuesDeliverEveryPacketWithOneReportedFaultAndLeaveNothingBehind()
     {
-        final ExampleConfig config = new ExampleConfig().queues(2).ringSize(32).packets(3000)
+        final ExampleConfig config = new ExampleConfig().queues(3).ringSize(32).packets(30_000)
             .durationNs(60_000_000_000L);
         final ExampleResult result = EmbeddingExample.run(config, out);
 
         assertNull(result.failure, output());
         assertTrue(result.passed());
-        assertEquals(3000, result.packetsSent);
-        assertEquals(3000, result.packetsDelivered, "delivered == sent");
-        assertEquals(3000, result.devicePackets, "looped back by the device");
+        assertEquals(30_000, result.packetsSent);
+        assertEquals(30_000, result.packetsDelivered, "delivered == sent");
+        assertEquals(30_000, result.devicePackets, "looped back by the device");
         assertEquals(0, result.deviceChecksumErrors, "checksums ok");
         assertEquals(1, result.packetsResent, "the packet whose buffer was unmapped early is sent again");
         assertEquals(1, result.deviceDmaFaults, "one DMA fault at the device");
