@@ -63,6 +63,11 @@ public final class Main
         }
         final String command = args.get(0);
         final List<String> rest = args.subList(1, args.size());
+        if (rest.contains("--help") || rest.contains("-h"))
+        {
+            out.println(USAGE);
+            return 0;
+        }
         try
         {
             switch (command)
