@@ -843,6 +843,18 @@ public final class IommuEmulator implements DmaIommuInterfaceV2, IommuInterfaceP
         return result;
     }
 
+    /**
+     * The live DMA device token of a physical device object, as an IOMMU finds a device by its requester id: for a
+     * device model that knows its PCI function or ACPI node but was not handed the driver's token.
+     *
+     * @param deviceObject a device object of this platform.
+     * @return the token CreateDevice returned for it, or null when it has none (or is not of this platform).
+     */
+    public IommuDmaDevice dmaDeviceOf(final DeviceObject deviceObject)
+    {
+        return platform.owns(deviceObject) ? devices.tokenOf((PhysicalDeviceObject)deviceObject) : null;
+    }
+
     private void reportFault(
         final DmaDevice device, final Domain domain, final long address, final int access, final int reason)
     {

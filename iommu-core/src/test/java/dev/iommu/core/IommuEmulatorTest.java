@@ -94,6 +94,8 @@ class IommuEmulatorTest
     {
         final long pagesBefore = emulator.tablePagesInUse();
         final IommuDmaDevice nic = device("nic");
+        assertSame(nic, emulator.dmaDeviceOf(platform.device("nic")), "found by its device object");
+        assertNull(emulator.dmaDeviceOf(platform.device("disk")), "no token yet");
         final IommuDmaDomain domain = translateDomain(true);
         assertEquals(NtStatus.STATUS_SUCCESS, iommu.attachDeviceEx(domain, nic));
 
