@@ -828,9 +828,7 @@ public final class RadixPageTable
                     {
                         break;
                     }
-                    // The child's page index sits at bits 51..12, so once checked its offset is the masked entry:
-                    // one AND on the chain of dependent loads instead of a shift down, a sign extension and a shift up.
-                    table = base + (entry & ADDRESS_MASK);
+                    table = base + ((long)child << PAGE_SHIFT);
                     level--;
                     continue;
                 }
