@@ -193,6 +193,37 @@ class RadixPageTableTest
     }
 
     @Test
+    void badArgumentsOfUnmapReserveAndScatterChangeNothing()
+    {
+        final RadixPageTable table = table();
+        table.map(0x1000, 0x1000, 3 * SIZE_4K, RW);
+        final String dump = table.dump();
+        final long pages = arena.pagesInUse();
+        final long top = 1L << 48;
+        assertEquals(PtwResult.BAD_LENGTH, table.unmap(0x1000, -SIZE_4K));
+        assertEquals(PtwResult.UNALIGNED, table.unmap(0x1000, 100));
+        assertEquals(PtwResult.OUT_OF_RANGE, table.unmap(-SIZE_4K, SIZE_4K));
+        assertEquals(PtwResult.OUT_OF_RANGE, table.unmap(top - SIZE_4K, 2 * SIZE_4K));
+        assertEquals(PtwResult.OUT_OF_RANGE, table.unmap(SIZE_4K, Long.MAX_VALUE & ~0xFFFL), "wraps past the top");
+        assertEquals(PtwResult.BAD_LENGTH, table.unmapKeepTables(0x1000, 0));
+        assertEquals(PtwResult.UNALIGNED, table.unmapKeepTables(0x1800, SIZE_4K));
+        assertEquals(PtwResult.OUT_OF_RANGE, table.unmapKeepTables(top, SIZE_4K));
+        assertEquals(PtwResult.OUT_OF_RANGE, table.reserve(top - SIZE_4K, 2 * SIZE_4K));
+        assertEquals(PtwResult.BAD_LENGTH, table.reserve(0x2000, -SIZE_4K));
+        assertEquals(PtwResult.OUT_OF_RANGE, table.mapScatter(top - SIZE_4K, new long[2], 0, 2, RW));
+        assertEquals(PtwResult.OUT_OF_RANGE, table.mapScatter(-SIZE_4K, new long[1], 0, 1, RW));
+        assertEquals(PtwResult.BAD_ARGUMENT, table.mapScatter(0x8000, new long[] { 1, -1 }, 0, 2, RW));
+        assertEquals(PtwResult.BAD_PERMISSIONS, table.map(0x8000, 0, SIZE_4K, PtwPermissions.READ_WRITE | 8));
+        assertEquals(PtwResult.BAD_PERMISSIONS, table.map(0x8000, 0, SIZE_4K, Integer.MIN_VALUE));
+        assertEquals(PtwResult.BAD_ARGUMENT, table.map(0x8000, (1L << 52) - SIZE_4K, 2 * SIZE_4K, RW),
+            "output range beyond 52 bits");
+        assertEquals(Translation.FAULT_BAD_ADDRESS, Translation.faultReason(table.walk(top)));
+        assertEquals(dump, table.dump());
+        assertEquals(pages, arena.pagesInUse());
+        assertMapsTo(table, 0x2000, 0x2000, RW);
+    }
+
+    @Test
     void scatterMapsEachFrame()
     {
         final RadixPageTable table = table();
@@ -233,12 +264,42 @@ class RadixPageTableTest
         final RadixPageTable table = table();
         assertEquals(PtwResult.OK, table.map(0, 0, SIZE_4K, RW));
         assertEquals(4, arena.pagesInUse());
+        final String dump = table.dump();
         assertEquals(PtwResult.NO_MEMORY, table.map(SIZE_2M - 2 * SIZE_4K, 0, 4 * SIZE_4K, RW));
+        assertEquals(PtwResult.NO_MEMORY, table.mapScatter(SIZE_2M - SIZE_4K, new long[2], 0, 2, RW));
+        assertEquals(dump, table.dump(), "the leaves claimed before running out are undone");
+        assertEquals(4, arena.pagesInUse());
+        assertEquals(4, table.tablePages());
         assertNotPresent(table, SIZE_2M - 2 * SIZE_4K);
+        assertNotPresent(table, SIZE_2M - SIZE_4K);
         assertMapsTo(table, 0, 0, RW);
         assertEquals(PtwResult.NO_MEMORY, table.reserve(SIZE_1G, SIZE_4K));
         assertEquals(1, table.unmap(0, 1L << 48));
         assertEquals(1, arena.pagesInUse());
+    }
+
+    /**
+     * The documented limit of "changes nothing" on NO_MEMORY: an intermediate table this call installed that also
+     * spans addresses outside its range stays installed (empty), because a concurrent map of a disjoint range may
+     * already be using it; no translation changes, and the page is freed by the next unmap covering its span.
+     */
+    @Test
+    void noMemoryLeavesOnlyEmptySharedTablesBehind()
+    {
+        arena.close();
+        arena = TableArena.allocateDirect(5);
+        final RadixPageTable table = table();
+        assertEquals(PtwResult.OK, table.map(0, 0, SIZE_4K, RW));
+        assertEquals(PtwResult.NO_MEMORY, table.map(SIZE_1G, 0, 2 * SIZE_4K, RW));
+        assertNotPresent(table, SIZE_1G);
+        assertNotPresent(table, SIZE_1G + SIZE_4K);
+        assertEquals(5, table.tablePages(), "the new level-1 table spans more than the range: kept, empty");
+        final List<long[]> ranges = new ArrayList<>();
+        table.forEachMappedRange((iova, output, length, permissions) -> ranges.add(new long[] { iova, length }));
+        assertEquals(1, ranges.size());
+        assertEquals(0, table.unmap(SIZE_1G, SIZE_1G));
+        assertEquals(4, table.tablePages());
+        assertEquals(4, arena.pagesInUse());
     }
 
     @Test

@@ -4,6 +4,8 @@
  */
 package dev.iommu.ptw;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.BitSet;
@@ -99,6 +101,49 @@ class TableArenaTest
             assertEquals(0x5000, Translation.outputAddress(table.translate(0x1000), 0x1000));
             assertEquals(4, arena.pagesInUse());
         }
+    }
+
+    /**
+     * What another process sees: after the arena is closed, the file alone (read with plain file I/O, no arena)
+     * holds the header and tables that a walker can follow from the root page index using {@link PteDescriptor}.
+     */
+    @Test
+    void mappedFileCanBeWalkedWithoutTheArena(@TempDir final Path dir) throws Exception
+    {
+        final Path file = dir.resolve("walk.arena");
+        final int root;
+        try (TableArena arena = TableArena.mapFile(file, 64))
+        {
+            final RadixPageTable table = RadixPageTable.create(arena, new PageTableConfig().iotlbEntries(0));
+            assertEquals(PtwResult.OK, table.map(0x7_4000_3000L, 0x9_0000_5000L, 0x1000, PtwPermissions.WRITE));
+            assertEquals(PtwResult.OK, table.map(0x20_0000L, 0x40_0000L, 0x20_0000L, PtwPermissions.READ));
+            root = table.rootPage();
+        }
+        final ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.nativeOrder());
+        assertEquals(TableArena.MAGIC, bytes.getLong(TableArena.MAGIC_OFFSET));
+        assertEquals(64, bytes.getLong(TableArena.CAPACITY_OFFSET));
+        final long small = walkFile(bytes, root, 0x7_4000_3000L);
+        assertEquals(0x9_0000_5000L, PteDescriptor.output(small));
+        assertEquals(PtwPermissions.WRITE, PteDescriptor.permissions(small));
+        final long large = walkFile(bytes, root, 0x20_0000L);
+        assertEquals(PteDescriptor.PAGE_SIZE, large & PteDescriptor.PAGE_SIZE, "a 2 MiB leaf");
+        assertEquals(0x40_0000L, PteDescriptor.output(large));
+        assertEquals(0, walkFile(bytes, root, 0x1000), "not mapped");
+    }
+
+    private static long walkFile(final ByteBuffer bytes, final int root, final long iova)
+    {
+        int page = root;
+        for (int level = 3; level >= 0; level--)
+        {
+            final long entry = bytes.getLong(page * TableArena.PAGE_SIZE + PteDescriptor.index(iova, level) * 8);
+            if (!PteDescriptor.isTable(entry))
+            {
+                return entry;
+            }
+            page = PteDescriptor.childIndex(entry);
+        }
+        throw new AssertionError("a table below level 0");
     }
 
     @Test

@@ -4,6 +4,8 @@
  */
 package dev.iommu.bench.jcstress.ptw;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 import dev.iommu.ptw.PtwPermissions;
 import dev.iommu.ptw.RadixPageTable;
 import org.openjdk.jcstress.annotations.Actor;
@@ -21,6 +23,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * the other translates the higher page, then the lower one. Map claims leaves in address order and publishes a
  * table only with its leaves, so seeing the higher page implies seeing the lower one, and every translation seen
  * is exactly the mapped output and permissions (no torn entry, no leaf without its table).
+ * Every state maps to its own output (a counter above bit 32), so a leaf left in a recycled table page by an
+ * earlier state, seen through a table published before its memory was zeroed and filled, reads as wrong (2).
  * Result: translate of the higher page, translate of the lower page (0 absent, 1 correct, 2 wrong), map result.
  */
 @JCStressTest
@@ -33,8 +37,10 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 public class TranslateRacingMapTest
 {
     private static final long IOVA = 0x7_4000_0000L;
-    private static final long OUTPUT = 0x3_0000_0000L;
+    private static final long OUTPUT_BASE = 0x3_0000_0000L;
+    private static final AtomicInteger STATES = new AtomicInteger();
     private final RadixPageTable table = SharedArena.newTable();
+    private final long output = OUTPUT_BASE + ((STATES.getAndIncrement() & 0x7_FFFFL) << 13);
 
     /**
      * Map two pages.
@@ -44,7 +50,7 @@ public class TranslateRacingMapTest
     @Actor
     public void map(final III_Result r)
     {
-        r.r3 = table.map(IOVA, OUTPUT, 0x2000, PtwPermissions.WRITE);
+        r.r3 = table.map(IOVA, output, 0x2000, PtwPermissions.WRITE);
     }
 
     /**
@@ -57,8 +63,8 @@ public class TranslateRacingMapTest
     {
         final long high = table.translate(IOVA + 0x1000);
         final long low = table.translate(IOVA);
-        r.r1 = SharedArena.classify(high, IOVA + 0x1000, OUTPUT + 0x1000, PtwPermissions.WRITE);
-        r.r2 = SharedArena.classify(low, IOVA, OUTPUT, PtwPermissions.WRITE);
+        r.r1 = SharedArena.classify(high, IOVA + 0x1000, output + 0x1000, PtwPermissions.WRITE);
+        r.r2 = SharedArena.classify(low, IOVA, output, PtwPermissions.WRITE);
     }
 
     /**
