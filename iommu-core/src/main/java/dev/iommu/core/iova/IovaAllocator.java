@@ -72,10 +72,11 @@ public final class IovaAllocator
     private final LiveBlockMap live;
     private final Long2LongHashMap records;
     private final MagazineDepot depot;
-    private final ThreadLocal<ThreadCache> caches = new ThreadLocal<>();
+    private final ThreadLocal<IovaThreadCache> caches = new ThreadLocal<>();
+    private final IovaThreadCache uncachedHandle;
     private final long reservedPages;
-    private final ThreadCache[] fastSlots = new ThreadCache[FAST_SLOTS];
-    private ThreadCache[] registered = new ThreadCache[4];
+    private final IovaThreadCache[] fastSlots = new IovaThreadCache[FAST_SLOTS];
+    private IovaThreadCache[] registered = new IovaThreadCache[4];
     private int registeredCount;
 
     /**
@@ -101,6 +102,8 @@ public final class IovaAllocator
         live = new LiveBlockMap(pageBits, maxCachedOrder);
         records = new Long2LongHashMap(64, 0.5f, MISSING);
         depot = new MagazineDepot(maxCachedOrder, config.depotMagazines(), Math.max(1, magazineCapacity));
+        // No owner: every call through it takes the lookup, which yields null (no caching) for capacity 0.
+        uncachedHandle = new IovaThreadCache(this, null, maxCachedOrder, 0);
         long reserved = 1;
         for (int i = 0; i < config.reservedCount(); i++)
         {
@@ -148,6 +151,25 @@ public final class IovaAllocator
      */
     public long allocate(final long pages, final long minAddress, final long maxAddress)
     {
+        return allocate(cacheOfCurrentThread(), pages, minAddress, maxAddress);
+    }
+
+    /**
+     * The calling thread's cache, as a handle the thread may keep and call instead of this allocator: its
+     * {@link IovaThreadCache#allocate} and {@link IovaThreadCache#free} skip the per-call thread lookup. A handle
+     * used by another thread than the caller of this method still works (through the lookup).
+     *
+     * @return the calling thread's cache (created on first use); with {@code magazineCapacity(0)}, a handle that
+     *     always goes through the allocator's lock.
+     */
+    public IovaThreadCache threadCache()
+    {
+        final IovaThreadCache cache = cacheOfCurrentThread();
+        return cache != null ? cache : uncachedHandle;
+    }
+
+    long allocate(final IovaThreadCache cache, final long pages, final long minAddress, final long maxAddress)
+    {
         if (pages <= 0)
         {
             return IovaResult.INVALID_SIZE;
@@ -175,7 +197,6 @@ public final class IovaAllocator
         }
         if (k <= maxCachedOrder)
         {
-            final ThreadCache cache = magazineCapacity > 0 ? cache() : null;
             if (cache != null)
             {
                 final long page = cache.pop(k, loPage, hiPage);
@@ -183,7 +204,7 @@ public final class IovaAllocator
                 {
                     final long slot = page >>> k;
                     final long leafIndex = slot >>> LiveBlockMap.LEAF_BITS;
-                    long[] leaf = cache.leaves[k];
+                    byte[] leaf = cache.leaves[k];
                     if (cache.leafIndexes[k] != leafIndex)
                     {
                         leaf = live.leafFor(k, leafIndex);
@@ -199,7 +220,7 @@ public final class IovaAllocator
             }
             return allocateSmallLocked(cache, k, loPage, hiPage);
         }
-        return allocateLargeLocked(k, loPage, hiPage);
+        return allocateLargeLocked(cache, k, loPage, hiPage);
     }
 
     /**
@@ -227,7 +248,7 @@ public final class IovaAllocator
         {
             return IovaResult.ADDRESS_IN_USE;
         }
-        final ThreadCache cache = magazineCapacity > 0 ? cache() : null;
+        final IovaThreadCache cache = cacheOfCurrentThread();
         synchronized (lock)
         {
             if (!space.rangeFree(page, pages))
@@ -256,6 +277,11 @@ public final class IovaAllocator
      */
     public int free(final long address, final long pages)
     {
+        return free(cacheOfCurrentThread(), address, pages);
+    }
+
+    int free(final IovaThreadCache cache, final long address, final long pages)
+    {
         final int check = checkRange(address, pages);
         if (check != IovaResult.SUCCESS)
         {
@@ -267,7 +293,6 @@ public final class IovaAllocator
             final int k = orderOf(pages);
             if (k <= maxCachedOrder && (page & ((1L << k) - 1)) == 0 && page != 0)
             {
-                final ThreadCache cache = magazineCapacity > 0 ? cache() : null;
                 if (clearLive(cache, page, k))
                 {
                     freeCleared(cache, page, k);
@@ -283,7 +308,7 @@ public final class IovaAllocator
      */
     public void releaseThreadCache()
     {
-        final ThreadCache cache = caches.get();
+        final IovaThreadCache cache = caches.get();
         if (cache != null)
         {
             synchronized (lock)
@@ -391,7 +416,7 @@ public final class IovaAllocator
         return 64 - Long.numberOfLeadingZeros(pages - 1);
     }
 
-    private boolean clearLive(final ThreadCache cache, final long page, final int k)
+    private boolean clearLive(final IovaThreadCache cache, final long page, final int k)
     {
         if (cache == null)
         {
@@ -399,7 +424,7 @@ public final class IovaAllocator
         }
         final long slot = page >>> k;
         final long leafIndex = slot >>> LiveBlockMap.LEAF_BITS;
-        long[] leaf = cache.leaves[k];
+        byte[] leaf = cache.leaves[k];
         if (cache.leafIndexes[k] != leafIndex)
         {
             leaf = live.leafIfPresent(k, leafIndex);
@@ -413,7 +438,7 @@ public final class IovaAllocator
         return LiveBlockMap.clearLive(leaf, slot);
     }
 
-    private void freeCleared(final ThreadCache cache, final long page, final int k)
+    private void freeCleared(final IovaThreadCache cache, final long page, final int k)
     {
         // We won the clear: the block is ours alone to cache or give back.
         if (cache == null)
@@ -469,7 +494,7 @@ public final class IovaAllocator
         }
     }
 
-    private long allocateSmallLocked(final ThreadCache cache, final int k, final long loPage, final long hiPage)
+    private long allocateSmallLocked(final IovaThreadCache cache, final int k, final long loPage, final long hiPage)
     {
         final boolean unconstrained = loPage <= 1 && hiPage == totalPages;
         long page;
@@ -497,7 +522,7 @@ public final class IovaAllocator
         return page << PAGE_SHIFT;
     }
 
-    private long refillLocked(final ThreadCache cache, final int k)
+    private long refillLocked(final IovaThreadCache cache, final int k)
     {
         final long[] full = depot.exchangeEmpty(k, cache.loaded[k]);
         if (full != null)
@@ -534,9 +559,9 @@ public final class IovaAllocator
         return first;
     }
 
-    private long allocateLargeLocked(final int k, final long loPage, final long hiPage)
+    private long allocateLargeLocked(final IovaThreadCache cache, final int k, final long loPage,
+        final long hiPage)
     {
-        final ThreadCache cache = magazineCapacity > 0 ? caches.get() : null;
         synchronized (lock)
         {
             long page = space.takeBlock(k, loPage, hiPage);
@@ -591,7 +616,7 @@ public final class IovaAllocator
         return IovaResult.NOT_ALLOCATED;
     }
 
-    private void reclaimLocked(final ThreadCache own)
+    private void reclaimLocked(final IovaThreadCache own)
     {
         depot.drainTo(space);
         if (own != null)
@@ -606,7 +631,7 @@ public final class IovaAllocator
         int kept = 0;
         for (int i = 0; i < registeredCount; i++)
         {
-            final ThreadCache c = registered[i];
+            final IovaThreadCache c = registered[i];
             if (!c.owner.isAlive())
             {
                 // isAlive() == false synchronizes-with the owner's last action (JLS 17.4.4): its stacks are stable.
@@ -639,25 +664,33 @@ public final class IovaAllocator
         return pages;
     }
 
-    private ThreadCache cache()
+    /**
+     * @return the calling thread's cache (registered on first use), or null when caching is disabled.
+     */
+    IovaThreadCache cacheOfCurrentThread()
     {
+        if (magazineCapacity == 0)
+        {
+            return null;
+        }
         // Fast slots indexed by thread id, written only at registration (under the lock), so readers share the
         // array's lines without writes. The plain, racy read is safe: a non-owner reads only the final field
         // owner (final-field semantics), and only the owner, which created the cache (program order), acts on it.
         // A stale or colliding slot just falls through to the ThreadLocal.
         final Thread current = Thread.currentThread();
-        final ThreadCache slot = fastSlots[(int)current.getId() & (FAST_SLOTS - 1)];
+        final IovaThreadCache slot = fastSlots[(int)current.getId() & (FAST_SLOTS - 1)];
         if (slot != null && slot.owner == current)
         {
             return slot;
         }
-        final ThreadCache cache = caches.get();
+        final IovaThreadCache cache = caches.get();
         return cache != null ? cache : register();
     }
 
-    private ThreadCache register()
+    private IovaThreadCache register()
     {
-        final ThreadCache cache = new ThreadCache(Thread.currentThread(), maxCachedOrder, magazineCapacity);
+        final IovaThreadCache cache = new IovaThreadCache(this, Thread.currentThread(), maxCachedOrder,
+            magazineCapacity);
         synchronized (lock)
         {
             // Registration is rare (once per thread): the moment to take back the caches of threads that ended.
@@ -668,7 +701,7 @@ public final class IovaAllocator
             }
             registered[registeredCount++] = cache;
             final int index = (int)cache.owner.getId() & (FAST_SLOTS - 1);
-            final ThreadCache previous = fastSlots[index];
+            final IovaThreadCache previous = fastSlots[index];
             if (previous == null || !previous.owner.isAlive())
             {
                 fastSlots[index] = cache;
