@@ -32,6 +32,12 @@ public final class RangeAllocators
             case "buddy":
                 return new BuddyRangeAllocator(new IovaAllocator(new IovaAllocatorConfig().addressWidth(addressWidth)
                     .initialFreeBlocks(1 << 16)));
+            case "buddy-m8":
+                return new BuddyRangeAllocator(new IovaAllocator(new IovaAllocatorConfig().addressWidth(addressWidth)
+                    .initialFreeBlocks(1 << 16).magazineCapacity(8)));
+            case "buddy-m0":
+                return new BuddyRangeAllocator(new IovaAllocator(new IovaAllocatorConfig().addressWidth(addressWidth)
+                    .initialFreeBlocks(1 << 16).magazineCapacity(0)));
             case "tree":
                 return new TreeMapIovaAllocator(addressWidth);
             case "skiplist":
