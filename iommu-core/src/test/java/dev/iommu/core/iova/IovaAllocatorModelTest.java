@@ -51,6 +51,8 @@ class IovaAllocatorModelTest
             .magazineCapacity(magazine).depotMagazines(2).initialFreeBlocks(4)
             .reserve(0x40000, 7).reserve(0x7F0000, 16).reserve(0, 2);
         final IovaAllocator a = new IovaAllocator(config);
+        // Half the calls go through the thread's handle (IovaAllocator.threadCache()), half through the allocator.
+        final IovaThreadCache handle = a.threadCache();
         usedAdd(0, 2);
         usedAdd(0x40, 7);
         usedAdd(0x7F0, 16);
@@ -71,7 +73,8 @@ class IovaAllocatorModelTest
                     min = random.nextInt((int)(TOTAL_PAGES << PAGE_SHIFT));
                     max = min + random.nextInt((int)(TOTAL_PAGES << PAGE_SHIFT) / 4);
                 }
-                final long result = a.allocate(pages, min, max);
+                final long result = random.nextBoolean() ?
+                    handle.allocate(pages, min, max) : a.allocate(pages, min, max);
                 final int k = IovaAllocator.orderOf(pages);
                 final long blockBytes = 1L << (k + PAGE_SHIFT);
                 final long lo = Math.max(min, 1L << PAGE_SHIFT);
@@ -140,7 +143,7 @@ class IovaAllocatorModelTest
                         (random.nextBoolean() || pages == 1 ? roundUp(pages) * 2 : roundUp(pages) / 2);
                     if ((address >>> PAGE_SHIFT) + wrong <= TOTAL_PAGES)
                     {
-                        assertEquals(IovaResult.WRONG_SIZE, a.free(address, wrong), msg);
+                        assertEquals(IovaResult.WRONG_SIZE, handle.free(address, wrong), msg);
                     }
                 }
                 else if (bad < 8 && !recentlyFreed.isEmpty())
@@ -148,13 +151,15 @@ class IovaAllocatorModelTest
                     final long[] f = recentlyFreed.get(random.nextInt(recentlyFreed.size()));
                     if (!liveIndex.containsKey(f[0]))
                     {
-                        assertEquals(IovaResult.NOT_ALLOCATED, a.free(f[0], f[1]), msg + " double free");
+                        assertEquals(IovaResult.NOT_ALLOCATED, handle.free(f[0], f[1]), msg + " double free");
                     }
                 }
                 else
                 {
                     final long freedPages = liveExplicit[i] ? pages : (random.nextBoolean() ? pages : roundUp(pages));
-                    assertEquals(IovaResult.SUCCESS, a.free(address, freedPages), msg + " op " + op);
+                    final int freed = random.nextBoolean() ?
+                        handle.free(address, freedPages) : a.free(address, freedPages);
+                    assertEquals(IovaResult.SUCCESS, freed, msg + " op " + op);
                     usedRemove(address >>> PAGE_SHIFT);
                     liveRemove(i);
                     if (recentlyFreed.size() < 64)
