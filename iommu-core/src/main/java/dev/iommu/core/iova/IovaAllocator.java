@@ -10,7 +10,7 @@ import org.agrona.collections.Long2LongHashMap;
 
 /**
  * The IOVA allocator of one translate domain: a buddy allocator over [PAGE_SIZE, 2^AddressWidth) with per-thread
- * magazines for blocks up to 128 KiB (32 pages). Thread-safe.
+ * magazines for blocks up to 128 KiB (32 pages; configurable). Thread-safe.
  * <p>
  * <b>Blocks.</b> A request for n pages gets a block of 2^k pages, 2^k the smallest power of two at least n,
  * aligned to 2^k pages. Among the free blocks that can yield one, it takes the smallest order, then the lowest
@@ -27,10 +27,15 @@ import org.agrona.collections.Long2LongHashMap;
  * changes nothing.
  * <p>
  * <b>Cost.</b> Every request is O(log n) worst case, constrained or not: a cached size whose magazine has a
- * fitting block is O(1) plus two atomic bit operations and touches no lock; otherwise the lock is held for at most
- * P = AddressWidth - 12 tree descents (see {@link BuddySpace}). No Java object is created per allocation: free
- * blocks live in primitive arrays, small live blocks in a lock-free bitmap, other live allocations in an Agrona
- * primitive hash map.
+ * fitting block is O(1), touches no lock and no shared line but the block's live byte (a release store to mark it
+ * allocated, one CAS to free it); otherwise the lock is held for at most P = AddressWidth - 12 tree descents (see
+ * {@link BuddySpace}). No Java object is created per allocation: free blocks live in primitive arrays, small live
+ * blocks in a lock-free byte map ({@link LiveBlockMap}), other live allocations in an Agrona primitive hash map.
+ * <p>
+ * <b>Per-thread handle.</b> {@link #allocate} and {@link #free} find the calling thread's magazines by thread id
+ * (a racy slot array in front of a {@code ThreadLocal}). A thread that calls often can take its cache once with
+ * {@link #threadCache()} and call {@link IovaThreadCache#allocate} and {@link IovaThreadCache#free} instead: same
+ * results, without the lookup.
  * <p>
  * <b>Caching.</b> Blocks freed into a thread's magazines are not free in the buddy space until the magazine
  * overflows to the depot and the depot trims. Before a request fails with {@link IovaResult#NO_SPACE} or
@@ -54,8 +59,11 @@ public final class IovaAllocator
     public static final long NO_MIN = 0;
     /** Pass as maxAddress for "no upper bound" (any negative max, unsigned above 2^63, means the same). */
     public static final long NO_MAX = -1;
-    /** Sizes up to this many pages (128 KiB) are served from per-thread magazines. */
-    public static final int MAX_CACHED_PAGES = 32;
+    /**
+     * Sizes up to this many pages (128 KiB) are served from per-thread magazines by default (see
+     * {@link IovaAllocatorConfig#maxCachedPages(int)}).
+     */
+    public static final int MAX_CACHED_PAGES = IovaAllocatorConfig.DEFAULT_MAX_CACHED_PAGES;
 
     private static final long MAX_PAGES = Long.MAX_VALUE >>> PAGE_SHIFT;
     private static final long MISSING = -1;
@@ -67,6 +75,7 @@ public final class IovaAllocator
     private final long maxBlockPages;
     private final boolean explicitAllowed;
     private final int maxCachedOrder;
+    private final long maxCachedPages;
     private final int magazineCapacity;
     private final BuddySpace space;
     private final LiveBlockMap live;
@@ -96,7 +105,8 @@ public final class IovaAllocator
         totalPages = 1L << pageBits;
         maxBlockPages = totalPages >>> 1;
         explicitAllowed = config.explicitAllowed();
-        maxCachedOrder = Math.min(Long.numberOfTrailingZeros(MAX_CACHED_PAGES), pageBits - 1);
+        maxCachedOrder = Math.min(Integer.numberOfTrailingZeros(config.maxCachedPages()), pageBits - 1);
+        maxCachedPages = 1L << maxCachedOrder;
         magazineCapacity = config.magazineCapacity();
         space = new BuddySpace(pageBits, config.initialFreeBlocks());
         live = new LiveBlockMap(pageBits, maxCachedOrder);
@@ -288,7 +298,7 @@ public final class IovaAllocator
             return check;
         }
         final long page = address >>> PAGE_SHIFT;
-        if (pages <= MAX_CACHED_PAGES)
+        if (pages <= maxCachedPages)
         {
             final int k = orderOf(pages);
             if (k <= maxCachedOrder && (page & ((1L << k) - 1)) == 0 && page != 0)

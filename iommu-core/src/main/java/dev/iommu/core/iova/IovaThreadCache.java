@@ -30,7 +30,7 @@ public final class IovaThreadCache
     final int[] loadedCount;
     final long[][] previous;
     final int[] previousCount;
-    /** Per order, the live-bitmap leaf last used and its index, so the common case skips the radix walk. */
+    /** Per order, the live-byte-map leaf last used and its index, so the common case skips the radix walk. */
     final byte[][] leaves;
     final long[] leafIndexes;
     private final int capacity;

@@ -14,7 +14,7 @@ import java.util.TreeMap;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import static dev.iommu.core.iova.IovaAllocator.NO_MAX;
 import static dev.iommu.core.iova.IovaAllocator.NO_MIN;
@@ -41,14 +41,14 @@ class IovaAllocatorModelTest
     private long usedPages;
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 8})
-    void hundredThousandRandomOperationsMatchTheModelAndEndWhole(final int magazine)
+    @CsvSource({"0, 32", "8, 32", "8, 256"})
+    void hundredThousandRandomOperationsMatchTheModelAndEndWhole(final int magazine, final int maxCached)
     {
         final long seed = Long.getLong("iova.seed", System.nanoTime());
-        final String msg = "seed " + seed + " magazine " + magazine;
+        final String msg = "seed " + seed + " magazine " + magazine + " maxCachedPages " + maxCached;
         final Random random = new Random(seed);
         final IovaAllocatorConfig config = new IovaAllocatorConfig().addressWidth(WIDTH).explicitAllowed(true)
-            .magazineCapacity(magazine).depotMagazines(2).initialFreeBlocks(4)
+            .magazineCapacity(magazine).depotMagazines(2).maxCachedPages(maxCached).initialFreeBlocks(4)
             .reserve(0x40000, 7).reserve(0x7F0000, 16).reserve(0, 2);
         final IovaAllocator a = new IovaAllocator(config);
         // Half the calls go through the thread's handle (IovaAllocator.threadCache()), half through the allocator.

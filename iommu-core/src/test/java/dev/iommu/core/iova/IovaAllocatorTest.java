@@ -194,6 +194,39 @@ class IovaAllocatorTest
             .validate());
         assertThrows(IllegalArgumentException.class,
             () -> new IovaAllocator(new IovaAllocatorConfig().addressWidth(0)));
+        assertEquals(IovaResult.INVALID_SIZE, new IovaAllocatorConfig().maxCachedPages(0).validate());
+        assertEquals(IovaResult.INVALID_SIZE, new IovaAllocatorConfig().maxCachedPages(48).validate());
+        assertEquals(IovaResult.INVALID_SIZE, new IovaAllocatorConfig().maxCachedPages(1 << 21).validate());
+        assertEquals(IovaResult.SUCCESS, new IovaAllocatorConfig().maxCachedPages(1 << 20).validate());
+        assertEquals(IovaResult.SUCCESS, new IovaAllocatorConfig().maxCachedPages(1).validate());
+    }
+
+    @Test
+    void largerCachedSizesGoThroughMagazinesAndStayExact()
+    {
+        final IovaAllocator a = new IovaAllocator(new IovaAllocatorConfig().addressWidth(36).magazineCapacity(4)
+            .maxCachedPages(1024));
+        final IovaThreadCache handle = a.threadCache();
+        final long big = handle.allocate(1000, NO_MIN, NO_MAX);
+        assertTrue(big > 0 && (big & (1024 * PAGE_SIZE - 1)) == 0, "aligned to 1024 pages");
+        final long huge = handle.allocate(1025, NO_MIN, NO_MAX);
+        assertTrue(huge > 0, "above the cached sizes: the locked path");
+        assertEquals(IovaResult.WRONG_SIZE, handle.free(big, 512));
+        assertEquals(IovaResult.WRONG_SIZE, a.free(big, 1025));
+        assertEquals(IovaResult.SUCCESS, handle.free(big, 1024));
+        assertTrue(a.cachedBytes() >= 1024 * PAGE_SIZE, "the freed 1024-page block sits in a magazine");
+        assertEquals(IovaResult.NOT_ALLOCATED, a.free(big, 1000), "double free");
+        assertEquals(big, a.allocate(513, NO_MIN, NO_MAX), "served from the magazine");
+        final long bounded = a.allocate(600, 0x4000_0000L, 0x7FFF_FFFFL);
+        assertTrue(bounded >= 0x4000_0000L && bounded + 1024 * PAGE_SIZE - 1 <= 0x7FFF_FFFFL, "bounds exact");
+        assertEquals(IovaResult.SUCCESS, a.free(big, 1024));
+        assertEquals(IovaResult.SUCCESS, a.free(bounded, 600));
+        assertEquals(IovaResult.SUCCESS, a.free(huge, 1025));
+        a.releaseThreadCache();
+        a.trim();
+        assertEquals(0, a.cachedBytes());
+        assertEquals((1L << 36) - PAGE_SIZE, a.freeBytes());
+        assertEquals(36 - 12, a.freeBlockCount(), "whole again");
     }
 
     @Test
