@@ -616,9 +616,12 @@ public final class IovaAllocator
                 return IovaResult.SUCCESS;
             }
         }
+        // A block live at the requested order itself is one handed out after this free's CAS failed (a racing
+        // allocation): the free is ordered before it, so NOT_ALLOCATED, not WRONG_SIZE (found by jcstress).
+        final int requested = pages <= maxCachedPages ? orderOf(pages) : -1;
         for (int j = 0; j <= maxCachedOrder; j++)
         {
-            if ((page & ((1L << j) - 1)) == 0 && live.isLive(page, j))
+            if (j != requested && (page & ((1L << j) - 1)) == 0 && live.isLive(page, j))
             {
                 return IovaResult.WRONG_SIZE;
             }
