@@ -41,9 +41,9 @@ import org.agrona.collections.Long2LongHashMap;
  * overflows to the depot and the depot trims. Before a request fails with {@link IovaResult#NO_SPACE} or
  * {@link IovaResult#ADDRESS_IN_USE}, the allocator drains the depot, the calling thread's magazines and those of
  * terminated threads, and retries. Blocks cached by other live threads (at most
- * {@code 2 * magazineCapacity * 63} pages per thread) stay unavailable to other threads until those threads free
- * enough to overflow, call {@link #releaseThreadCache()}, or end; configure {@code magazineCapacity(0)} for exact
- * answers at the cost of a lock per call.
+ * {@code 2 * magazineCapacity * (2 * maxCachedPages - 1)} pages per thread) stay unavailable to other threads
+ * until those threads free enough to overflow, call {@link #releaseThreadCache()}, or end; configure
+ * {@code magazineCapacity(0)} for exact answers at the cost of a lock per call.
  */
 public final class IovaAllocator
 {
