@@ -23,7 +23,8 @@ import dev.iommu.bench.baseline.RangeAllocator;
 /**
  * Mixed sizes, 1 to 1024 pages (log-uniform), with {@code live} allocations live: each invocation frees a random
  * live allocation and allocates a new random size in its place (one free + one allocate). SampleTime gives the
- * latency distribution (p99, p999) of that pair.
+ * latency distribution (p99, p999) of that pair. {@link #oneRequestMixed()} does the same work one request per
+ * invocation (a free, then on the next invocation the allocate), so its percentiles are per request.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SampleTime)
@@ -47,6 +48,7 @@ public class IovaMixedBenchmark
     private int[] sizes;
     private int[] victims;
     private int cursor;
+    private int pendingVictim = -1;
 
     /**
      * Creates the allocator and fills it.
@@ -89,6 +91,33 @@ public class IovaMixedBenchmark
         final long address = allocator.allocate(size, 0, -1);
         addresses[victim] = address;
         pages[victim] = size;
+        return address;
+    }
+
+    /**
+     * One request per invocation: frees a random live allocation, or (on the next invocation) allocates a new
+     * random size in its place.
+     *
+     * @return the address freed or allocated (consumed by JMH).
+     */
+    @Benchmark
+    public long oneRequestMixed()
+    {
+        final int victim = pendingVictim;
+        if (victim < 0)
+        {
+            final int c = cursor & (SIZES - 1);
+            final int v = victims[c];
+            final long address = addresses[v];
+            allocator.free(address, pages[v]);
+            pendingVictim = v;
+            return address;
+        }
+        final long size = sizes[cursor++ & (SIZES - 1)];
+        final long address = allocator.allocate(size, 0, -1);
+        addresses[victim] = address;
+        pages[victim] = size;
+        pendingVictim = -1;
         return address;
     }
 

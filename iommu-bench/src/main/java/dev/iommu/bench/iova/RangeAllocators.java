@@ -11,8 +11,9 @@ import dev.iommu.core.iova.IovaAllocator;
 import dev.iommu.core.iova.IovaAllocatorConfig;
 
 /**
- * Creates the allocators the IOVA benchmarks compare, by name: "buddy" (the library's), "tree" (iova.c style),
- * "skiplist".
+ * Creates the allocators the IOVA benchmarks compare, by name: "buddy" (the library's, default configuration),
+ * "tree" (iova.c style), "skiplist"; and buddy variants for experiments: "buddy-m0" (no magazines), "buddy-m8"
+ * (magazines of 8), "buddy-c1024" (magazines for sizes up to 1,024 pages).
  */
 public final class RangeAllocators
 {
@@ -21,7 +22,7 @@ public final class RangeAllocators
     }
 
     /**
-     * @param name         "buddy", "tree" or "skiplist".
+     * @param name         "buddy", "tree", "skiplist", "buddy-m0", "buddy-m8" or "buddy-c1024".
      * @param addressWidth bits.
      * @return a new allocator.
      */
@@ -32,6 +33,15 @@ public final class RangeAllocators
             case "buddy":
                 return new BuddyRangeAllocator(new IovaAllocator(new IovaAllocatorConfig().addressWidth(addressWidth)
                     .initialFreeBlocks(1 << 16)));
+            case "buddy-m8":
+                return new BuddyRangeAllocator(new IovaAllocator(new IovaAllocatorConfig().addressWidth(addressWidth)
+                    .initialFreeBlocks(1 << 16).magazineCapacity(8)));
+            case "buddy-m0":
+                return new BuddyRangeAllocator(new IovaAllocator(new IovaAllocatorConfig().addressWidth(addressWidth)
+                    .initialFreeBlocks(1 << 16).magazineCapacity(0)));
+            case "buddy-c1024":
+                return new BuddyRangeAllocator(new IovaAllocator(new IovaAllocatorConfig().addressWidth(addressWidth)
+                    .initialFreeBlocks(1 << 16).maxCachedPages(1024)));
             case "tree":
                 return new TreeMapIovaAllocator(addressWidth);
             case "skiplist":

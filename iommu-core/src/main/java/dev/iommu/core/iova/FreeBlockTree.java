@@ -222,6 +222,47 @@ final class FreeBlockTree
         forEach(root, visitor);
     }
 
+    /**
+     * Checks every node's cached height and order mask, the AVL balance and the key order (tests only).
+     *
+     * @return the number of nodes.
+     * @throws IllegalStateException naming the first broken node.
+     */
+    int checkInvariants()
+    {
+        final int count = checkSubtree(root, Long.MIN_VALUE, Long.MAX_VALUE);
+        if (count != size)
+        {
+            throw new IllegalStateException("size " + size + " but " + count + " nodes");
+        }
+        return count;
+    }
+
+    private int checkSubtree(final int n, final long lowExclusive, final long highExclusive)
+    {
+        if (n == NIL)
+        {
+            return 0;
+        }
+        final long key = key(n);
+        if (key <= lowExclusive || key >= highExclusive)
+        {
+            throw new IllegalStateException("key order broken at " + key);
+        }
+        final int l = left(n);
+        final int r = right(n);
+        final int count = 1 + checkSubtree(l, lowExclusive, key) + checkSubtree(r, key, highExclusive);
+        if (height(n) != 1 + Math.max(height(l), height(r)) || Math.abs(height(l) - height(r)) > 1)
+        {
+            throw new IllegalStateException("height or balance broken at " + key);
+        }
+        if (mask(n) != (mask(l) | mask(r) | (1L << order(n))))
+        {
+            throw new IllegalStateException("order mask broken at " + key);
+        }
+        return count;
+    }
+
     /** Receives blocks from {@link #forEach(BlockVisitor)}. */
     interface BlockVisitor
     {
@@ -288,15 +329,30 @@ final class FreeBlockTree
         {
             return newNode(key, order);
         }
-        // Evaluate the recursive call before naming the array: it may grow (replace) the arrays.
+        // Masks only grow on insert: set the order's bit on the way down, so the way up has nothing to recompute
+        // unless the child's root or height changed (AVL: a rotation or height change stops after O(1) levels on
+        // average). This avoids reading every sibling on the path, each a likely cache miss in a large tree.
+        set(n, MASK_OFFSET, mask(n) | (1L << order));
         if (key < key(n))
         {
-            final int child = insert(left(n), key, order);
+            final int old = left(n);
+            final int oldHeight = height(old);
+            final int child = insert(old, key, order);
+            if (child == old && height(child) == oldHeight)
+            {
+                return n;
+            }
             setLeft(n, child);
         }
         else
         {
-            final int child = insert(right(n), key, order);
+            final int old = right(n);
+            final int oldHeight = height(old);
+            final int child = insert(old, key, order);
+            if (child == old && height(child) == oldHeight)
+            {
+                return n;
+            }
             setRight(n, child);
         }
         return balance(n);
@@ -311,12 +367,26 @@ final class FreeBlockTree
         final long k = key(n);
         if (key < k)
         {
-            setLeft(n, remove(left(n), key, requiredOrder));
+            final int old = left(n);
+            final int oldHeight = height(old);
+            final int child = remove(old, key, requiredOrder);
+            if (unchangedAfterRemove(n, old, oldHeight, child))
+            {
+                return n;
+            }
+            setLeft(n, child);
             return balance(n);
         }
         if (key > k)
         {
-            setRight(n, remove(right(n), key, requiredOrder));
+            final int old = right(n);
+            final int oldHeight = height(old);
+            final int child = remove(old, key, requiredOrder);
+            if (unchangedAfterRemove(n, old, oldHeight, child))
+            {
+                return n;
+            }
+            setRight(n, child);
             return balance(n);
         }
         if (requiredOrder >= 0 && order(n) != requiredOrder)
@@ -343,6 +413,21 @@ final class FreeBlockTree
         setRight(m, removeMin(r));
         setLeft(m, l);
         return balance(m);
+    }
+
+    /**
+     * After a removal below n: true when n needs no update. Nothing was removed; or the child kept its root and
+     * height, and n's mask keeps the removed order's bit (the only bit a removal can clear) because the child still
+     * has it or n itself has that order. Otherwise the caller rebalances (which reads the sibling).
+     */
+    private boolean unchangedAfterRemove(final int n, final int old, final int oldHeight, final int child)
+    {
+        if (removedOrder < 0)
+        {
+            return true;
+        }
+        final long bit = 1L << removedOrder;
+        return child == old && height(child) == oldHeight && ((mask(child) & bit) != 0 || order(n) == removedOrder);
     }
 
     private int removeMin(final int n)

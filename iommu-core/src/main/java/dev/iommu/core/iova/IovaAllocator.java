@@ -10,7 +10,7 @@ import org.agrona.collections.Long2LongHashMap;
 
 /**
  * The IOVA allocator of one translate domain: a buddy allocator over [PAGE_SIZE, 2^AddressWidth) with per-thread
- * magazines for blocks up to 128 KiB (32 pages). Thread-safe.
+ * magazines for blocks up to 128 KiB (32 pages; configurable). Thread-safe.
  * <p>
  * <b>Blocks.</b> A request for n pages gets a block of 2^k pages, 2^k the smallest power of two at least n,
  * aligned to 2^k pages. Among the free blocks that can yield one, it takes the smallest order, then the lowest
@@ -27,18 +27,23 @@ import org.agrona.collections.Long2LongHashMap;
  * changes nothing.
  * <p>
  * <b>Cost.</b> Every request is O(log n) worst case, constrained or not: a cached size whose magazine has a
- * fitting block is O(1) plus two atomic bit operations and touches no lock; otherwise the lock is held for at most
- * P = AddressWidth - 12 tree descents (see {@link BuddySpace}). No Java object is created per allocation: free
- * blocks live in primitive arrays, small live blocks in a lock-free bitmap, other live allocations in an Agrona
- * primitive hash map.
+ * fitting block is O(1), touches no lock and no shared line but the block's live byte (a release store to mark it
+ * allocated, one CAS to free it); otherwise the lock is held for at most P = AddressWidth - 12 tree descents (see
+ * {@link BuddySpace}). No Java object is created per allocation: free blocks live in primitive arrays, small live
+ * blocks in a lock-free byte map ({@link LiveBlockMap}), other live allocations in an Agrona primitive hash map.
+ * <p>
+ * <b>Per-thread handle.</b> {@link #allocate} and {@link #free} find the calling thread's magazines by thread id
+ * (a racy slot array in front of a {@code ThreadLocal}). A thread that calls often can take its cache once with
+ * {@link #threadCache()} and call {@link IovaThreadCache#allocate} and {@link IovaThreadCache#free} instead: same
+ * results, without the lookup.
  * <p>
  * <b>Caching.</b> Blocks freed into a thread's magazines are not free in the buddy space until the magazine
  * overflows to the depot and the depot trims. Before a request fails with {@link IovaResult#NO_SPACE} or
  * {@link IovaResult#ADDRESS_IN_USE}, the allocator drains the depot, the calling thread's magazines and those of
  * terminated threads, and retries. Blocks cached by other live threads (at most
- * {@code 2 * magazineCapacity * 63} pages per thread) stay unavailable to other threads until those threads free
- * enough to overflow, call {@link #releaseThreadCache()}, or end; configure {@code magazineCapacity(0)} for exact
- * answers at the cost of a lock per call.
+ * {@code 2 * magazineCapacity * (2 * maxCachedPages - 1)} pages per thread) stay unavailable to other threads
+ * until those threads free enough to overflow, call {@link #releaseThreadCache()}, or end; configure
+ * {@code magazineCapacity(0)} for exact answers at the cost of a lock per call.
  */
 public final class IovaAllocator
 {
@@ -54,8 +59,11 @@ public final class IovaAllocator
     public static final long NO_MIN = 0;
     /** Pass as maxAddress for "no upper bound" (any negative max, unsigned above 2^63, means the same). */
     public static final long NO_MAX = -1;
-    /** Sizes up to this many pages (128 KiB) are served from per-thread magazines. */
-    public static final int MAX_CACHED_PAGES = 32;
+    /**
+     * Sizes up to this many pages (128 KiB) are served from per-thread magazines by default (see
+     * {@link IovaAllocatorConfig#maxCachedPages(int)}).
+     */
+    public static final int MAX_CACHED_PAGES = IovaAllocatorConfig.DEFAULT_MAX_CACHED_PAGES;
 
     private static final long MAX_PAGES = Long.MAX_VALUE >>> PAGE_SHIFT;
     private static final long MISSING = -1;
@@ -67,15 +75,17 @@ public final class IovaAllocator
     private final long maxBlockPages;
     private final boolean explicitAllowed;
     private final int maxCachedOrder;
+    private final long maxCachedPages;
     private final int magazineCapacity;
     private final BuddySpace space;
     private final LiveBlockMap live;
     private final Long2LongHashMap records;
     private final MagazineDepot depot;
-    private final ThreadLocal<ThreadCache> caches = new ThreadLocal<>();
+    private final ThreadLocal<IovaThreadCache> caches = new ThreadLocal<>();
+    private final IovaThreadCache uncachedHandle;
     private final long reservedPages;
-    private final ThreadCache[] fastSlots = new ThreadCache[FAST_SLOTS];
-    private ThreadCache[] registered = new ThreadCache[4];
+    private final IovaThreadCache[] fastSlots = new IovaThreadCache[FAST_SLOTS];
+    private IovaThreadCache[] registered = new IovaThreadCache[4];
     private int registeredCount;
 
     /**
@@ -95,12 +105,15 @@ public final class IovaAllocator
         totalPages = 1L << pageBits;
         maxBlockPages = totalPages >>> 1;
         explicitAllowed = config.explicitAllowed();
-        maxCachedOrder = Math.min(Long.numberOfTrailingZeros(MAX_CACHED_PAGES), pageBits - 1);
+        maxCachedOrder = Math.min(Integer.numberOfTrailingZeros(config.maxCachedPages()), pageBits - 1);
+        maxCachedPages = 1L << maxCachedOrder;
         magazineCapacity = config.magazineCapacity();
         space = new BuddySpace(pageBits, config.initialFreeBlocks());
         live = new LiveBlockMap(pageBits, maxCachedOrder);
         records = new Long2LongHashMap(64, 0.5f, MISSING);
         depot = new MagazineDepot(maxCachedOrder, config.depotMagazines(), Math.max(1, magazineCapacity));
+        // No owner: every call through it takes the lookup, which yields null (no caching) for capacity 0.
+        uncachedHandle = new IovaThreadCache(this, null, maxCachedOrder, 0);
         long reserved = 1;
         for (int i = 0; i < config.reservedCount(); i++)
         {
@@ -148,6 +161,25 @@ public final class IovaAllocator
      */
     public long allocate(final long pages, final long minAddress, final long maxAddress)
     {
+        return allocate(cacheOfCurrentThread(), pages, minAddress, maxAddress);
+    }
+
+    /**
+     * The calling thread's cache, as a handle the thread may keep and call instead of this allocator: its
+     * {@link IovaThreadCache#allocate} and {@link IovaThreadCache#free} skip the per-call thread lookup. A handle
+     * used by another thread than the caller of this method still works (through the lookup).
+     *
+     * @return the calling thread's cache (created on first use); with {@code magazineCapacity(0)}, a handle that
+     *     always goes through the allocator's lock.
+     */
+    public IovaThreadCache threadCache()
+    {
+        final IovaThreadCache cache = cacheOfCurrentThread();
+        return cache != null ? cache : uncachedHandle;
+    }
+
+    long allocate(final IovaThreadCache cache, final long pages, final long minAddress, final long maxAddress)
+    {
         if (pages <= 0)
         {
             return IovaResult.INVALID_SIZE;
@@ -175,7 +207,6 @@ public final class IovaAllocator
         }
         if (k <= maxCachedOrder)
         {
-            final ThreadCache cache = magazineCapacity > 0 ? cache() : null;
             if (cache != null)
             {
                 final long page = cache.pop(k, loPage, hiPage);
@@ -183,7 +214,7 @@ public final class IovaAllocator
                 {
                     final long slot = page >>> k;
                     final long leafIndex = slot >>> LiveBlockMap.LEAF_BITS;
-                    long[] leaf = cache.leaves[k];
+                    byte[] leaf = cache.leaves[k];
                     if (cache.leafIndexes[k] != leafIndex)
                     {
                         leaf = live.leafFor(k, leafIndex);
@@ -199,7 +230,7 @@ public final class IovaAllocator
             }
             return allocateSmallLocked(cache, k, loPage, hiPage);
         }
-        return allocateLargeLocked(k, loPage, hiPage);
+        return allocateLargeLocked(cache, k, loPage, hiPage);
     }
 
     /**
@@ -227,7 +258,7 @@ public final class IovaAllocator
         {
             return IovaResult.ADDRESS_IN_USE;
         }
-        final ThreadCache cache = magazineCapacity > 0 ? cache() : null;
+        final IovaThreadCache cache = cacheOfCurrentThread();
         synchronized (lock)
         {
             if (!space.rangeFree(page, pages))
@@ -256,18 +287,22 @@ public final class IovaAllocator
      */
     public int free(final long address, final long pages)
     {
+        return free(cacheOfCurrentThread(), address, pages);
+    }
+
+    int free(final IovaThreadCache cache, final long address, final long pages)
+    {
         final int check = checkRange(address, pages);
         if (check != IovaResult.SUCCESS)
         {
             return check;
         }
         final long page = address >>> PAGE_SHIFT;
-        if (pages <= MAX_CACHED_PAGES)
+        if (pages <= maxCachedPages)
         {
             final int k = orderOf(pages);
             if (k <= maxCachedOrder && (page & ((1L << k) - 1)) == 0 && page != 0)
             {
-                final ThreadCache cache = magazineCapacity > 0 ? cache() : null;
                 if (clearLive(cache, page, k))
                 {
                     freeCleared(cache, page, k);
@@ -283,7 +318,7 @@ public final class IovaAllocator
      */
     public void releaseThreadCache()
     {
-        final ThreadCache cache = caches.get();
+        final IovaThreadCache cache = caches.get();
         if (cache != null)
         {
             synchronized (lock)
@@ -391,7 +426,7 @@ public final class IovaAllocator
         return 64 - Long.numberOfLeadingZeros(pages - 1);
     }
 
-    private boolean clearLive(final ThreadCache cache, final long page, final int k)
+    private boolean clearLive(final IovaThreadCache cache, final long page, final int k)
     {
         if (cache == null)
         {
@@ -399,7 +434,7 @@ public final class IovaAllocator
         }
         final long slot = page >>> k;
         final long leafIndex = slot >>> LiveBlockMap.LEAF_BITS;
-        long[] leaf = cache.leaves[k];
+        byte[] leaf = cache.leaves[k];
         if (cache.leafIndexes[k] != leafIndex)
         {
             leaf = live.leafIfPresent(k, leafIndex);
@@ -413,7 +448,7 @@ public final class IovaAllocator
         return LiveBlockMap.clearLive(leaf, slot);
     }
 
-    private void freeCleared(final ThreadCache cache, final long page, final int k)
+    private void freeCleared(final IovaThreadCache cache, final long page, final int k)
     {
         // We won the clear: the block is ours alone to cache or give back.
         if (cache == null)
@@ -469,7 +504,7 @@ public final class IovaAllocator
         }
     }
 
-    private long allocateSmallLocked(final ThreadCache cache, final int k, final long loPage, final long hiPage)
+    private long allocateSmallLocked(final IovaThreadCache cache, final int k, final long loPage, final long hiPage)
     {
         final boolean unconstrained = loPage <= 1 && hiPage == totalPages;
         long page;
@@ -497,7 +532,7 @@ public final class IovaAllocator
         return page << PAGE_SHIFT;
     }
 
-    private long refillLocked(final ThreadCache cache, final int k)
+    private long refillLocked(final IovaThreadCache cache, final int k)
     {
         final long[] full = depot.exchangeEmpty(k, cache.loaded[k]);
         if (full != null)
@@ -534,9 +569,9 @@ public final class IovaAllocator
         return first;
     }
 
-    private long allocateLargeLocked(final int k, final long loPage, final long hiPage)
+    private long allocateLargeLocked(final IovaThreadCache cache, final int k, final long loPage,
+        final long hiPage)
     {
-        final ThreadCache cache = magazineCapacity > 0 ? caches.get() : null;
         synchronized (lock)
         {
             long page = space.takeBlock(k, loPage, hiPage);
@@ -581,9 +616,12 @@ public final class IovaAllocator
                 return IovaResult.SUCCESS;
             }
         }
+        // A block live at the requested order itself is one handed out after this free's CAS failed (a racing
+        // allocation): the free is ordered before it, so NOT_ALLOCATED, not WRONG_SIZE (found by jcstress).
+        final int requested = pages <= maxCachedPages ? orderOf(pages) : -1;
         for (int j = 0; j <= maxCachedOrder; j++)
         {
-            if ((page & ((1L << j) - 1)) == 0 && live.isLive(page, j))
+            if (j != requested && (page & ((1L << j) - 1)) == 0 && live.isLive(page, j))
             {
                 return IovaResult.WRONG_SIZE;
             }
@@ -591,7 +629,7 @@ public final class IovaAllocator
         return IovaResult.NOT_ALLOCATED;
     }
 
-    private void reclaimLocked(final ThreadCache own)
+    private void reclaimLocked(final IovaThreadCache own)
     {
         depot.drainTo(space);
         if (own != null)
@@ -606,7 +644,7 @@ public final class IovaAllocator
         int kept = 0;
         for (int i = 0; i < registeredCount; i++)
         {
-            final ThreadCache c = registered[i];
+            final IovaThreadCache c = registered[i];
             if (!c.owner.isAlive())
             {
                 // isAlive() == false synchronizes-with the owner's last action (JLS 17.4.4): its stacks are stable.
@@ -639,25 +677,33 @@ public final class IovaAllocator
         return pages;
     }
 
-    private ThreadCache cache()
+    /**
+     * @return the calling thread's cache (registered on first use), or null when caching is disabled.
+     */
+    IovaThreadCache cacheOfCurrentThread()
     {
+        if (magazineCapacity == 0)
+        {
+            return null;
+        }
         // Fast slots indexed by thread id, written only at registration (under the lock), so readers share the
         // array's lines without writes. The plain, racy read is safe: a non-owner reads only the final field
         // owner (final-field semantics), and only the owner, which created the cache (program order), acts on it.
         // A stale or colliding slot just falls through to the ThreadLocal.
         final Thread current = Thread.currentThread();
-        final ThreadCache slot = fastSlots[(int)current.getId() & (FAST_SLOTS - 1)];
+        final IovaThreadCache slot = fastSlots[(int)current.getId() & (FAST_SLOTS - 1)];
         if (slot != null && slot.owner == current)
         {
             return slot;
         }
-        final ThreadCache cache = caches.get();
+        final IovaThreadCache cache = caches.get();
         return cache != null ? cache : register();
     }
 
-    private ThreadCache register()
+    private IovaThreadCache register()
     {
-        final ThreadCache cache = new ThreadCache(Thread.currentThread(), maxCachedOrder, magazineCapacity);
+        final IovaThreadCache cache = new IovaThreadCache(this, Thread.currentThread(), maxCachedOrder,
+            magazineCapacity);
         synchronized (lock)
         {
             // Registration is rare (once per thread): the moment to take back the caches of threads that ended.
@@ -668,7 +714,7 @@ public final class IovaAllocator
             }
             registered[registeredCount++] = cache;
             final int index = (int)cache.owner.getId() & (FAST_SLOTS - 1);
-            final ThreadCache previous = fastSlots[index];
+            final IovaThreadCache previous = fastSlots[index];
             if (previous == null || !previous.owner.isAlive())
             {
                 fastSlots[index] = cache;

@@ -14,10 +14,12 @@ import dev.iommu.api.IommuDmaReservedRegion;
  * it, so one configuration may create many allocators.
  * <p>
  * Cached space bound: each thread holds at most two magazines of {@link #magazineCapacity()} blocks per cached
- * order (orders 0 to 5, 1 to 32 pages), and the depot at most {@link #depotMagazines()} full magazines per order;
- * beyond that a full magazine goes straight back to the buddy space. So cached pages are at most
- * {@code (2 * threads + depotMagazines) * magazineCapacity * 63}: with the defaults (32, 4) that is 4,032 pages
- * (15.75 MiB of address space) per thread plus 8,064 pages (31.5 MiB) in the depot.
+ * order (orders 0 to K, 1 to {@link #maxCachedPages()} = 2^K pages; by default K = 5, 32 pages), and the depot at
+ * most {@link #depotMagazines()} full magazines per order; beyond that a full magazine goes straight back to the
+ * buddy space. So cached pages are at most {@code (2 * threads + depotMagazines) * magazineCapacity * (2^(K+1) - 1)}:
+ * with the defaults (32, 4, 32 pages) that is 4,032 pages (15.75 MiB of address space) per thread plus 8,064 pages
+ * (31.5 MiB) in the depot; with {@code maxCachedPages(1024)}, 131,008 pages (512 MiB) per thread plus 262,016
+ * pages (1 GiB) in the depot, which suits wide (48-bit) spaces, not 32-bit ones.
  */
 public final class IovaAllocatorConfig
 {
@@ -27,11 +29,16 @@ public final class IovaAllocatorConfig
     public static final int DEFAULT_MAGAZINE_CAPACITY = 32;
     /** The default number of full magazines the depot keeps per order. */
     public static final int DEFAULT_DEPOT_MAGAZINES = 4;
+    /** The default largest cached size: 32 pages (128 KiB), as Linux iova.c. */
+    public static final int DEFAULT_MAX_CACHED_PAGES = 32;
+    /** The largest value {@link #maxCachedPages(int)} accepts: 2^20 pages (4 GiB). */
+    public static final int MAX_MAX_CACHED_PAGES = 1 << 20;
 
     private int addressWidth = DEFAULT_ADDRESS_WIDTH;
     private boolean explicitAllowed;
     private int magazineCapacity = DEFAULT_MAGAZINE_CAPACITY;
     private int depotMagazines = DEFAULT_DEPOT_MAGAZINES;
+    private int maxCachedPages = DEFAULT_MAX_CACHED_PAGES;
     private int initialFreeBlocks = 1024;
     private long[] reserved = new long[8];
     private int reservedCount;
@@ -113,6 +120,27 @@ public final class IovaAllocatorConfig
     public IovaAllocatorConfig depotMagazines(final int depotMagazines)
     {
         this.depotMagazines = depotMagazines;
+        return this;
+    }
+
+    /**
+     * @return the largest size in pages served from the per-thread magazines (a power of two).
+     */
+    public int maxCachedPages()
+    {
+        return maxCachedPages;
+    }
+
+    /**
+     * Sets the largest size served from the per-thread magazines; larger sizes always take the allocator's lock.
+     * Raising it makes more requests lock-free at the price of more cached space (see the bound above).
+     *
+     * @param maxCachedPages a power of two from 1 to {@link #MAX_MAX_CACHED_PAGES}.
+     * @return this.
+     */
+    public IovaAllocatorConfig maxCachedPages(final int maxCachedPages)
+    {
+        this.maxCachedPages = maxCachedPages;
         return this;
     }
 
@@ -202,7 +230,8 @@ public final class IovaAllocatorConfig
      * @return {@link IovaResult#SUCCESS}, {@link IovaResult#INVALID_WIDTH}, or for the first bad reserved region
      *     {@link IovaResult#UNALIGNED_ADDRESS}, {@link IovaResult#INVALID_SIZE}, {@link IovaResult#OVERFLOW},
      *     {@link IovaResult#BEYOND_WIDTH} or {@link IovaResult#RESERVED_OVERLAP}; negative magazine or depot
-     *     sizes give {@link IovaResult#INVALID_SIZE}.
+     *     sizes, or a maxCachedPages that is not a power of two from 1 to {@link #MAX_MAX_CACHED_PAGES}, give
+     *     {@link IovaResult#INVALID_SIZE}.
      */
     public int validate()
     {
@@ -210,7 +239,8 @@ public final class IovaAllocatorConfig
         {
             return IovaResult.INVALID_WIDTH;
         }
-        if (magazineCapacity < 0 || depotMagazines < 0)
+        if (magazineCapacity < 0 || depotMagazines < 0 || maxCachedPages <= 0 ||
+            maxCachedPages > MAX_MAX_CACHED_PAGES || Integer.bitCount(maxCachedPages) != 1)
         {
             return IovaResult.INVALID_SIZE;
         }

@@ -8,46 +8,53 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * Which small blocks (orders 0 to {@code maxOrder}) are allocated: one bit per aligned slot of each order, in a
- * sparse three-level radix of {@code long[]} leaves created on first use and never freed (their number is bounded
+ * Which small blocks (orders 0 to {@code maxOrder}) are allocated: one byte per aligned slot of each order, in a
+ * sparse three-level radix of {@code byte[]} leaves created on first use and never freed (their number is bounded
  * by the span of addresses ever handed out). Lock-free; this is what lets a thread free a block into its own
  * magazine without a lock and still refuse a double free or a wrong size.
  * <p>
  * Layout: {@link LiveSlotDescriptor}.
  * <p>
  * Orderings: a leaf or directory is published with a CAS (volatile semantics) and read with an acquire load, so a
- * reader sees it zeroed or with later bits, never uninitialised. A bit is set with getAndBitwiseOr (volatile) when
- * the block is handed to a caller and cleared with getAndBitwiseAnd (volatile) on free; the old value returned by
- * the clear is what decides "was live", so of two racing frees of one block exactly one sees the bit and succeeds.
- * Atomic read-modify-writes are needed, not plain stores, because the other 63 bits of the word belong to other
- * blocks that other threads may be changing at the same time.
+ * reader sees it zeroed or with later bytes, never uninitialised. A byte goes from {@code LIVE} to
+ * {@code NOT_LIVE} only by a CAS (volatile) on free: of two racing frees of one block exactly one CAS succeeds.
+ * It goes from {@code NOT_LIVE} to {@code LIVE} by a release store when the block is handed to a caller, and no
+ * CAS is needed there: a block being handed out is owned by the allocating thread alone (popped from its own
+ * magazine or taken from the buddy space under the lock), and the CAS that last cleared its byte happens-before
+ * that hand-out (through the lock that moved the block between threads, or program order when it never left the
+ * thread), so the store cannot overwrite a newer value. A racing wrong free of a block being handed out sees either
+ * {@code NOT_LIVE} (refused) or {@code LIVE} (the free is ordered after the allocation). One byte per slot is what
+ * makes the plain store possible: with bits, other threads' read-modify-writes of neighbouring bits in the word
+ * would be lost.
  */
 final class LiveBlockMap
 {
     static final int LEAF_BITS = LiveSlotDescriptor.LEAF_BITS;
-    private static final int LEAF_LONGS = LiveSlotDescriptor.LEAF_LONGS;
+    private static final int LEAF_BYTES = LiveSlotDescriptor.LEAF_BYTES;
     private static final int LEVEL_BITS = LiveSlotDescriptor.LEVEL_BITS;
 
-    private static final VarHandle LEAF = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle LEAF = MethodHandles.arrayElementVarHandle(byte[].class);
     /** Elements of a dir: leaves. */
-    private static final VarHandle DIR = MethodHandles.arrayElementVarHandle(long[][].class);
+    private static final VarHandle DIR = MethodHandles.arrayElementVarHandle(byte[][].class);
     /** Elements of a mid: dirs. */
-    private static final VarHandle MID = MethodHandles.arrayElementVarHandle(long[][][].class);
+    private static final VarHandle MID = MethodHandles.arrayElementVarHandle(byte[][][].class);
     /** Elements of a root: mids. */
-    private static final VarHandle ROOT = MethodHandles.arrayElementVarHandle(long[][][][].class);
+    private static final VarHandle ROOT = MethodHandles.arrayElementVarHandle(byte[][][][].class);
+    private static final byte LIVE = LiveSlotDescriptor.LIVE;
+    private static final byte NOT_LIVE = LiveSlotDescriptor.NOT_LIVE;
 
     private final int maxOrder;
-    private final long[][][][][] roots;
+    private final byte[][][][][] roots;
 
     LiveBlockMap(final int pageBits, final int maxOrder)
     {
         this.maxOrder = maxOrder;
-        roots = new long[maxOrder + 1][][][][];
+        roots = new byte[maxOrder + 1][][][][];
         for (int k = 0; k <= maxOrder; k++)
         {
             final int leafIndexBits = Math.max(0, pageBits - k - LEAF_BITS);
             final int rootBits = Math.max(0, leafIndexBits - 2 * LEVEL_BITS);
-            roots[k] = new long[1 << rootBits][][][];
+            roots[k] = new byte[1 << rootBits][][][];
         }
     }
 
@@ -61,7 +68,7 @@ final class LiveBlockMap
      *
      * @param page first page, aligned to 2^order.
      * @param order at most {@link #maxOrder()}.
-     * @return true if it was not live before (false means a bookkeeping error by the caller).
+     * @return true if it was not live before (false means a bookkeeping error by the caller; nothing changed).
      */
     boolean setLive(final long page, final int order)
     {
@@ -79,7 +86,7 @@ final class LiveBlockMap
     boolean clearLive(final long page, final int order)
     {
         final long slot = page >>> order;
-        final long[] leaf = leaf(order, slot >>> LEAF_BITS, false);
+        final byte[] leaf = leaf(order, slot >>> LEAF_BITS, false);
         return leaf != null && clearLive(leaf, slot);
     }
 
@@ -91,12 +98,12 @@ final class LiveBlockMap
     boolean isLive(final long page, final int order)
     {
         final long slot = page >>> order;
-        final long[] leaf = leaf(order, slot >>> LEAF_BITS, false);
+        final byte[] leaf = leaf(order, slot >>> LEAF_BITS, false);
         if (leaf == null)
         {
             return false;
         }
-        return ((long)LEAF.getAcquire(leaf, wordIndex(slot)) & bit(slot)) != 0;
+        return (byte)LEAF.getAcquire(leaf, byteIndex(slot)) == LIVE;
     }
 
     /**
@@ -104,7 +111,7 @@ final class LiveBlockMap
      * @param leafIndex slot &gt;&gt;&gt; {@link #LEAF_BITS}.
      * @return the leaf, created if absent (so that a thread may keep it and skip the radix walk).
      */
-    long[] leafFor(final int order, final long leafIndex)
+    byte[] leafFor(final int order, final long leafIndex)
     {
         return leaf(order, leafIndex, true);
     }
@@ -114,80 +121,83 @@ final class LiveBlockMap
      * @param leafIndex slot &gt;&gt;&gt; {@link #LEAF_BITS}.
      * @return the leaf, or null when no block in its range was ever allocated (frees must not create leaves).
      */
-    long[] leafIfPresent(final int order, final long leafIndex)
+    byte[] leafIfPresent(final int order, final long leafIndex)
     {
         return leaf(order, leafIndex, false);
     }
 
     /**
-     * Sets a slot's bit in a leaf (see {@link #setLive(long, int)}).
+     * Marks a slot live in a leaf (see {@link #setLive(long, int)}); the caller owns the block (see above).
+     *
+     * @return true if it was not live (false means a bookkeeping error by the caller; nothing changed).
      */
-    static boolean setLive(final long[] leaf, final long slot)
+    static boolean setLive(final byte[] leaf, final long slot)
     {
-        final long bit = bit(slot);
-        // getAndBitwiseOr: volatile RMW; only this block's bit changes, neighbours' concurrent RMWs are kept.
-        return ((long)LEAF.getAndBitwiseOr(leaf, wordIndex(slot), bit) & bit) == 0;
+        final int index = byteIndex(slot);
+        // Opaque read: only the owner writes a NOT_LIVE byte, so this sees the latest value or a bookkeeping bug.
+        if ((byte)LEAF.getOpaque(leaf, index) != NOT_LIVE)
+        {
+            return false;
+        }
+        // Release store, no CAS: the clearing CAS happens-before this hand-out (class comment); a byte has no
+        // neighbour in its word whose concurrent update a plain store could lose.
+        LEAF.setRelease(leaf, index, LIVE);
+        return true;
     }
 
     /**
-     * Clears a slot's bit in a leaf (see {@link #clearLive(long, int)}).
+     * Clears a slot in a leaf if it is live (see {@link #clearLive(long, int)}).
      */
-    static boolean clearLive(final long[] leaf, final long slot)
+    static boolean clearLive(final byte[] leaf, final long slot)
     {
-        final long bit = bit(slot);
-        // getAndBitwiseAnd: volatile RMW; the returned old word decides the winner of two racing frees.
-        return ((long)LEAF.getAndBitwiseAnd(leaf, wordIndex(slot), ~bit) & bit) != 0;
+        // CAS (volatile): of two racing frees of one block exactly one moves LIVE to NOT_LIVE and wins.
+        return LEAF.compareAndSet(leaf, byteIndex(slot), LIVE, NOT_LIVE);
     }
 
-    private static int wordIndex(final long slot)
+    private static int byteIndex(final long slot)
     {
-        return LiveSlotDescriptor.wordIndex(slot);
+        return LiveSlotDescriptor.byteIndex(slot);
     }
 
-    private static long bit(final long slot)
+    private byte[] leaf(final int order, final long leafIndex, final boolean create)
     {
-        return LiveSlotDescriptor.bit(slot);
-    }
-
-    private long[] leaf(final int order, final long leafIndex, final boolean create)
-    {
-        final long[][][][] root = roots[order];
+        final byte[][][][] root = roots[order];
         final int rootIndex = LiveSlotDescriptor.rootIndex(leafIndex);
-        long[][][] mid = (long[][][])ROOT.getAcquire(root, rootIndex);
+        byte[][][] mid = (byte[][][])ROOT.getAcquire(root, rootIndex);
         if (mid == null)
         {
             if (!create)
             {
                 return null;
             }
-            final long[][][] fresh = new long[1 << LEVEL_BITS][][];
+            final byte[][][] fresh = new byte[1 << LEVEL_BITS][][];
             // CAS publishes the zeroed array (volatile semantics); a loser uses the winner's.
-            final Object witness = ROOT.compareAndExchange(root, rootIndex, (long[][][])null, fresh);
-            mid = witness == null ? fresh : (long[][][])witness;
+            final Object witness = ROOT.compareAndExchange(root, rootIndex, (byte[][][])null, fresh);
+            mid = witness == null ? fresh : (byte[][][])witness;
         }
         final int midIndex = LiveSlotDescriptor.midIndex(leafIndex);
-        long[][] dir = (long[][])MID.getAcquire(mid, midIndex);
+        byte[][] dir = (byte[][])MID.getAcquire(mid, midIndex);
         if (dir == null)
         {
             if (!create)
             {
                 return null;
             }
-            final long[][] fresh = new long[1 << LEVEL_BITS][];
-            final Object witness = MID.compareAndExchange(mid, midIndex, (long[][])null, fresh);
-            dir = witness == null ? fresh : (long[][])witness;
+            final byte[][] fresh = new byte[1 << LEVEL_BITS][];
+            final Object witness = MID.compareAndExchange(mid, midIndex, (byte[][])null, fresh);
+            dir = witness == null ? fresh : (byte[][])witness;
         }
         final int dirIndex = LiveSlotDescriptor.dirIndex(leafIndex);
-        long[] leaf = (long[])DIR.getAcquire(dir, dirIndex);
+        byte[] leaf = (byte[])DIR.getAcquire(dir, dirIndex);
         if (leaf == null)
         {
             if (!create)
             {
                 return null;
             }
-            final long[] fresh = new long[LEAF_LONGS];
-            final Object witness = DIR.compareAndExchange(dir, dirIndex, (long[])null, fresh);
-            leaf = witness == null ? fresh : (long[])witness;
+            final byte[] fresh = new byte[LEAF_BYTES];
+            final Object witness = DIR.compareAndExchange(dir, dirIndex, (byte[])null, fresh);
+            leaf = witness == null ? fresh : (byte[])witness;
         }
         return leaf;
     }

@@ -31,10 +31,22 @@ class FreeBlockTreeTest
                 tree.insert(key, order);
                 model.put(key, order);
             }
-            else if (op == 1)
+            else if (op == 1 && random.nextBoolean())
             {
                 final Integer expected = model.remove(key);
                 assertEquals(expected == null ? -1 : expected, tree.remove(key), "seed " + seed);
+            }
+            else if (op == 1)
+            {
+                // removeIfOrder, which leaves untouched nodes unrewritten: right and wrong orders.
+                final int order = random.nextInt(8);
+                final Integer present = model.get(key);
+                final boolean expected = present != null && present == order;
+                if (expected)
+                {
+                    model.remove(key);
+                }
+                assertEquals(expected, tree.removeIfOrder(key, order), "seed " + seed);
             }
             else if (op == 2)
             {
@@ -69,6 +81,7 @@ class FreeBlockTreeTest
             if (i % 97 == 0)
             {
                 assertEquals(mask, tree.orderMask(), "seed " + seed);
+                assertEquals(model.size(), tree.checkInvariants(), "seed " + seed);
             }
         }
     }

@@ -96,7 +96,8 @@ class IovaAllocatorConcurrencyTest
                     for (int r = 0; r < rounds; r++)
                     {
                         start.await();
-                        final int result = a.free(block[0], 1);
+                        // One thread frees through its handle, the other through the allocator's lookup.
+                        final int result = me == 0 ? a.threadCache().free(block[0], 1) : a.free(block[0], 1);
                         if (result == IovaResult.SUCCESS)
                         {
                             wins[me]++;
@@ -137,6 +138,7 @@ class IovaAllocatorConcurrencyTest
         final long[] pages = new long[256];
         final boolean[] explicit = new boolean[256];
         int live = 0;
+        final IovaThreadCache handle = a.threadCache();
         for (int op = 0; op < OPS && failure.get() == null; op++)
         {
             final int dice = random.nextInt(100);
@@ -156,7 +158,7 @@ class IovaAllocatorConcurrencyTest
                 }
                 else
                 {
-                    result = a.allocate(n, NO_MIN, NO_MAX);
+                    result = (op & 1) == 0 ? handle.allocate(n, NO_MIN, NO_MAX) : a.allocate(n, NO_MIN, NO_MAX);
                 }
                 if (result > 0)
                 {
@@ -208,7 +210,9 @@ class IovaAllocatorConcurrencyTest
     {
         final long span = isExplicit ? n : 1L << IovaAllocator.orderOf(n);
         unclaim(address >>> PAGE_SHIFT, span);
-        final int result = a.free(address, n);
+        // Half the frees go through the calling thread's handle (the handed-off ones from other threads' blocks).
+        final int result = (address & IovaAllocator.PAGE_SIZE) != 0 ?
+            a.threadCache().free(address, n) : a.free(address, n);
         if (result != IovaResult.SUCCESS)
         {
             failure.compareAndSet(null, "free " + address + " " + n + ": " + IovaResult.name(result));

@@ -14,7 +14,7 @@ import java.util.TreeMap;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import static dev.iommu.core.iova.IovaAllocator.NO_MAX;
 import static dev.iommu.core.iova.IovaAllocator.NO_MIN;
@@ -41,16 +41,18 @@ class IovaAllocatorModelTest
     private long usedPages;
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 8})
-    void hundredThousandRandomOperationsMatchTheModelAndEndWhole(final int magazine)
+    @CsvSource({"0, 32", "8, 32", "8, 256"})
+    void hundredThousandRandomOperationsMatchTheModelAndEndWhole(final int magazine, final int maxCached)
     {
         final long seed = Long.getLong("iova.seed", System.nanoTime());
-        final String msg = "seed " + seed + " magazine " + magazine;
+        final String msg = "seed " + seed + " magazine " + magazine + " maxCachedPages " + maxCached;
         final Random random = new Random(seed);
         final IovaAllocatorConfig config = new IovaAllocatorConfig().addressWidth(WIDTH).explicitAllowed(true)
-            .magazineCapacity(magazine).depotMagazines(2).initialFreeBlocks(4)
+            .magazineCapacity(magazine).depotMagazines(2).maxCachedPages(maxCached).initialFreeBlocks(4)
             .reserve(0x40000, 7).reserve(0x7F0000, 16).reserve(0, 2);
         final IovaAllocator a = new IovaAllocator(config);
+        // Half the calls go through the thread's handle (IovaAllocator.threadCache()), half through the allocator.
+        final IovaThreadCache handle = a.threadCache();
         usedAdd(0, 2);
         usedAdd(0x40, 7);
         usedAdd(0x7F0, 16);
@@ -71,7 +73,8 @@ class IovaAllocatorModelTest
                     min = random.nextInt((int)(TOTAL_PAGES << PAGE_SHIFT));
                     max = min + random.nextInt((int)(TOTAL_PAGES << PAGE_SHIFT) / 4);
                 }
-                final long result = a.allocate(pages, min, max);
+                final long result = random.nextBoolean() ?
+                    handle.allocate(pages, min, max) : a.allocate(pages, min, max);
                 final int k = IovaAllocator.orderOf(pages);
                 final long blockBytes = 1L << (k + PAGE_SHIFT);
                 final long lo = Math.max(min, 1L << PAGE_SHIFT);
@@ -140,7 +143,7 @@ class IovaAllocatorModelTest
                         (random.nextBoolean() || pages == 1 ? roundUp(pages) * 2 : roundUp(pages) / 2);
                     if ((address >>> PAGE_SHIFT) + wrong <= TOTAL_PAGES)
                     {
-                        assertEquals(IovaResult.WRONG_SIZE, a.free(address, wrong), msg);
+                        assertEquals(IovaResult.WRONG_SIZE, handle.free(address, wrong), msg);
                     }
                 }
                 else if (bad < 8 && !recentlyFreed.isEmpty())
@@ -148,13 +151,15 @@ class IovaAllocatorModelTest
                     final long[] f = recentlyFreed.get(random.nextInt(recentlyFreed.size()));
                     if (!liveIndex.containsKey(f[0]))
                     {
-                        assertEquals(IovaResult.NOT_ALLOCATED, a.free(f[0], f[1]), msg + " double free");
+                        assertEquals(IovaResult.NOT_ALLOCATED, handle.free(f[0], f[1]), msg + " double free");
                     }
                 }
                 else
                 {
                     final long freedPages = liveExplicit[i] ? pages : (random.nextBoolean() ? pages : roundUp(pages));
-                    assertEquals(IovaResult.SUCCESS, a.free(address, freedPages), msg + " op " + op);
+                    final int freed = random.nextBoolean() ?
+                        handle.free(address, freedPages) : a.free(address, freedPages);
+                    assertEquals(IovaResult.SUCCESS, freed, msg + " op " + op);
                     usedRemove(address >>> PAGE_SHIFT);
                     liveRemove(i);
                     if (recentlyFreed.size() < 64)

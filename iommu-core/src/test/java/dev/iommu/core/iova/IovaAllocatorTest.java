@@ -12,6 +12,7 @@ import static dev.iommu.core.iova.IovaAllocator.NO_MAX;
 import static dev.iommu.core.iova.IovaAllocator.NO_MIN;
 import static dev.iommu.core.iova.IovaAllocator.PAGE_SIZE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -193,6 +194,39 @@ class IovaAllocatorTest
             .validate());
         assertThrows(IllegalArgumentException.class,
             () -> new IovaAllocator(new IovaAllocatorConfig().addressWidth(0)));
+        assertEquals(IovaResult.INVALID_SIZE, new IovaAllocatorConfig().maxCachedPages(0).validate());
+        assertEquals(IovaResult.INVALID_SIZE, new IovaAllocatorConfig().maxCachedPages(48).validate());
+        assertEquals(IovaResult.INVALID_SIZE, new IovaAllocatorConfig().maxCachedPages(1 << 21).validate());
+        assertEquals(IovaResult.SUCCESS, new IovaAllocatorConfig().maxCachedPages(1 << 20).validate());
+        assertEquals(IovaResult.SUCCESS, new IovaAllocatorConfig().maxCachedPages(1).validate());
+    }
+
+    @Test
+    void largerCachedSizesGoThroughMagazinesAndStayExact()
+    {
+        final IovaAllocator a = new IovaAllocator(new IovaAllocatorConfig().addressWidth(36).magazineCapacity(4)
+            .maxCachedPages(1024));
+        final IovaThreadCache handle = a.threadCache();
+        final long big = handle.allocate(1000, NO_MIN, NO_MAX);
+        assertTrue(big > 0 && (big & (1024 * PAGE_SIZE - 1)) == 0, "aligned to 1024 pages");
+        final long huge = handle.allocate(1025, NO_MIN, NO_MAX);
+        assertTrue(huge > 0, "above the cached sizes: the locked path");
+        assertEquals(IovaResult.WRONG_SIZE, handle.free(big, 512));
+        assertEquals(IovaResult.WRONG_SIZE, a.free(big, 1025));
+        assertEquals(IovaResult.SUCCESS, handle.free(big, 1024));
+        assertTrue(a.cachedBytes() >= 1024 * PAGE_SIZE, "the freed 1024-page block sits in a magazine");
+        assertEquals(IovaResult.NOT_ALLOCATED, a.free(big, 1000), "double free");
+        assertEquals(big, a.allocate(513, NO_MIN, NO_MAX), "served from the magazine");
+        final long bounded = a.allocate(600, 0x4000_0000L, 0x7FFF_FFFFL);
+        assertTrue(bounded >= 0x4000_0000L && bounded + 1024 * PAGE_SIZE - 1 <= 0x7FFF_FFFFL, "bounds exact");
+        assertEquals(IovaResult.SUCCESS, a.free(big, 1024));
+        assertEquals(IovaResult.SUCCESS, a.free(bounded, 600));
+        assertEquals(IovaResult.SUCCESS, a.free(huge, 1025));
+        a.releaseThreadCache();
+        a.trim();
+        assertEquals(0, a.cachedBytes());
+        assertEquals((1L << 36) - PAGE_SIZE, a.freeBytes());
+        assertEquals(36 - 12, a.freeBlockCount(), "whole again");
     }
 
     @Test
@@ -212,6 +246,69 @@ class IovaAllocatorTest
         assertEquals(PAGE_SIZE, narrow.allocate(1, NO_MIN, NO_MAX));
         assertEquals(IovaResult.NO_SPACE, narrow.allocate(1, NO_MIN, NO_MAX));
         assertEquals(IovaResult.BEYOND_WIDTH, narrow.allocate(2, NO_MIN, NO_MAX));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 4})
+    void threadCacheHandleBehavesAsTheAllocatorAndRefusesBadFrees(final int magazine)
+    {
+        final IovaAllocator a = allocator(32, false, magazine);
+        final IovaThreadCache handle = a.threadCache();
+        assertSame(a, handle.allocator());
+        if (magazine > 0)
+        {
+            assertSame(handle, a.threadCache(), "one cache per thread");
+        }
+        final long small = handle.allocate(3, NO_MIN, NO_MAX);
+        final long large = handle.allocate(100, NO_MIN, NO_MAX);
+        final long bounded = handle.allocate(2, 0x100000, 0x1FFFFF);
+        assertTrue(small > 0 && (small & (4 * PAGE_SIZE - 1)) == 0, "aligned to its rounded size");
+        assertTrue(bounded >= 0x100000 && bounded + 2 * PAGE_SIZE - 1 <= 0x1FFFFF, "within bounds");
+        assertEquals(IovaResult.UNSATISFIABLE_BOUNDS, handle.allocate(4, 0x1000, 0x4FFF));
+        assertEquals(IovaResult.INVALID_SIZE, handle.allocate(0, NO_MIN, NO_MAX));
+        assertEquals(IovaResult.WRONG_SIZE, handle.free(small, 1));
+        assertEquals(IovaResult.WRONG_SIZE, handle.free(large, 64));
+        assertEquals(IovaResult.UNALIGNED_ADDRESS, handle.free(small + 1, 4));
+        assertEquals(IovaResult.SUCCESS, handle.free(small, 4));
+        assertEquals(IovaResult.NOT_ALLOCATED, handle.free(small, 4), "double free through the handle");
+        assertEquals(IovaResult.NOT_ALLOCATED, a.free(small, 4), "double free through the allocator");
+        assertEquals(IovaResult.SUCCESS, a.free(large, 100));
+        assertEquals(IovaResult.SUCCESS, handle.free(bounded, 2));
+        a.releaseThreadCache();
+        a.trim();
+        assertEquals(0, a.cachedBytes());
+        assertEquals((1L << 32) - PAGE_SIZE, a.freeBytes());
+        assertEquals(20, a.freeBlockCount(), "whole again");
+    }
+
+    @Test
+    void threadCacheHandleUsedByAnotherThreadLeavesTheOwnersMagazinesAlone() throws Exception
+    {
+        final IovaAllocator a = allocator(24, false, 4);
+        final IovaThreadCache mine = a.threadCache();
+        final long kept = mine.allocate(1, NO_MIN, NO_MAX);
+        assertEquals(IovaResult.SUCCESS, mine.free(kept, 1));
+        final long cachedByMe = a.cachedBytes();
+        assertTrue(cachedByMe > 0, "the owner's magazine holds blocks");
+        final long[] got = new long[3];
+        final Thread other = new Thread(() ->
+        {
+            // The leaked handle must not pop from or push to the owner's (unsynchronised) magazines.
+            got[0] = mine.allocate(1, NO_MIN, NO_MAX);
+            got[1] = mine.free(got[0], 1);
+            got[2] = mine == a.threadCache() ? 1 : 0;
+        });
+        other.start();
+        other.join();
+        assertTrue(got[0] > 0);
+        assertEquals(IovaResult.SUCCESS, got[1]);
+        assertEquals(0, got[2], "the other thread has its own cache");
+        assertEquals(kept, mine.allocate(1, NO_MIN, NO_MAX), "the owner's magazine is as it left it");
+        assertEquals(IovaResult.SUCCESS, mine.free(kept, 1));
+        a.releaseThreadCache();
+        a.trim();
+        assertEquals((1L << 24) - PAGE_SIZE, a.freeBytes());
+        assertEquals(24 - 12, a.freeBlockCount(), "whole again");
     }
 
     @Test

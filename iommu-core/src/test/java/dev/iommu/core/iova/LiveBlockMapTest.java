@@ -15,15 +15,15 @@ class LiveBlockMapTest
     void swizzleIsABijectionAndSpreadsNeighboursOverCacheLines()
     {
         final java.util.BitSet seen = new java.util.BitSet();
-        for (long slot = 0; slot < (1 << LiveSlotDescriptor.LEAF_BITS); slot++)
+        for (long slot = 0; slot < LiveSlotDescriptor.LEAF_BYTES; slot++)
         {
-            final int word = LiveSlotDescriptor.wordIndex(slot);
-            final int position = word * 64 + Long.numberOfTrailingZeros(LiveSlotDescriptor.bit(slot));
-            assertFalse(seen.get(position), "slot " + slot);
-            seen.set(position);
+            final int index = LiveSlotDescriptor.byteIndex(slot);
+            assertTrue(index >= 0 && index < LiveSlotDescriptor.LEAF_BYTES, "slot " + slot);
+            assertFalse(seen.get(index), "slot " + slot);
+            seen.set(index);
             if ((slot & 63) != 63)
             {
-                assertTrue(LiveSlotDescriptor.wordIndex(slot + 1) / 8 != word / 8, "neighbours share a line");
+                assertTrue(LiveSlotDescriptor.byteIndex(slot + 1) / 64 != index / 64, "neighbours share a line");
             }
         }
     }

@@ -7,35 +7,82 @@ package dev.iommu.core.iova;
 import java.util.Arrays;
 
 /**
- * One thread's magazines (Bonwick's design, as in Linux iova.c's rcaches): per cached order a loaded and a previous
- * magazine, each a {@code long[]} of first pages used as a stack. Only the owner thread touches the stacks, with
- * plain loads and stores; the only exception is {@link IovaAllocator} draining the cache of a thread that has
- * terminated (Thread.isAlive() returning false happens-after the thread's last action, JLS 17.4.4) or the owner
- * draining its own. {@link #cachedPages()} reads the counts racily for statistics only.
+ * One thread's magazines (Bonwick's design, as in Linux iova.c's rcaches), and the handle a thread may keep to
+ * call its {@link IovaAllocator} without the per-call thread lookup ({@link IovaAllocator#threadCache()}, like a
+ * JCTools or Agrona per-thread context).
+ * <p>
+ * Per cached order a loaded and a previous magazine, each a {@code long[]} of first pages used as a stack. Only the
+ * owner thread touches the stacks, with plain loads and stores; the only exception is {@link IovaAllocator}
+ * draining the cache of a thread that has terminated (Thread.isAlive() returning false happens-after the thread's
+ * last action, JLS 17.4.4) or the owner draining its own. {@link #cachedPages()} reads the counts racily for
+ * statistics only.
+ * <p>
+ * {@link #allocate} and {@link #free} behave exactly as {@link IovaAllocator#allocate} and
+ * {@link IovaAllocator#free}. Called by a thread other than the owner (a handle passed on by mistake), they do not
+ * touch this cache: they go through the allocator's own lookup for the calling thread, so misuse costs speed, never
+ * correctness.
  */
-final class ThreadCache
+public final class IovaThreadCache
 {
+    final IovaAllocator allocator;
     final Thread owner;
     final long[][] loaded;
     final int[] loadedCount;
     final long[][] previous;
     final int[] previousCount;
-    /** Per order, the live-bitmap leaf last used and its index, so the common case skips the radix walk. */
-    final long[][] leaves;
+    /** Per order, the live-byte-map leaf last used and its index, so the common case skips the radix walk. */
+    final byte[][] leaves;
     final long[] leafIndexes;
     private final int capacity;
 
-    ThreadCache(final Thread owner, final int maxOrder, final int capacity)
+    IovaThreadCache(final IovaAllocator allocator, final Thread owner, final int maxOrder, final int capacity)
     {
+        this.allocator = allocator;
         this.owner = owner;
         this.capacity = capacity;
         loaded = new long[maxOrder + 1][capacity];
         previous = new long[maxOrder + 1][capacity];
         loadedCount = new int[maxOrder + 1];
         previousCount = new int[maxOrder + 1];
-        leaves = new long[maxOrder + 1][];
+        leaves = new byte[maxOrder + 1][];
         leafIndexes = new long[maxOrder + 1];
         Arrays.fill(leafIndexes, -1);
+    }
+
+    /**
+     * Allocates as {@link IovaAllocator#allocate(long, long, long)} does.
+     *
+     * @param pages      the size in pages (at least 1).
+     * @param minAddress the lowest byte the block may cover ({@link IovaAllocator#NO_MIN} for none).
+     * @param maxAddress the highest byte the block may cover ({@link IovaAllocator#NO_MAX} for none).
+     * @return the block's address (positive), or a negative {@link IovaResult} code.
+     */
+    public long allocate(final long pages, final long minAddress, final long maxAddress)
+    {
+        // currentThread() is one load from the thread register: the owner check is what makes a leaked handle safe.
+        return allocator.allocate(Thread.currentThread() == owner ? this : allocator.cacheOfCurrentThread(), pages,
+            minAddress, maxAddress);
+    }
+
+    /**
+     * Frees as {@link IovaAllocator#free(long, long)} does.
+     *
+     * @param address the address an allocate call returned.
+     * @param pages   the size (see {@link IovaAllocator#free(long, long)}).
+     * @return {@link IovaResult#SUCCESS} or a negative {@link IovaResult} code; a refused free changes nothing.
+     */
+    public int free(final long address, final long pages)
+    {
+        return allocator.free(Thread.currentThread() == owner ? this : allocator.cacheOfCurrentThread(), address,
+            pages);
+    }
+
+    /**
+     * @return the allocator this cache belongs to.
+     */
+    public IovaAllocator allocator()
+    {
+        return allocator;
     }
 
     /**
