@@ -73,6 +73,8 @@ public class EngineFloorBenchmark
     private volatile boolean open = true;
     private volatile boolean alive = true;
     private long mappedIova;
+    private final long[] workingSet = new long[1024];
+    private int next;
     private final long[] frames = {0x12345};
     private final long[][][] ledgerRoot = new long[1 << 13][][];
     private IommuEmulator emulator;
@@ -93,6 +95,7 @@ public class EngineFloorBenchmark
         {
             final long iova = allocator.allocate(1, IovaAllocator.NO_MIN, IovaAllocator.NO_MAX);
             table.map(iova, (0x40000L + i * 3L) << 12, PAGE, PtwPermissions.READ_WRITE);
+            workingSet[i] = iova;
             if (i == 512)
             {
                 mappedIova = iova + 0x40;
@@ -274,6 +277,20 @@ public class EngineFloorBenchmark
     public long translateTable()
     {
         return table.translate(mappedIova, PtwPermissions.READ);
+    }
+
+    /**
+     * Translate floor over the 1024 mapped pages in turn (the interface benchmark's working set): mostly IOTLB
+     * misses and four-level walks.
+     *
+     * @return the translation.
+     */
+    @Benchmark
+    public long translateTableWorkingSet()
+    {
+        final int i = next;
+        next = (i + 1) & 1023;
+        return table.translate(workingSet[i] + (i & 0xFFF), PtwPermissions.READ);
     }
 
     /**
