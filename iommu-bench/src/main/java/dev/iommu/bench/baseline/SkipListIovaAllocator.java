@@ -23,13 +23,13 @@ import dev.iommu.core.iova.IovaResult;
  * A claimed range is out of the map until its leftovers are put back, so a scan racing with a change can find
  * nothing although there is room. A scan that finds nothing therefore reports NO_SPACE only when no change was in
  * flight when it started or when it ended and none completed in between (counted in {@code inFlight} and
- * {@code changes}); otherwise it scans again, as long as other threads keep changing the map (each rescan follows
- * a change that completed, so the scans end when the churn does; a bound on them made the baseline report
- * NO_SPACE spuriously under four-thread contention).
+ * {@code changes}); otherwise it scans again (a claimer descheduled between its claim and its put-back holds the
+ * range for a time slice, so the rescans yield after the first {@value #SPINS_BEFORE_YIELD}).
  */
 public final class SkipListIovaAllocator implements RangeAllocator
 {
     private static final int PAGE_SHIFT = 12;
+    private static final int SPINS_BEFORE_YIELD = 100;
 
     private final ConcurrentSkipListMap<Long, Long> free = new ConcurrentSkipListMap<>();
     private final ConcurrentHashMap<Long, Long> live = new ConcurrentHashMap<>();
@@ -70,6 +70,7 @@ public final class SkipListIovaAllocator implements RangeAllocator
         {
             return IovaResult.UNSATISFIABLE_BOUNDS;
         }
+        int rescans = 0;
         retry:
         while (true)
         {
@@ -110,7 +111,16 @@ public final class SkipListIovaAllocator implements RangeAllocator
             }
             if (inFlightBefore != 0 || inFlight.get() != 0 || changes.get() != changesBefore)
             {
-                Thread.onSpinWait();
+                // A claimer may be descheduled between its claim and its put-back: wait for it, politely after a
+                // while, rather than report no space that exists.
+                if (++rescans > SPINS_BEFORE_YIELD)
+                {
+                    Thread.yield();
+                }
+                else
+                {
+                    Thread.onSpinWait();
+                }
                 continue;
             }
             return IovaResult.NO_SPACE;
