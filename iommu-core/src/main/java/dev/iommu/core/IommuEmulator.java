@@ -40,6 +40,7 @@ import dev.iommu.callbacks.Notifications;
 import dev.iommu.core.iova.IovaAllocator;
 import dev.iommu.core.iova.IovaAllocatorConfig;
 import dev.iommu.core.platform.Architecture;
+import dev.iommu.core.platform.AvailabilityListener;
 import dev.iommu.core.platform.IommuUnit;
 import dev.iommu.core.platform.PhysicalDeviceObject;
 import dev.iommu.core.platform.Platform;
@@ -78,6 +79,7 @@ public final class IommuEmulator implements DmaIommuInterfaceV2, IommuInterfaceP
     private final int tableWidth;
     private final int pageSizes;
     private final EmulatorCounters counters;
+    private final AvailabilityListener policyListener = this::onAvailableDomainTypesChanged;
     private final Thread countersRefresher;
     private volatile boolean closed;
 
@@ -112,7 +114,7 @@ public final class IommuEmulator implements DmaIommuInterfaceV2, IommuInterfaceP
         this.publisher = notifications.publisher();
         this.counters = new EmulatorCounters(notifications.counters(), arena, domains, devices);
         counters.refresh();
-        platform.policy().addListener(this::onAvailableDomainTypesChanged);
+        platform.policy().addListener(policyListener);
         if (null != context.countersDirectory())
         {
             countersRefresher = new Thread(this::refreshCountersUntilClosed, "iommu-counters");
@@ -935,6 +937,8 @@ public final class IommuEmulator implements DmaIommuInterfaceV2, IommuInterfaceP
     public void close()
     {
         closed = true;
+        // The platform may outlive this emulator (and serve others): it must not keep this one reachable.
+        platform.policy().removeListener(policyListener);
         if (null != countersRefresher)
         {
             LockSupport.unpark(countersRefresher);

@@ -4,6 +4,7 @@
  */
 package dev.iommu.core.iova;
 
+import java.lang.ref.WeakReference;
 import java.util.Arrays;
 
 import org.agrona.collections.Long2LongHashMap;
@@ -81,7 +82,12 @@ public final class IovaAllocator
     private final LiveBlockMap live;
     private final Long2LongHashMap records;
     private final MagazineDepot depot;
-    private final ThreadLocal<IovaThreadCache> caches = new ThreadLocal<>();
+    /**
+     * The calling thread's cache, held weakly: the cache references this allocator, which owns this ThreadLocal,
+     * so a strong value would keep every allocator a thread ever used reachable from that thread (a leak for
+     * embedders that create and delete domains). The cache itself is held strongly by {@code registered}.
+     */
+    private final ThreadLocal<WeakReference<IovaThreadCache>> caches = new ThreadLocal<>();
     private final IovaThreadCache uncachedHandle;
     private final long reservedPages;
     private final IovaThreadCache[] fastSlots = new IovaThreadCache[FAST_SLOTS];
@@ -318,7 +324,7 @@ public final class IovaAllocator
      */
     public void releaseThreadCache()
     {
-        final IovaThreadCache cache = caches.get();
+        final IovaThreadCache cache = threadCache(caches.get());
         if (cache != null)
         {
             synchronized (lock)
@@ -696,7 +702,7 @@ public final class IovaAllocator
         {
             return slot;
         }
-        final IovaThreadCache cache = caches.get();
+        final IovaThreadCache cache = threadCache(caches.get());
         return cache != null ? cache : register();
     }
 
@@ -720,7 +726,12 @@ public final class IovaAllocator
                 fastSlots[index] = cache;
             }
         }
-        caches.set(cache);
+        caches.set(new WeakReference<>(cache));
         return cache;
+    }
+
+    private static IovaThreadCache threadCache(final WeakReference<IovaThreadCache> ref)
+    {
+        return null == ref ? null : ref.get();
     }
 }

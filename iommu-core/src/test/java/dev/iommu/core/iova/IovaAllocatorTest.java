@@ -380,4 +380,24 @@ class IovaAllocatorTest
         assertEquals(0, a.cachedBytes());
         assertEquals(0.5, a.fragmentation(), 0.01);
     }
+
+    @Test
+    void anAllocatorAThreadUsedIsNotKeptReachableByThatThread()
+    {
+        final java.lang.ref.WeakReference<IovaAllocator> ref = usedThenDropped();
+        for (int i = 0; i < 100 && null != ref.get(); i++)
+        {
+            System.gc();
+            Thread.onSpinWait();
+        }
+        org.junit.jupiter.api.Assertions.assertNull(ref.get(), "the thread's cache kept a dropped allocator alive");
+    }
+
+    private static java.lang.ref.WeakReference<IovaAllocator> usedThenDropped()
+    {
+        final IovaAllocator allocator = new IovaAllocator(new IovaAllocatorConfig().addressWidth(39));
+        final long address = allocator.allocate(1, IovaAllocator.NO_MIN, IovaAllocator.NO_MAX);
+        allocator.free(address, 1);
+        return new java.lang.ref.WeakReference<>(allocator);
+    }
 }
