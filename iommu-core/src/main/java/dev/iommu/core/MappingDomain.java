@@ -17,6 +17,7 @@ import dev.iommu.api.NtStatus;
 import dev.iommu.api.Ref;
 import dev.iommu.core.iova.IovaAllocator;
 import dev.iommu.core.iova.IovaResult;
+import dev.iommu.core.iova.IovaThreadCache;
 import dev.iommu.ptw.PtwPermissions;
 import dev.iommu.ptw.PtwResult;
 import dev.iommu.ptw.RadixPageTable;
@@ -68,6 +69,12 @@ final class MappingDomain extends Domain
     private final ProtectedRanges protectedRanges = new ProtectedRanges();
     private final OperationGate gate = new OperationGate();
     private final long limit;
+    /**
+     * The allocator handle of the first thread that mapped (a benign race: any thread's handle is correct for every
+     * thread, because a handle used by another thread than its owner goes through the allocator's own lookup; the
+     * owner, usually the one thread that maps into this domain, skips that lookup).
+     */
+    private IovaThreadCache handle;
 
     MappingDomain(
         final DomainTable owner,
@@ -209,7 +216,8 @@ final class MappingDomain extends Domain
         {
             return NtStatus.STATUS_INVALID_PARAMETER_MIX;
         }
-        final long address = allocator.allocate(pages, min, max);
+        final IovaThreadCache cache = handle();
+        final long address = cache.allocate(pages, min, max);
         if (address < 0)
         {
             return address == IovaResult.UNSATISFIABLE_BOUNDS ?
@@ -219,7 +227,7 @@ final class MappingDomain extends Domain
         final int order = 64 - Long.numberOfLeadingZeros(pages - 1);
         if (result != PtwResult.OK)
         {
-            allocator.free(address, 1L << order);
+            cache.free(address, 1L << order);
             return result == PtwResult.NO_MEMORY ? NtStatus.STATUS_INSUFFICIENT_RESOURCES : NtStatus.STATUS_IN_USE;
         }
         ledger.open(address >>> PAGE_SHIFT, order, pages);
@@ -392,8 +400,19 @@ final class MappingDomain extends Domain
         final int order = ledger.release(block, count);
         if (order >= 0)
         {
-            allocator.free(block << PAGE_SHIFT, 1L << order);
+            handle().free(block << PAGE_SHIFT, 1L << order);
         }
+    }
+
+    private IovaThreadCache handle()
+    {
+        IovaThreadCache cache = handle;
+        if (null == cache)
+        {
+            cache = allocator.threadCache();
+            handle = cache;
+        }
+        return cache;
     }
 
     // ------------------------------------------------------------------------------------------------------------
