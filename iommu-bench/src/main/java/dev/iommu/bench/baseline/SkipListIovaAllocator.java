@@ -28,7 +28,7 @@ import dev.iommu.core.iova.IovaResult;
  */
 public final class SkipListIovaAllocator implements RangeAllocator
 {
-    private static final int PAGE_SHIFT = 12;
+    private static final int PAGE_SHIFT = RangeRequest.PAGE_SHIFT;
     private static final int SPINS_BEFORE_YIELD = 100;
 
     private final ConcurrentSkipListMap<Long, Long> free = new ConcurrentSkipListMap<>();
@@ -50,26 +50,14 @@ public final class SkipListIovaAllocator implements RangeAllocator
     @Override
     public long allocate(final long pages, final long minAddress, final long maxAddress)
     {
-        if (pages <= 0)
+        final long refused = RangeRequest.check(pages, minAddress, maxAddress, totalPages);
+        if (refused != 0)
         {
-            return IovaResult.INVALID_SIZE;
+            return refused;
         }
-        if (pages > totalPages >>> 1)
-        {
-            return IovaResult.BEYOND_WIDTH;
-        }
-        if (minAddress < 0)
-        {
-            return IovaResult.UNSATISFIABLE_BOUNDS;
-        }
-        final long size = roundUp(pages);
-        final long low = Math.max(1, (minAddress + (1L << PAGE_SHIFT) - 1) >>> PAGE_SHIFT);
-        final long limit = maxAddress < 0 || (maxAddress >>> PAGE_SHIFT) >= totalPages ?
-            totalPages : (maxAddress + 1) >>> PAGE_SHIFT;
-        if (((low + size - 1) & -size) + size > limit)
-        {
-            return IovaResult.UNSATISFIABLE_BOUNDS;
-        }
+        final long size = RangeRequest.roundUp(pages);
+        final long low = RangeRequest.lowPage(minAddress);
+        final long limit = RangeRequest.limitPage(maxAddress, totalPages);
         int rescans = 0;
         retry:
         while (true)
@@ -136,7 +124,7 @@ public final class SkipListIovaAllocator implements RangeAllocator
             return IovaResult.INVALID_SIZE;
         }
         final long page = address >>> PAGE_SHIFT;
-        final long size = roundUp(pages);
+        final long size = RangeRequest.roundUp(pages);
         if (!live.remove(page, size))
         {
             return live.containsKey(page) ? IovaResult.WRONG_SIZE : IovaResult.NOT_ALLOCATED;
@@ -175,10 +163,5 @@ public final class SkipListIovaAllocator implements RangeAllocator
     {
         changes.incrementAndGet();
         inFlight.decrementAndGet();
-    }
-
-    private static long roundUp(final long pages)
-    {
-        return pages == 1 ? 1 : Long.highestOneBit(pages - 1) << 1;
     }
 }

@@ -19,7 +19,7 @@ import dev.iommu.core.iova.IovaResult;
  */
 public final class TreeMapIovaAllocator implements RangeAllocator
 {
-    private static final int PAGE_SHIFT = 12;
+    private static final int PAGE_SHIFT = RangeRequest.PAGE_SHIFT;
 
     private final TreeMap<Long, Long> allocated = new TreeMap<>();
     private final long totalPages;
@@ -38,26 +38,14 @@ public final class TreeMapIovaAllocator implements RangeAllocator
     @Override
     public synchronized long allocate(final long pages, final long minAddress, final long maxAddress)
     {
-        if (pages <= 0)
+        final long refused = RangeRequest.check(pages, minAddress, maxAddress, totalPages);
+        if (refused != 0)
         {
-            return IovaResult.INVALID_SIZE;
+            return refused;
         }
-        if (pages > totalPages >>> 1)
-        {
-            return IovaResult.BEYOND_WIDTH;
-        }
-        if (minAddress < 0)
-        {
-            return IovaResult.UNSATISFIABLE_BOUNDS;
-        }
-        final long size = roundUp(pages);
-        final long low = Math.max(1, (minAddress + (1L << PAGE_SHIFT) - 1) >>> PAGE_SHIFT);
-        final long limit = maxAddress < 0 || (maxAddress >>> PAGE_SHIFT) >= totalPages ?
-            totalPages : (maxAddress + 1) >>> PAGE_SHIFT;
-        if (((low + size - 1) & -size) + size > limit)
-        {
-            return IovaResult.UNSATISFIABLE_BOUNDS;
-        }
+        final long size = RangeRequest.roundUp(pages);
+        final long low = RangeRequest.lowPage(minAddress);
+        final long limit = RangeRequest.limitPage(maxAddress, totalPages);
         long page;
         if (cached != null && cached < limit)
         {
@@ -95,7 +83,7 @@ public final class TreeMapIovaAllocator implements RangeAllocator
         {
             return IovaResult.NOT_ALLOCATED;
         }
-        if (end - page != roundUp(pages))
+        if (end - page != RangeRequest.roundUp(pages))
         {
             return IovaResult.WRONG_SIZE;
         }
@@ -137,10 +125,5 @@ public final class TreeMapIovaAllocator implements RangeAllocator
             h = Math.min(h, curr.getKey());
             curr = allocated.lowerEntry(curr.getKey());
         }
-    }
-
-    private static long roundUp(final long pages)
-    {
-        return pages == 1 ? 1 : Long.highestOneBit(pages - 1) << 1;
     }
 }
