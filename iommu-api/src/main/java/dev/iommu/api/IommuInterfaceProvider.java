@@ -5,24 +5,23 @@
 package dev.iommu.api;
 
 /**
- * The acquisition entry point (spec 1.1): the Java form of the kernel export
- * {@code NTSTATUS IoGetIommuInterfaceEx(ULONG Version, ULONGLONG Flags, PDMA_IOMMU_INTERFACE_EX InterfaceOut)}.
- * There is no GUID and no query-interface path; a driver asks for a table version and gets it.
+ * The acquisition entry points (spec 1.1): the Java forms of the kernel exports
+ * {@code NTSTATUS IoGetIommuInterfaceEx(ULONG Version, ULONGLONG Flags, PDMA_IOMMU_INTERFACE_EX InterfaceOut)} and
+ * the deprecated {@code NTSTATUS IoGetIommuInterface(ULONG Version, PDMA_IOMMU_INTERFACE InterfaceOut)}. There is no
+ * GUID and no query-interface path; a driver asks for a table version and gets it.
  * <p>
- * The rules every implementation follows (spec 1.1 and the choices of spec 5.1):
- * <ul>
- *     <li>on success the callee writes {@code Size} (0x78, 0xC0 or 0xE8 for versions 1, 2, 3) and
- *     {@code Version}, and the union member of that version;</li>
- *     <li>a version outside {@link DmaIommuInterfaceEx#VERSION_MIN} to {@link DmaIommuInterfaceEx#VERSION_MAX}
- *     returns STATUS_INVALID_PARAMETER_1;</li>
- *     <li>non-zero {@code Flags} ("currently unused") returns STATUS_INVALID_PARAMETER_2;</li>
- *     <li>a null {@code InterfaceOut} returns STATUS_INVALID_PARAMETER_3;</li>
- *     <li>a valid version this emulated platform does not offer (no IOMMU, or an OS personality that
- *     predates the version) returns STATUS_NOT_SUPPORTED;</li>
- *     <li>on failure {@code InterfaceOut} is left as it was.</li>
- * </ul>
+ * {@code IoGetIommuInterfaceEx} checks, in this order (spec 5.1 item 1, the order Windows uses):
+ * <ol>
+ *     <li>a version outside 1 to the newest the platform's kernel offers (3, or less for an older personality):
+ *     STATUS_INVALID_PARAMETER_1;</li>
+ *     <li>a null {@code InterfaceOut}: STATUS_INVALID_PARAMETER_2;</li>
+ *     <li>non-zero {@code Flags} ("currently unused"): STATUS_INVALID_PARAMETER_3;</li>
+ *     <li>otherwise the callee writes {@code Size} (0x78, 0xC0 or 0xE8 for versions 1, 2, 3), {@code Version} and
+ *     the union member of that version, and returns STATUS_SUCCESS.</li>
+ * </ol>
+ * {@code IoGetIommuInterface}: a version other than 1 is STATUS_INVALID_PARAMETER_1, a null {@code InterfaceOut}
+ * STATUS_INVALID_PARAMETER_2; otherwise {@code Version} = 1 and the V1 table. On failure neither writes anything.
  */
-@FunctionalInterface
 public interface IommuInterfaceProvider
 {
     /**
@@ -31,7 +30,16 @@ public interface IommuInterfaceProvider
      * @param version      which table is wanted: 1, 2 or 3.
      * @param flags        currently unused; must be 0.
      * @param interfaceOut receives {@code Size}, {@code Version} and the table.
-     * @return STATUS_SUCCESS, STATUS_INVALID_PARAMETER_1, _2, _3 or STATUS_NOT_SUPPORTED, as listed above.
+     * @return STATUS_SUCCESS, STATUS_INVALID_PARAMETER_1, _2 or _3, as listed above.
      */
     int ioGetIommuInterfaceEx(int version, long flags, DmaIommuInterfaceEx interfaceOut);
+
+    /**
+     * {@code IoGetIommuInterface} (deprecated): fills {@code interfaceOut} with the V1 table.
+     *
+     * @param version      must be 1 ({@link DmaIommuInterface#VERSION}).
+     * @param interfaceOut receives {@code Version} and the table.
+     * @return STATUS_SUCCESS, STATUS_INVALID_PARAMETER_1 (version) or STATUS_INVALID_PARAMETER_2 (no holder).
+     */
+    int ioGetIommuInterface(int version, DmaIommuInterface interfaceOut);
 }

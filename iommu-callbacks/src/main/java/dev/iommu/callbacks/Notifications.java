@@ -8,7 +8,6 @@ import dev.iommu.api.DeviceFaultConfiguration;
 import dev.iommu.api.IommuInterfaceStateChange;
 import dev.iommu.api.IommuInterfaceStateChangeCallback;
 import dev.iommu.api.IommuInterfaceStateChangeFields;
-import dev.iommu.api.NtStatus;
 import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
 import org.agrona.ErrorHandler;
@@ -22,6 +21,7 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import java.io.File;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Objects;
 import java.util.concurrent.ThreadFactory;
 
 /**
@@ -29,8 +29,11 @@ import java.util.concurrent.ThreadFactory;
  * {@link #publisher()}; callbacks are registered here and called by the dispatcher, on its own thread
  * ({@link Context#useAgentThread(boolean)}) or from the embedder's loop ({@link #doWork()}).
  * <p>
- * Every registration method returns an NTSTATUS ({@link NtStatus}) and changes nothing when it fails. No callback
- * is called while a lock of this class is held. Once {@link #close()} has returned, no callback runs.
+ * The registration methods keep no Windows status rules: the caller (the core) checks its arguments and maps the
+ * results to the status it returns. Each returns true when it did what was asked and false, changing nothing, when
+ * the state does not allow it (already registered, not registered, closed); an argument the caller must never pass
+ * (null, a negative device id, no watched state) throws, changing nothing. No callback is called while a lock of
+ * this class is held. Once {@link #close()} has returned, no callback runs.
  */
 public final class Notifications implements AutoCloseable
 {
@@ -153,40 +156,38 @@ public final class Notifications implements AutoCloseable
     }
 
     /**
-     * {@code RegisterInterfaceStateChangeCallback} (spec 2.22). Installs callback for the device, then calls it
-     * once, synchronously on the calling thread before returning, with {@code PresentFields} = all watched (known)
-     * bits and the given current available domain types (spec 5.6 item 41). The dispatcher never runs the callback
-     * at the same time as that first call, and only after it.
+     * {@code RegisterInterfaceStateChangeCallback} (spec 2.22), once the core has checked its arguments. Installs
+     * callback for the device, then calls it once, synchronously on the calling thread before returning, with
+     * {@code PresentFields} = all watched (known) bits and the given current available domain types (spec 5.6 item
+     * 41). The dispatcher never runs the callback at the same time as that first call, and only after it.
      *
-     * @param callback             the callback (parameter 1).
-     * @param context              passed back to the callback (parameter 2), may be null.
-     * @param deviceId             the DMA device (parameter 3), {@code >= 0}.
-     * @param stateFields          which states to watch (parameter 4), IommuInterfaceStateChangeFields bits;
-     *                             reserved bits are ignored (spec 5.6 item 42).
+     * @param callback             the callback.
+     * @param context              passed back to the callback, may be null.
+     * @param deviceId             the DMA device, {@code >= 0}.
+     * @param watchedFields        which states to watch, IommuInterfaceStateChangeFields bits; only the known bits
+     *                             are watched, reserved bits are ignored (spec 5.6 item 42), but at least one known
+     *                             bit must be set.
      * @param availableDomainTypes the device's available domain types now, for the first call.
-     * @return STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 for a null callback; STATUS_INVALID_PARAMETER_3 for a
-     * negative device id; STATUS_INVALID_PARAMETER_4 when stateFields selects no state; STATUS_UNSUCCESSFUL when
-     * the device already has a callback, or after close.
+     * @return true when installed, the first call having been made before returning; false, with nothing installed
+     * and no call made, when the device already has a registration or after close.
+     * @throws NullPointerException     when callback is null.
+     * @throws IllegalArgumentException when deviceId is negative or watchedFields has no known bit
+     *                                  ({@link IommuInterfaceStateChangeFields#AVAILABLE_DOMAIN_TYPES}).
      */
-    public int registerStateChangeCallback(
+    public boolean registerStateChangeCallback(
         final IommuInterfaceStateChangeCallback callback,
         final Object context,
         final long deviceId,
-        final int stateFields,
+        final int watchedFields,
         final int availableDomainTypes)
     {
-        if (null == callback)
-        {
-            return NtStatus.STATUS_INVALID_PARAMETER_1;
-        }
-        if (deviceId < 0)
-        {
-            return NtStatus.STATUS_INVALID_PARAMETER_3;
-        }
-        final int watched = stateFields & IommuInterfaceStateChangeFields.AVAILABLE_DOMAIN_TYPES;
+        Objects.requireNonNull(callback, "callback");
+        checkDeviceId(deviceId);
+        final int watched = watchedFields & IommuInterfaceStateChangeFields.AVAILABLE_DOMAIN_TYPES;
         if (0 == watched)
         {
-            return NtStatus.STATUS_INVALID_PARAMETER_4;
+            throw new IllegalArgumentException(
+                "watchedFields has no known state bit: 0x" + Integer.toHexString(watchedFields));
         }
         // The gate starts RUNNING on this thread: the dispatcher cannot run the callback until the first call
         // below has returned, and a close or unregister waits for it.
@@ -194,7 +195,7 @@ public final class Notifications implements AutoCloseable
             new CallbackRegistry.StateChangeRegistration(callback, context, watched, new CallbackGate(true));
         if (!registry.install(deviceId, registration))
         {
-            return NtStatus.STATUS_UNSUCCESSFUL;
+            return false;
         }
         final IommuInterfaceStateChange initial =
             new IommuInterfaceStateChange().presentFields(watched).availableDomainTypes(availableDomainTypes);
@@ -210,61 +211,60 @@ public final class Notifications implements AutoCloseable
         {
             registration.gate.exit();
         }
-        return NtStatus.STATUS_SUCCESS;
+        return true;
     }
 
     /**
-     * {@code UnregisterInterfaceStateChangeCallback} (spec 2.23). Returns only when the callback is not running and
-     * will never run again for this registration (spec 5.6 item 44); called from inside that callback, returns at
-     * once and the callback is not called again after it returns.
+     * {@code UnregisterInterfaceStateChangeCallback} (spec 2.23), once the core has checked its arguments. Returns
+     * only when the callback is not running and will never run again for this registration (spec 5.6 item 44);
+     * called from inside that callback, returns at once and the callback is not called again after it returns.
+     * Works after close too: the owner may still unregister what it registered.
      *
-     * @param callback the callback (parameter 1).
-     * @param deviceId the DMA device (parameter 2).
-     * @return STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 for a null callback; STATUS_INVALID_PARAMETER_2 for a
-     * negative device id; STATUS_UNSUCCESSFUL when that callback is not registered for that device.
+     * @param callback the callback.
+     * @param deviceId the DMA device, {@code >= 0}.
+     * @return true when removed; false, changing nothing, when that callback is not registered for that device.
+     * @throws NullPointerException     when callback is null.
+     * @throws IllegalArgumentException when deviceId is negative.
      */
-    public int unregisterStateChangeCallback(final IommuInterfaceStateChangeCallback callback, final long deviceId)
+    public boolean unregisterStateChangeCallback(final IommuInterfaceStateChangeCallback callback, final long deviceId)
     {
-        if (null == callback)
-        {
-            return NtStatus.STATUS_INVALID_PARAMETER_1;
-        }
-        if (deviceId < 0)
-        {
-            return NtStatus.STATUS_INVALID_PARAMETER_2;
-        }
+        Objects.requireNonNull(callback, "callback");
+        checkDeviceId(deviceId);
         final CallbackRegistry.StateChangeRegistration registration = registry.remove(deviceId, callback);
         if (null == registration)
         {
-            return NtStatus.STATUS_UNSUCCESSFUL;
+            return false;
         }
         registration.gate.close();
-        return NtStatus.STATUS_SUCCESS;
+        return true;
     }
 
     /**
      * Turns fault reporting of a device on or off (spec 2.18 {@code SetDeviceFaultReporting}, as the core
-     * implements it once it has checked the device). Enabling when already enabled replaces the handler; disabling
-     * when not enabled succeeds (spec 5.6 item 47). Disabling or replacing returns only when the previous handler is
-     * not running and will not run again (unless called from inside it).
+     * implements it once it has checked the device and its arguments). Enabling when already enabled replaces the
+     * handler; disabling when not enabled is done too (spec 5.6 item 47), and so is disabling after close.
+     * Disabling or replacing returns only when the previous handler is not running and will not run again (unless
+     * called from inside it).
      *
-     * @param deviceId           the device (parameter 1), {@code >= 0}.
+     * @param deviceId           the device, {@code >= 0}.
      * @param enable             true to report faults to the handler, false to stop.
-     * @param faultConfiguration the handler and its context (parameter 4), required when enabling; copied, so the
-     *                           caller may reuse it.
-     * @return STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 for a negative device id; STATUS_INVALID_PARAMETER_4 when
-     * enabling without a configuration or handler; STATUS_UNSUCCESSFUL when enabling after close.
+     * @param faultConfiguration the handler and its context, required when enabling, ignored when disabling; copied,
+     *                           so the caller may reuse it.
+     * @return true when done; false, changing nothing, when enabling after close.
+     * @throws IllegalArgumentException when deviceId is negative, or when enabling with a null configuration or a
+     *                                  configuration without a handler.
      */
-    public int setDeviceFaultReporting(
+    public boolean setDeviceFaultReporting(
         final long deviceId, final boolean enable, final DeviceFaultConfiguration faultConfiguration)
     {
-        if (deviceId < 0)
+        checkDeviceId(deviceId);
+        if (enable && null == faultConfiguration)
         {
-            return NtStatus.STATUS_INVALID_PARAMETER_1;
+            throw new IllegalArgumentException("faultConfiguration is required when enabling");
         }
-        if (enable && (null == faultConfiguration || null == faultConfiguration.faultHandler()))
+        if (enable && null == faultConfiguration.faultHandler())
         {
-            return NtStatus.STATUS_INVALID_PARAMETER_4;
+            throw new IllegalArgumentException("faultConfiguration has no faultHandler");
         }
         final CallbackRegistry.FaultRegistration old = registry.swapFault(
             deviceId,
@@ -274,29 +274,26 @@ public final class Notifications implements AutoCloseable
                 null);
         if (CallbackRegistry.CLOSED_FAULT == old)
         {
-            return NtStatus.STATUS_UNSUCCESSFUL;
+            return false;
         }
         if (null != old)
         {
             old.gate.close();
         }
-        return NtStatus.STATUS_SUCCESS;
+        return true;
     }
 
     /**
      * Adds a listener for map and unmap notifications.
      *
      * @param listener the listener.
-     * @return STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 for null; STATUS_UNSUCCESSFUL when already added or after
-     * close.
+     * @return true when added; false, changing nothing, when already added or after close.
+     * @throws NullPointerException when listener is null.
      */
-    public int addMappingListener(final MappingListener listener)
+    public boolean addMappingListener(final MappingListener listener)
     {
-        if (null == listener)
-        {
-            return NtStatus.STATUS_INVALID_PARAMETER_1;
-        }
-        return registry.addListener(listener) ? NtStatus.STATUS_SUCCESS : NtStatus.STATUS_UNSUCCESSFUL;
+        Objects.requireNonNull(listener, "listener");
+        return registry.addListener(listener);
     }
 
     /**
@@ -304,21 +301,27 @@ public final class Notifications implements AutoCloseable
      * inside it).
      *
      * @param listener the listener.
-     * @return STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 for null; STATUS_UNSUCCESSFUL when not added.
+     * @return true when removed; false, changing nothing, when not added.
+     * @throws NullPointerException when listener is null.
      */
-    public int removeMappingListener(final MappingListener listener)
+    public boolean removeMappingListener(final MappingListener listener)
     {
-        if (null == listener)
-        {
-            return NtStatus.STATUS_INVALID_PARAMETER_1;
-        }
+        Objects.requireNonNull(listener, "listener");
         final CallbackRegistry.MappingRegistration registration = registry.removeListener(listener);
         if (null == registration)
         {
-            return NtStatus.STATUS_UNSUCCESSFUL;
+            return false;
         }
         registration.gate.close();
-        return NtStatus.STATUS_SUCCESS;
+        return true;
+    }
+
+    private static void checkDeviceId(final long deviceId)
+    {
+        if (deviceId < 0)
+        {
+            throw new IllegalArgumentException("deviceId must be >= 0: " + deviceId);
+        }
     }
 
     /**

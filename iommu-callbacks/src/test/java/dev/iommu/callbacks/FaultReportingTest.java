@@ -13,7 +13,6 @@ import dev.iommu.api.FaultInformationX64;
 import dev.iommu.api.IommuDeviceFaultHandler;
 import dev.iommu.api.IommuDmaDomain;
 import dev.iommu.api.IommuPermissions;
-import dev.iommu.api.NtStatus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +22,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FaultReportingTest
@@ -61,14 +61,15 @@ class FaultReportingTest
     }
 
     @Test
-    void badArgumentsAreRefused()
+    void badArgumentsThrowAndEnableNothing()
     {
         final IommuDeviceFaultHandler handler = (context, info) -> seen.add("x");
-        assertEquals(NtStatus.STATUS_INVALID_PARAMETER_1,
-            notifications.setDeviceFaultReporting(-1, true, new DeviceFaultConfiguration().faultHandler(handler)));
-        assertEquals(NtStatus.STATUS_INVALID_PARAMETER_4, notifications.setDeviceFaultReporting(1, true, null));
-        assertEquals(NtStatus.STATUS_INVALID_PARAMETER_4,
-            notifications.setDeviceFaultReporting(1, true, new DeviceFaultConfiguration()));
+        final DeviceFaultConfiguration config = new DeviceFaultConfiguration().faultHandler(handler);
+        assertThrows(IllegalArgumentException.class, () -> notifications.setDeviceFaultReporting(-1, true, config));
+        assertThrows(IllegalArgumentException.class, () -> notifications.setDeviceFaultReporting(-1, false, null));
+        assertThrows(IllegalArgumentException.class, () -> notifications.setDeviceFaultReporting(1, true, null));
+        assertThrows(IllegalArgumentException.class,
+            () -> notifications.setDeviceFaultReporting(1, true, new DeviceFaultConfiguration()));
         // Nothing was enabled.
         notifications.publisher().publishFault(1, 2, 0x1000, IommuPermissions.READ, 6, false, 2, 1, 0, 0, 0);
         notifications.doWork();
@@ -115,7 +116,7 @@ class FaultReportingTest
             assertFalse(details.overflow());
             seen.add("x64");
         };
-        assertEquals(NtStatus.STATUS_SUCCESS, notifications.setDeviceFaultReporting(
+        assertTrue(notifications.setDeviceFaultReporting(
             5, true, new DeviceFaultConfiguration().faultHandler(handler).faultContext(context)));
         assertEquals(PublishResult.PUBLISHED, notifications.publisher().publishFault(
             5, 77, 0xABC_D123L, IommuPermissions.WRITE, FaultInformationType.PERMISSION_FAULT.value(), true,
@@ -157,17 +158,17 @@ class FaultReportingTest
     {
         final DeviceFaultConfiguration config =
             new DeviceFaultConfiguration().faultHandler((ctx, info) -> seen.add("first"));
-        assertEquals(NtStatus.STATUS_SUCCESS, notifications.setDeviceFaultReporting(1, false, null));
-        assertEquals(NtStatus.STATUS_SUCCESS, notifications.setDeviceFaultReporting(1, true, config));
+        assertTrue(notifications.setDeviceFaultReporting(1, false, null));
+        assertTrue(notifications.setDeviceFaultReporting(1, true, config));
         // The configuration is copied: reusing the object does not change the registration.
         config.faultHandler((ctx, info) -> seen.add("second"));
         publish(1);
         notifications.doWork();
-        assertEquals(NtStatus.STATUS_SUCCESS, notifications.setDeviceFaultReporting(1, true, config));
+        assertTrue(notifications.setDeviceFaultReporting(1, true, config));
         publish(1);
         notifications.doWork();
-        assertEquals(NtStatus.STATUS_SUCCESS, notifications.setDeviceFaultReporting(1, false, null));
-        assertEquals(NtStatus.STATUS_SUCCESS, notifications.setDeviceFaultReporting(1, false, config));
+        assertTrue(notifications.setDeviceFaultReporting(1, false, null));
+        assertTrue(notifications.setDeviceFaultReporting(1, false, config));
         publish(1);
         notifications.doWork();
         assertEquals(List.of("first", "second"), seen);

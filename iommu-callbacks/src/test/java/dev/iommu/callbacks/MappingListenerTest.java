@@ -5,7 +5,6 @@
 package dev.iommu.callbacks;
 
 import dev.iommu.api.IommuPermissions;
-import dev.iommu.api.NtStatus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -13,6 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MappingListenerTest
 {
@@ -47,8 +49,8 @@ class MappingListenerTest
     {
         final Log a = new Log();
         final Log b = new Log();
-        assertEquals(NtStatus.STATUS_SUCCESS, notifications.addMappingListener(a));
-        assertEquals(NtStatus.STATUS_SUCCESS, notifications.addMappingListener(b));
+        assertTrue(notifications.addMappingListener(a));
+        assertTrue(notifications.addMappingListener(b));
         final NotificationPublisher p = notifications.publisher();
         assertEquals(PublishResult.PUBLISHED, p.publishMap(3, 0x1000, 0x2000, 0x8000, IommuPermissions.READ_WRITE));
         assertEquals(PublishResult.PUBLISHED, p.publishUnmap(3, 0x1000, 0x1000));
@@ -62,13 +64,17 @@ class MappingListenerTest
     void registrationRules()
     {
         final Log a = new Log();
-        assertEquals(NtStatus.STATUS_INVALID_PARAMETER_1, notifications.addMappingListener(null));
-        assertEquals(NtStatus.STATUS_INVALID_PARAMETER_1, notifications.removeMappingListener(null));
-        assertEquals(NtStatus.STATUS_UNSUCCESSFUL, notifications.removeMappingListener(a));
-        assertEquals(NtStatus.STATUS_SUCCESS, notifications.addMappingListener(a));
-        assertEquals(NtStatus.STATUS_UNSUCCESSFUL, notifications.addMappingListener(a));
-        assertEquals(NtStatus.STATUS_SUCCESS, notifications.removeMappingListener(a));
-        assertEquals(NtStatus.STATUS_UNSUCCESSFUL, notifications.removeMappingListener(a));
+        final NullPointerException nullAdd =
+            assertThrows(NullPointerException.class, () -> notifications.addMappingListener(null));
+        assertTrue(nullAdd.getMessage().contains("listener"), nullAdd.getMessage());
+        final NullPointerException nullRemove =
+            assertThrows(NullPointerException.class, () -> notifications.removeMappingListener(null));
+        assertTrue(nullRemove.getMessage().contains("listener"), nullRemove.getMessage());
+        assertFalse(notifications.removeMappingListener(a));
+        assertTrue(notifications.addMappingListener(a));
+        assertFalse(notifications.addMappingListener(a));
+        assertTrue(notifications.removeMappingListener(a));
+        assertFalse(notifications.removeMappingListener(a));
         notifications.publisher().publishUnmap(1, 0, 4096);
         notifications.doWork();
         assertEquals(0, a.events.size());

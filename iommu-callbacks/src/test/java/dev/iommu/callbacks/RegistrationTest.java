@@ -7,7 +7,6 @@ package dev.iommu.callbacks;
 import dev.iommu.api.IommuInterfaceStateChange;
 import dev.iommu.api.IommuInterfaceStateChangeCallback;
 import dev.iommu.api.IommuInterfaceStateChangeFields;
-import dev.iommu.api.NtStatus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +22,7 @@ import static dev.iommu.api.IommuInterfaceStateChangeFields.AVAILABLE_DOMAIN_TYP
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -62,8 +62,7 @@ class RegistrationTest
     {
         final Recorder callback = new Recorder();
         final Object context = new Object();
-        assertEquals(NtStatus.STATUS_SUCCESS,
-            notifications.registerStateChangeCallback(callback, context, 7, AVAILABLE_DOMAIN_TYPES, 0x5));
+        assertTrue(notifications.registerStateChangeCallback(callback, context, 7, AVAILABLE_DOMAIN_TYPES, 0x5));
         assertEquals(1, callback.calls.size());
         assertEquals(AVAILABLE_DOMAIN_TYPES, callback.calls.get(0)[0]);
         assertEquals(0x5, callback.calls.get(0)[1]);
@@ -77,32 +76,36 @@ class RegistrationTest
     void reservedBitsAreIgnoredWhenBitZeroIsSet()
     {
         final Recorder callback = new Recorder();
-        assertEquals(NtStatus.STATUS_SUCCESS,
-            notifications.registerStateChangeCallback(callback, null, 1, 0xFFFF_FFFF, 0x1));
+        assertTrue(notifications.registerStateChangeCallback(callback, null, 1, 0xFFFF_FFFF, 0x1));
         assertEquals(AVAILABLE_DOMAIN_TYPES, callback.calls.get(0)[0]);
     }
 
     @Test
-    void badArgumentsReturnTheirStatusAndChangeNothing()
+    void badArgumentsThrowAndChangeNothing()
     {
         final Recorder callback = new Recorder();
-        assertEquals(NtStatus.STATUS_INVALID_PARAMETER_1,
-            notifications.registerStateChangeCallback(null, null, 1, AVAILABLE_DOMAIN_TYPES, 0));
-        assertEquals(NtStatus.STATUS_INVALID_PARAMETER_3,
-            notifications.registerStateChangeCallback(callback, null, -1, AVAILABLE_DOMAIN_TYPES, 0));
-        assertEquals(NtStatus.STATUS_INVALID_PARAMETER_4,
-            notifications.registerStateChangeCallback(callback, null, 1, 0, 0));
-        assertEquals(NtStatus.STATUS_INVALID_PARAMETER_4,
-            notifications.registerStateChangeCallback(
+        final NullPointerException nullCallback = assertThrows(NullPointerException.class,
+            () -> notifications.registerStateChangeCallback(null, null, 1, AVAILABLE_DOMAIN_TYPES, 0));
+        assertTrue(nullCallback.getMessage().contains("callback"), nullCallback.getMessage());
+        final IllegalArgumentException negativeDevice = assertThrows(IllegalArgumentException.class,
+            () -> notifications.registerStateChangeCallback(callback, null, -1, AVAILABLE_DOMAIN_TYPES, 0));
+        assertTrue(negativeDevice.getMessage().contains("deviceId"), negativeDevice.getMessage());
+        final IllegalArgumentException noField = assertThrows(IllegalArgumentException.class,
+            () -> notifications.registerStateChangeCallback(callback, null, 1, 0, 0));
+        assertTrue(noField.getMessage().contains("watchedFields"), noField.getMessage());
+        assertThrows(IllegalArgumentException.class,
+            () -> notifications.registerStateChangeCallback(
                 callback, null, 1, IommuInterfaceStateChangeFields.RESERVED_MASK, 0));
         assertTrue(callback.calls.isEmpty());
         // Nothing was installed: the device is still free and an unregister finds nothing.
-        assertEquals(NtStatus.STATUS_UNSUCCESSFUL, notifications.unregisterStateChangeCallback(callback, 1));
-        assertEquals(NtStatus.STATUS_SUCCESS,
-            notifications.registerStateChangeCallback(callback, null, 1, AVAILABLE_DOMAIN_TYPES, 0));
-        assertEquals(NtStatus.STATUS_INVALID_PARAMETER_1, notifications.unregisterStateChangeCallback(null, 1));
-        assertEquals(NtStatus.STATUS_INVALID_PARAMETER_2, notifications.unregisterStateChangeCallback(callback, -3));
-        assertEquals(NtStatus.STATUS_SUCCESS, notifications.unregisterStateChangeCallback(callback, 1));
+        assertFalse(notifications.unregisterStateChangeCallback(callback, 1));
+        assertTrue(notifications.registerStateChangeCallback(callback, null, 1, AVAILABLE_DOMAIN_TYPES, 0));
+        final NullPointerException nullUnregister =
+            assertThrows(NullPointerException.class, () -> notifications.unregisterStateChangeCallback(null, 1));
+        assertTrue(nullUnregister.getMessage().contains("callback"), nullUnregister.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> notifications.unregisterStateChangeCallback(callback, -3));
+        // The refused unregisters removed nothing.
+        assertTrue(notifications.unregisterStateChangeCallback(callback, 1));
     }
 
     @Test
@@ -110,15 +113,12 @@ class RegistrationTest
     {
         final Recorder first = new Recorder();
         final Recorder second = new Recorder();
-        assertEquals(NtStatus.STATUS_SUCCESS,
-            notifications.registerStateChangeCallback(first, null, 3, AVAILABLE_DOMAIN_TYPES, 0));
-        assertEquals(NtStatus.STATUS_UNSUCCESSFUL,
-            notifications.registerStateChangeCallback(second, null, 3, AVAILABLE_DOMAIN_TYPES, 0));
-        assertEquals(NtStatus.STATUS_UNSUCCESSFUL,
-            notifications.registerStateChangeCallback(first, null, 3, AVAILABLE_DOMAIN_TYPES, 0));
+        assertTrue(notifications.registerStateChangeCallback(first, null, 3, AVAILABLE_DOMAIN_TYPES, 0));
+        assertFalse(notifications.registerStateChangeCallback(second, null, 3, AVAILABLE_DOMAIN_TYPES, 0));
+        assertFalse(notifications.registerStateChangeCallback(first, null, 3, AVAILABLE_DOMAIN_TYPES, 0));
         assertTrue(second.calls.isEmpty());
-        assertEquals(NtStatus.STATUS_SUCCESS,
-            notifications.registerStateChangeCallback(second, null, 4, AVAILABLE_DOMAIN_TYPES, 0));
+        assertEquals(1, first.calls.size());
+        assertTrue(notifications.registerStateChangeCallback(second, null, 4, AVAILABLE_DOMAIN_TYPES, 0));
 
         assertEquals(PublishResult.PUBLISHED, notifications.publisher().publishStateChange(3, 1, 0x3));
         assertEquals(1, notifications.doWork());
@@ -133,12 +133,11 @@ class RegistrationTest
     {
         final Recorder callback = new Recorder();
         final Recorder other = new Recorder();
-        assertEquals(NtStatus.STATUS_SUCCESS,
-            notifications.registerStateChangeCallback(callback, null, 9, AVAILABLE_DOMAIN_TYPES, 0));
-        assertEquals(NtStatus.STATUS_UNSUCCESSFUL, notifications.unregisterStateChangeCallback(other, 9));
-        assertEquals(NtStatus.STATUS_UNSUCCESSFUL, notifications.unregisterStateChangeCallback(callback, 10));
-        assertEquals(NtStatus.STATUS_SUCCESS, notifications.unregisterStateChangeCallback(callback, 9));
-        assertEquals(NtStatus.STATUS_UNSUCCESSFUL, notifications.unregisterStateChangeCallback(callback, 9));
+        assertTrue(notifications.registerStateChangeCallback(callback, null, 9, AVAILABLE_DOMAIN_TYPES, 0));
+        assertFalse(notifications.unregisterStateChangeCallback(other, 9));
+        assertFalse(notifications.unregisterStateChangeCallback(callback, 10));
+        assertTrue(notifications.unregisterStateChangeCallback(callback, 9));
+        assertFalse(notifications.unregisterStateChangeCallback(callback, 9));
 
         assertEquals(PublishResult.PUBLISHED, notifications.publisher().publishStateChange(9, 1, 0));
         assertEquals(1, notifications.doWork());
@@ -162,14 +161,14 @@ class RegistrationTest
     void unregisterFromInsideTheCallbackReturnsAndStopsFurtherCalls()
     {
         final AtomicInteger calls = new AtomicInteger();
-        final int[] status = { 42 };
+        final boolean[] removed = { false };
         final IommuInterfaceStateChangeCallback callback = new IommuInterfaceStateChangeCallback()
         {
             public void onStateChange(final IommuInterfaceStateChange stateChange, final Object context)
             {
                 if (2 == calls.incrementAndGet())
                 {
-                    status[0] = notifications.unregisterStateChangeCallback(this, 5);
+                    removed[0] = notifications.unregisterStateChangeCallback(this, 5);
                 }
             }
         };
@@ -178,31 +177,29 @@ class RegistrationTest
         notifications.publisher().publishStateChange(5, 1, 0);
         notifications.publisher().publishStateChange(5, 1, 0);
         assertEquals(3, notifications.doWork());
-        assertEquals(NtStatus.STATUS_SUCCESS, status[0]);
+        assertTrue(removed[0]);
         assertEquals(2, calls.get());
         assertEquals(1, count(NotificationCounters.DELIVERED_TYPE_ID));
         assertEquals(2, count(NotificationCounters.UNHANDLED_TYPE_ID));
         // The device is free again.
-        assertEquals(NtStatus.STATUS_SUCCESS,
-            notifications.registerStateChangeCallback(new Recorder(), null, 5, AVAILABLE_DOMAIN_TYPES, 0));
+        assertTrue(notifications.registerStateChangeCallback(new Recorder(), null, 5, AVAILABLE_DOMAIN_TYPES, 0));
     }
 
     @Test
     void unregisterFromInsideTheRegistrationCallMeansNoDispatchLater()
     {
         final AtomicInteger calls = new AtomicInteger();
-        final int[] status = { 42 };
+        final boolean[] removed = { false };
         final IommuInterfaceStateChangeCallback callback = new IommuInterfaceStateChangeCallback()
         {
             public void onStateChange(final IommuInterfaceStateChange stateChange, final Object context)
             {
                 calls.incrementAndGet();
-                status[0] = notifications.unregisterStateChangeCallback(this, 6);
+                removed[0] = notifications.unregisterStateChangeCallback(this, 6);
             }
         };
-        assertEquals(NtStatus.STATUS_SUCCESS,
-            notifications.registerStateChangeCallback(callback, null, 6, AVAILABLE_DOMAIN_TYPES, 0));
-        assertEquals(NtStatus.STATUS_SUCCESS, status[0]);
+        assertTrue(notifications.registerStateChangeCallback(callback, null, 6, AVAILABLE_DOMAIN_TYPES, 0));
+        assertTrue(removed[0]);
         notifications.publisher().publishStateChange(6, 1, 0);
         notifications.doWork();
         assertEquals(1, calls.get());
@@ -269,11 +266,11 @@ class RegistrationTest
         notifications.publisher().publishStateChange(1, 1, 0);
         assertTrue(entered.await(10, TimeUnit.SECONDS));
         final CountDownLatch unregistering = new CountDownLatch(1);
-        final int[] status = { 42 };
+        final boolean[] removed = { false };
         final Thread unregisterer = new Thread(() ->
         {
             unregistering.countDown();
-            status[0] = notifications.unregisterStateChangeCallback(callback, 1);
+            removed[0] = notifications.unregisterStateChangeCallback(callback, 1);
             unregisterReturned.set(true);
         });
         unregisterer.start();
@@ -292,7 +289,7 @@ class RegistrationTest
         release.countDown();
         unregisterer.join(10_000);
         assertFalse(unregisterer.isAlive());
-        assertEquals(NtStatus.STATUS_SUCCESS, status[0]);
+        assertTrue(removed[0]);
         assertFalse(violation.get(), "callback ran after unregister returned");
         notifications.close();
         assertFalse(violation.get(), "callback ran after unregister returned");
@@ -306,7 +303,7 @@ class RegistrationTest
         notifications.publisher().publishStateChange(8, 1, 0x1);
         assertTimeoutPreemptively(Duration.ofSeconds(10), () ->
         {
-            assertEquals(NtStatus.STATUS_SUCCESS, notifications.registerStateChangeCallback(
+            assertTrue(notifications.registerStateChangeCallback(
                 (stateChange, context) ->
                 {
                     if (1 == calls.incrementAndGet())

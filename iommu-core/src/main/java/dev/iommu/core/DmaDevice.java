@@ -10,8 +10,10 @@ import dev.iommu.core.platform.PhysicalDeviceObject;
 
 /**
  * The library's {@link IommuDmaDevice} token: a physical device object behind an IOMMU, with its PASID
- * configuration. Its lifecycle state is guarded by its own monitor (spec 1.5 item 9 makes the caller serialise
- * attach, detach and fault-reporting calls on one device; the lock makes a racing caller safe anyway).
+ * configuration and its PASID sub-devices. Its lifecycle state is guarded by its own monitor (spec 1.5 item 9 makes
+ * the caller serialise attach, detach and fault-reporting calls on one device; the lock makes a racing caller safe
+ * anyway). A device that V1 AttachDevice attached by its device object ({@link #isV1()}) has no token in the
+ * driver's hands: it lives from that attach to the V1 DetachDevice.
  */
 final class DmaDevice implements IommuDmaDevice
 {
@@ -24,6 +26,12 @@ final class DmaDevice implements IommuDmaDevice
     private volatile Domain domain;
     private boolean stateChangeRegistered;
     private volatile boolean faultReporting;
+    private final boolean v1;
+    private final int attachBase;
+    /** The live sub-devices sorted by PASID: copied on write under this monitor, read lock-free by translate. */
+    private volatile PasidDevice[] pasidDevices = NO_PASID_DEVICES;
+
+    private static final PasidDevice[] NO_PASID_DEVICES = new PasidDevice[0];
 
     DmaDevice(
         final DeviceTable owner,
@@ -32,6 +40,20 @@ final class DmaDevice implements IommuDmaDevice
         final IommuPasidConfigurationType pasidConfig,
         final boolean pasidFaultsSuppressed)
     {
+        this(owner, id, pdo, pasidConfig, pasidFaultsSuppressed, false, 0);
+    }
+
+    DmaDevice(
+        final DeviceTable owner,
+        final long id,
+        final PhysicalDeviceObject pdo,
+        final IommuPasidConfigurationType pasidConfig,
+        final boolean pasidFaultsSuppressed,
+        final boolean v1,
+        final int attachBase)
+    {
+        this.v1 = v1;
+        this.attachBase = attachBase;
         this.owner = owner;
         this.id = id;
         this.pdo = pdo;
@@ -118,6 +140,105 @@ final class DmaDevice implements IommuDmaDevice
     void stateChangeRegistered(final boolean registered)
     {
         stateChangeRegistered = registered;
+    }
+
+    /**
+     * Whether V1 AttachDevice made this device (by its device object; the driver holds no token).
+     */
+    boolean isV1()
+    {
+        return v1;
+    }
+
+    /**
+     * The InputMappingIdBase a V1 attach used (0 for tokens and for every device but an ACPI device on ARM64).
+     */
+    int attachBase()
+    {
+        return attachBase;
+    }
+
+    /**
+     * The live sub-device with a PASID, lock-free (a binary search over the published array).
+     *
+     * @param pasid the PASID, at least 1.
+     * @return the sub-device, or null.
+     */
+    PasidDevice pasidDevice(final int pasid)
+    {
+        final PasidDevice[] devices = pasidDevices;
+        int low = 0;
+        int high = devices.length - 1;
+        while (low <= high)
+        {
+            final int mid = (low + high) >>> 1;
+            final int here = devices[mid].pasid();
+            if (here < pasid)
+            {
+                low = mid + 1;
+            }
+            else if (here > pasid)
+            {
+                high = mid - 1;
+            }
+            else
+            {
+                return devices[mid];
+            }
+        }
+        return null;
+    }
+
+    /**
+     * How many sub-devices are alive (read under this monitor by DeleteDevice).
+     */
+    int pasidDeviceCount()
+    {
+        return pasidDevices.length;
+    }
+
+    /**
+     * Publishes a new sub-device; call under this monitor.
+     */
+    void addPasidDevice(final PasidDevice device)
+    {
+        final PasidDevice[] old = pasidDevices;
+        final PasidDevice[] copy = new PasidDevice[old.length + 1];
+        int i = 0;
+        while (i < old.length && old[i].pasid() < device.pasid())
+        {
+            copy[i] = old[i];
+            i++;
+        }
+        copy[i] = device;
+        System.arraycopy(old, i, copy, i + 1, old.length - i);
+        pasidDevices = copy;
+    }
+
+    /**
+     * Withdraws a sub-device; call under this monitor.
+     */
+    void removePasidDevice(final PasidDevice device)
+    {
+        final PasidDevice[] old = pasidDevices;
+        final PasidDevice[] copy = new PasidDevice[old.length - 1];
+        int j = 0;
+        for (final PasidDevice d : old)
+        {
+            if (d != device)
+            {
+                copy[j++] = d;
+            }
+        }
+        pasidDevices = copy;
+    }
+
+    /**
+     * A snapshot of the live sub-devices (introspection and teardown).
+     */
+    PasidDevice[] pasidDevices()
+    {
+        return pasidDevices;
     }
 
     /** {@inheritDoc} */

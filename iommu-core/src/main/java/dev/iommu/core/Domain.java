@@ -6,7 +6,6 @@ package dev.iommu.core;
 
 import dev.iommu.api.IommuDmaDomain;
 import dev.iommu.api.IommuDmaDomainType;
-import dev.iommu.api.NtStatus;
 
 /**
  * The library's {@link IommuDmaDomain}: a type, the devices attached, the logical address tokens outstanding,
@@ -54,24 +53,12 @@ class Domain implements IommuDmaDomain
     }
 
     /**
-     * Marks the domain deleted when it is alive and holds no devices and no tokens. Exactly one of racing
-     * callers succeeds.
-     *
-     * @return STATUS_SUCCESS, STATUS_RESOURCE_IN_USE (devices or tokens remain) or STATUS_INVALID_PARAMETER
-     *         (already deleted).
+     * Marks the domain deleted; the caller holds this domain's monitor and has checked, under it, that nothing is
+     * attached and no token is outstanding ({@link DomainRules#deleteDomainInUse}).
      */
-    synchronized int kill()
+    void kill()
     {
-        if (!alive)
-        {
-            return NtStatus.STATUS_INVALID_PARAMETER;
-        }
-        if (attachedDevices != 0 || outstandingTokens != 0)
-        {
-            return NtStatus.STATUS_RESOURCE_IN_USE;
-        }
         alive = false;
-        return NtStatus.STATUS_SUCCESS;
     }
 
     /**

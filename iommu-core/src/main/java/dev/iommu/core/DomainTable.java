@@ -9,13 +9,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import dev.iommu.api.IommuDmaDomain;
-import dev.iommu.api.IommuDmaDomainType;
-import dev.iommu.api.NtStatus;
 
 /**
  * The domains of one emulator: how many are alive against the platform's limit, the handle check every call
- * makes (spec 5.2 item 10: a null, foreign or deleted domain is detected), and deletion (spec 2.3, 5.3
- * item 14).
+ * makes (spec 5.2 item 10: a null, foreign or deleted domain is detected), and the retirement of deleted domains.
+ * It holds no status rules: {@link DomainMembers} checks, this table records.
  */
 final class DomainTable
 {
@@ -76,27 +74,6 @@ final class DomainTable
     }
 
     /**
-     * A new domain that holds no page tables (Unmanaged, TranslateS1; and pass-through domains in tests).
-     *
-     * @param type the type.
-     * @return the domain; the caller has acquired its place and publishes it with {@link #publish(Domain)}.
-     */
-    Domain newBareDomain(final IommuDmaDomainType type)
-    {
-        return new Domain(this, type, nextId());
-    }
-
-    /**
-     * A new pass-through domain that holds nothing (devices see physical addresses).
-     *
-     * @return the domain.
-     */
-    Domain newPassThrough()
-    {
-        return newBareDomain(IommuDmaDomainType.PASS_THROUGH);
-    }
-
-    /**
      * Makes a created domain findable by its id.
      *
      * @param domain the domain.
@@ -119,28 +96,16 @@ final class DomainTable
     }
 
     /**
-     * {@code DeleteDomain} (spec 2.3): refused while devices are attached or tokens are outstanding (spec 5.3
-     * item 14: STATUS_RESOURCE_IN_USE); mappings are dropped with the tables.
+     * Forgets a domain its member has killed and frees what it holds (tables once no map or unmap is inside them,
+     * allocator, ASID).
      *
-     * @param handle the domain.
-     * @return STATUS_SUCCESS, STATUS_INVALID_PARAMETER (not a live domain) or STATUS_RESOURCE_IN_USE.
+     * @param domain a killed domain.
      */
-    int delete(final IommuDmaDomain handle)
+    void retire(final Domain domain)
     {
-        final Domain domain = resolve(handle);
-        if (null == domain)
-        {
-            return NtStatus.STATUS_INVALID_PARAMETER;
-        }
-        final int status = domain.kill();
-        if (status != NtStatus.STATUS_SUCCESS)
-        {
-            return status;
-        }
         byId.remove(domain.id(), domain);
         domain.release();
         release();
-        return NtStatus.STATUS_SUCCESS;
     }
 
     /**

@@ -8,10 +8,7 @@ import java.lang.invoke.VarHandle;
 
 import dev.iommu.api.IommuDmaDomainType;
 import dev.iommu.api.IommuDmaLogicalAddressToken;
-import dev.iommu.api.IommuPermissions;
 import dev.iommu.api.IommuDmaLogicalAddressTokenMappedSegment;
-import dev.iommu.api.IommuMapPhysicalAddress;
-import dev.iommu.api.IommuMapPhysicalAddressType;
 import dev.iommu.api.LongRef;
 import dev.iommu.api.NtStatus;
 import dev.iommu.api.Ref;
@@ -25,43 +22,32 @@ import dev.iommu.ptw.Translation;
 
 /**
  * A domain whose page tables the library owns: Translate (logical and identity mappings, optionally a buddy
- * allocator, logical address tokens) and PassThrough (identity mappings recorded, translation is the identity:
- * spec 5.4 item 30). Every map and unmap runs on the caller's thread without a lock, inside the domain's
- * {@link OperationGate}; tokens take their own monitor.
+ * allocator, logical address tokens), PassThrough (identity mappings recorded, translation is the identity: spec 5.4
+ * item 30) and TranslateS1 (tables that PASID sub-devices walk; the documented contract maps nothing into them).
+ * Every map and unmap runs on the caller's thread without a lock, inside the domain's {@link OperationGate}; tokens
+ * take their own monitor.
  * <p>
- * The rules for what the spec leaves open, made here once (spec section 5):
+ * This is the engine under the members: its methods trust their arguments, which {@link MappingRules} checked. The
+ * statuses it returns are the outcomes only the tables can tell, each one rule of the documented contract:
  * <ul>
- *     <li>item 21: UnmapLogicalRange with an unaligned address is STATUS_INVALID_PARAMETER_2; NumberOfPages 0, or a
- *     range past the domain's address space, STATUS_INVALID_PARAMETER_3; when no page of the range is mapped,
- *     STATUS_INVALID_PARAMETER (nothing changes); a partly mapped range unmaps what is mapped and succeeds;</li>
+ *     <li>spec 5.4 item 21: an unmap that finds no page of its range mapped is STATUS_INVALID_PARAMETER and changes
+ *     nothing; a partly mapped range unmaps what is mapped and succeeds;</li>
  *     <li>item 22: page-granular partial unmaps are allowed; an allocator block goes back to the allocator once the
  *     last of its mapped pages is unmapped ({@link BlockLedger});</li>
  *     <li>an unmap range that covers only part of a 2 MiB or 1 GiB leaf (the library maps large leaves when
- *     address, physical address and length are aligned) is refused with STATUS_CONFLICTING_ADDRESSES and changes
- *     nothing: unmap the whole large page, or map with 4 KiB pages;</li>
- *     <li>items 23 and 24: UnmapLogicalRange touching a token's range or a reserved region is
- *     STATUS_INVALID_PARAMETER; an explicit map or identity map touching one is STATUS_IN_USE;</li>
- *     <li>item 25: STATUS_IN_USE is {@link NtStatus#STATUS_IN_USE} (STATUS_RESOURCE_IN_USE);</li>
- *     <li>item 26: reserved permission bits are the Permissions parameter's code (_2 for Map*Ex, _3 for
- *     MapReservedLogicalRange); permission 0 is allowed (present, no access: every device access faults with a
- *     permission fault);</li>
- *     <li>items 27 and 29: an empty physical description is STATUS_INVALID_PARAMETER_3; no room in the allocator's
- *     space, or no table page left, is STATUS_INSUFFICIENT_RESOURCES;</li>
- *     <li>item 28: both bounds are inclusive on every byte; Min above Max, or no block fitting, is
- *     STATUS_INVALID_PARAMETER_MIX; with an explicit address (no-allocator domains) the bounds are ignored;</li>
- *     <li>item 31: UnmapIdentityRangeEx of pages not all identity-mapped is STATUS_INVALID_PARAMETER_2;</li>
- *     <li>items 35 and 37: Reserve with Size 0 is STATUS_INVALID_PARAMETER_2, overlapping a reservation STATUS_IN_USE;
- *     MapReservedLogicalRange past the token's end is STATUS_INVALID_PARAMETER_4;</li>
- *     <li>item 38: UnmapReservedLogicalRange zeroes the caller's segment.</li>
+ *     address, physical address and length are aligned) is STATUS_CONFLICTING_ADDRESSES and changes nothing;</li>
+ *     <li>items 24, 25 and 35: an explicit or identity map clashing with a mapping, a token or a reserved region, and
+ *     a reservation overlapping one, are STATUS_IN_USE ({@link NtStatus#STATUS_IN_USE}); a MapReservedLogicalRange
+ *     clash is STATUS_RESOURCE_IN_USE (documented);</li>
+ *     <li>item 29: no room in the allocator's space, or no table page left, is STATUS_INSUFFICIENT_RESOURCES; bounds
+ *     no block fits are STATUS_INVALID_PARAMETER_MIX;</li>
+ *     <li>item 38: UnmapReservedLogicalRange zeroes the caller's segment and keeps the tables.</li>
  * </ul>
- * A missing out-parameter is the status of its position (STATUS_INVALID_PARAMETER_7 for LogicalAddressOut, _6 for
- * the token out of Reserve, _5 for MappedSegment).
  */
 final class MappingDomain extends Domain
 {
     private static final int PAGE_SHIFT = 12;
     private static final long PAGE_SIZE = 1L << PAGE_SHIFT;
-    private static final long PAGE_MASK = PAGE_SIZE - 1;
 
     private final RadixPageTable table;
     private final IovaAllocator allocator;
@@ -106,24 +92,29 @@ final class MappingDomain extends Domain
         return protectedRanges;
     }
 
+    boolean hasAllocator()
+    {
+        return null != allocator;
+    }
+
+    /**
+     * The end of the domain's logical address space (exclusive): 2^AddressWidth.
+     */
+    long limit()
+    {
+        return limit;
+    }
+
     /**
      * Sets up a reserved region at creation (before the domain is published): protected, and identity-mapped
      * read|write when asked (spec 5.3 item 16).
      *
-     * @return STATUS_SUCCESS or STATUS_INSUFFICIENT_RESOURCES (no table page).
+     * @return {@link PtwResult#OK} or {@link PtwResult#NO_MEMORY}.
      */
     int addReservedRegion(final long base, final long pages, final boolean identity)
     {
         protectedRanges.add(base, base + (pages << PAGE_SHIFT));
-        if (identity)
-        {
-            final int result = table.map(base, base, pages << PAGE_SHIFT, PtwPermissions.READ_WRITE);
-            if (result != PtwResult.OK)
-            {
-                return NtStatus.STATUS_INSUFFICIENT_RESOURCES;
-            }
-        }
-        return NtStatus.STATUS_SUCCESS;
+        return identity ? table.map(base, base, pages << PAGE_SHIFT, PtwPermissions.READ_WRITE) : PtwResult.OK;
     }
 
     /**
@@ -139,52 +130,23 @@ final class MappingDomain extends Domain
     }
 
     // ------------------------------------------------------------------------------------------------------------
-    // MapLogicalRangeEx / UnmapLogicalRange
+    // MapLogicalRangeEx, V1 MapLogicalRange / UnmapLogicalRange
     // ------------------------------------------------------------------------------------------------------------
 
+    /**
+     * Maps checked physical pages (a contiguous {@code base} when {@code frames} is null, else a frame list) at an
+     * explicit address (domains without allocator) or at one the allocator picks within the bounds.
+     */
     int mapLogical(
         final int permissions,
-        final IommuMapPhysicalAddress physical,
+        final long base,
+        final long[] frames,
+        final long pages,
         final LongRef explicitAddress,
         final LongRef minAddress,
         final LongRef maxAddress,
         final LongRef addressOut)
     {
-        if (type() != IommuDmaDomainType.TRANSLATE)
-        {
-            return NtStatus.STATUS_INVALID_PARAMETER_1;
-        }
-        if ((permissions & ~IommuPermissions.READ_WRITE) != 0)
-        {
-            return NtStatus.STATUS_INVALID_PARAMETER_2;
-        }
-        final long pages = PhysicalPages.pageCount(physical);
-        if (pages < 0)
-        {
-            return NtStatus.STATUS_INVALID_PARAMETER_3;
-        }
-        if (null != allocator)
-        {
-            if (null != explicitAddress)
-            {
-                return NtStatus.STATUS_NOT_SUPPORTED;
-            }
-        }
-        else
-        {
-            if (null == explicitAddress)
-            {
-                return NtStatus.STATUS_NOT_SUPPORTED;
-            }
-            if ((explicitAddress.get() & PAGE_MASK) != 0)
-            {
-                return NtStatus.STATUS_INVALID_PARAMETER_4;
-            }
-        }
-        if (null == addressOut)
-        {
-            return NtStatus.STATUS_INVALID_PARAMETER_7;
-        }
         final int stripe = gate.enter();
         if (stripe < 0)
         {
@@ -193,8 +155,8 @@ final class MappingDomain extends Domain
         try
         {
             return null != allocator ?
-                mapAllocated(permissions, physical, pages, minAddress, maxAddress, addressOut) :
-                mapExplicit(explicitAddress.get(), permissions, physical, pages, addressOut);
+                mapAllocated(permissions, base, frames, pages, minAddress, maxAddress, addressOut) :
+                mapExplicit(explicitAddress.get(), permissions, base, frames, pages, addressOut);
         }
         finally
         {
@@ -204,7 +166,8 @@ final class MappingDomain extends Domain
 
     private int mapAllocated(
         final int permissions,
-        final IommuMapPhysicalAddress physical,
+        final long base,
+        final long[] frames,
         final long pages,
         final LongRef minAddress,
         final LongRef maxAddress,
@@ -212,10 +175,6 @@ final class MappingDomain extends Domain
     {
         final long min = null == minAddress ? IovaAllocator.NO_MIN : minAddress.get();
         final long max = null == maxAddress ? IovaAllocator.NO_MAX : maxAddress.get();
-        if (null != minAddress && null != maxAddress && Long.compareUnsigned(min, max) > 0)
-        {
-            return NtStatus.STATUS_INVALID_PARAMETER_MIX;
-        }
         final IovaThreadCache cache = handle();
         final long address = cache.allocate(pages, min, max);
         if (address < 0)
@@ -223,7 +182,7 @@ final class MappingDomain extends Domain
             return address == IovaResult.UNSATISFIABLE_BOUNDS ?
                 NtStatus.STATUS_INVALID_PARAMETER_MIX : NtStatus.STATUS_INSUFFICIENT_RESOURCES;
         }
-        final int result = mapPhysical(address, permissions, physical, pages);
+        final int result = mapPhysical(address, permissions, base, frames, pages);
         final int order = 64 - Long.numberOfLeadingZeros(pages - 1);
         if (result != PtwResult.OK)
         {
@@ -235,24 +194,43 @@ final class MappingDomain extends Domain
         return NtStatus.STATUS_SUCCESS;
     }
 
-    private int mapExplicit(
+    /**
+     * Maps at an explicit address inside the address space (checked by the rules).
+     */
+    int mapExplicit(
         final long address,
         final int permissions,
-        final IommuMapPhysicalAddress physical,
+        final long base,
+        final long[] frames,
         final long pages,
         final LongRef addressOut)
     {
-        final long end = address + (pages << PAGE_SHIFT);
-        if (address < 0 || end > limit || end <= address)
-        {
-            return NtStatus.STATUS_INVALID_PARAMETER_4;
-        }
-        final int status = mapChecked(address, end, permissions, physical, pages);
-        if (status == NtStatus.STATUS_SUCCESS)
+        final int status = mapChecked(address, address + (pages << PAGE_SHIFT), permissions, base, frames, pages);
+        if (status == NtStatus.STATUS_SUCCESS && null != addressOut)
         {
             addressOut.set(address);
         }
         return status;
+    }
+
+    /**
+     * V1 MapLogicalRange: the frames at an explicit address, inside the domain's gate.
+     */
+    int mapAt(final long address, final int permissions, final long[] frames, final long pages)
+    {
+        final int stripe = gate.enter();
+        if (stripe < 0)
+        {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        try
+        {
+            return mapExplicit(address, permissions, 0, frames, pages, null);
+        }
+        finally
+        {
+            gate.exit(stripe);
+        }
     }
 
     /**
@@ -263,14 +241,14 @@ final class MappingDomain extends Domain
      * reservation and a map of overlapping ranges never both succeed (Dekker).
      */
     private int mapChecked(
-        final long address, final long end, final int permissions, final IommuMapPhysicalAddress physical,
+        final long address, final long end, final int permissions, final long base, final long[] frames,
         final long pages)
     {
         if (protectedRanges.overlaps(address, end))
         {
             return NtStatus.STATUS_IN_USE;
         }
-        final int result = mapPhysical(address, permissions, physical, pages);
+        final int result = mapPhysical(address, permissions, base, frames, pages);
         if (result != PtwResult.OK)
         {
             return result == PtwResult.NO_MEMORY ? NtStatus.STATUS_INSUFFICIENT_RESOURCES :
@@ -287,35 +265,19 @@ final class MappingDomain extends Domain
     }
 
     private int mapPhysical(
-        final long address, final int permissions, final IommuMapPhysicalAddress physical, final long pages)
+        final long address, final int permissions, final long base, final long[] frames, final long pages)
     {
         // IommuPermissions and PtwPermissions share their bits (read 0x1, write 0x2).
-        if (physical.mapType() == IommuMapPhysicalAddressType.CONTIGUOUS_RANGE)
+        if (null == frames)
         {
-            return table.map(address, physical.contiguousBase(), pages << PAGE_SHIFT, permissions);
+            return table.map(address, base, pages << PAGE_SHIFT, permissions);
         }
-        return table.mapScatter(address, PhysicalPages.frames(physical), 0, (int)pages, permissions);
+        return table.mapScatter(address, frames, 0, (int)pages, permissions);
     }
 
     int unmapLogical(final long address, final long numberOfPages)
     {
-        if (type() != IommuDmaDomainType.TRANSLATE)
-        {
-            return NtStatus.STATUS_INVALID_PARAMETER_1;
-        }
-        if ((address & PAGE_MASK) != 0)
-        {
-            return NtStatus.STATUS_INVALID_PARAMETER_2;
-        }
-        if (numberOfPages <= 0 || address < 0 || numberOfPages > (limit - address) >>> PAGE_SHIFT)
-        {
-            return NtStatus.STATUS_INVALID_PARAMETER_3;
-        }
         final long end = address + (numberOfPages << PAGE_SHIFT);
-        if (protectedRanges.overlaps(address, end))
-        {
-            return NtStatus.STATUS_INVALID_PARAMETER;
-        }
         final int stripe = gate.enter();
         if (stripe < 0)
         {
@@ -416,24 +378,14 @@ final class MappingDomain extends Domain
     }
 
     // ------------------------------------------------------------------------------------------------------------
-    // MapIdentityRangeEx / UnmapIdentityRangeEx
+    // MapIdentityRange(Ex) / UnmapIdentityRange(Ex)
     // ------------------------------------------------------------------------------------------------------------
 
-    int mapIdentity(final int permissions, final IommuMapPhysicalAddress physical)
+    /**
+     * Identity-maps checked pages (all-or-nothing: a failing run undoes the runs before it).
+     */
+    int mapIdentity(final int permissions, final long base, final long[] frames, final long pages)
     {
-        if ((permissions & ~IommuPermissions.READ_WRITE) != 0)
-        {
-            return NtStatus.STATUS_INVALID_PARAMETER_2;
-        }
-        final long pages = PhysicalPages.pageCount(physical);
-        if (pages < 0)
-        {
-            return NtStatus.STATUS_INVALID_PARAMETER_3;
-        }
-        if (null != allocator)
-        {
-            return NtStatus.STATUS_NOT_SUPPORTED;
-        }
         final int stripe = gate.enter();
         if (stripe < 0)
         {
@@ -444,14 +396,12 @@ final class MappingDomain extends Domain
             long done = 0;
             while (done < pages)
             {
-                final long run = identityRun(physical, done, pages);
-                final long base = PhysicalPages.frame(physical, done) << PAGE_SHIFT;
-                final long end = base + (run << PAGE_SHIFT);
-                final int status = end > limit ? NtStatus.STATUS_INVALID_PARAMETER_3 :
-                    mapChecked(base, end, permissions, contiguous(base, run), run);
+                final long run = identityRun(base, frames, done, pages);
+                final long at = PhysicalPages.frame(base, frames, done) << PAGE_SHIFT;
+                final int status = mapChecked(at, at + (run << PAGE_SHIFT), permissions, at, null, run);
                 if (status != NtStatus.STATUS_SUCCESS)
                 {
-                    undoIdentity(physical, done);
+                    undoIdentity(base, frames, done);
                     return status;
                 }
                 done += run;
@@ -464,17 +414,12 @@ final class MappingDomain extends Domain
         }
     }
 
-    int unmapIdentity(final IommuMapPhysicalAddress physical)
+    /**
+     * Removes checked identity pages, all or nothing: pages not all identity-mapped (or protected) return
+     * {@code notIdentityMapped}, a range cutting a large leaf STATUS_CONFLICTING_ADDRESSES.
+     */
+    int unmapIdentity(final long base, final long[] frames, final long pages, final int notIdentityMapped)
     {
-        final long pages = PhysicalPages.pageCount(physical);
-        if (pages < 0)
-        {
-            return NtStatus.STATUS_INVALID_PARAMETER_2;
-        }
-        if (null != allocator)
-        {
-            return NtStatus.STATUS_NOT_SUPPORTED;
-        }
         final int stripe = gate.enter();
         if (stripe < 0)
         {
@@ -484,22 +429,22 @@ final class MappingDomain extends Domain
         {
             for (long i = 0; i < pages; i++)
             {
-                final long address = PhysicalPages.frame(physical, i) << PAGE_SHIFT;
+                final long address = PhysicalPages.frame(base, frames, i) << PAGE_SHIFT;
                 if (address >= limit || protectedRanges.overlaps(address, address + PAGE_SIZE))
                 {
-                    return NtStatus.STATUS_INVALID_PARAMETER_2;
+                    return notIdentityMapped;
                 }
                 final long t = table.walk(address);
                 if (Translation.isFault(t) || Translation.outputAddress(t, address) != address)
                 {
-                    return NtStatus.STATUS_INVALID_PARAMETER_2;
+                    return notIdentityMapped;
                 }
             }
             long done = 0;
             while (done < pages)
             {
-                final long run = identityRun(physical, done, pages);
-                if (table.cutsLargePage(PhysicalPages.frame(physical, done) << PAGE_SHIFT, run << PAGE_SHIFT))
+                final long run = identityRun(base, frames, done, pages);
+                if (table.cutsLargePage(PhysicalPages.frame(base, frames, done) << PAGE_SHIFT, run << PAGE_SHIFT))
                 {
                     return NtStatus.STATUS_CONFLICTING_ADDRESSES;
                 }
@@ -508,8 +453,8 @@ final class MappingDomain extends Domain
             done = 0;
             while (done < pages)
             {
-                final long run = identityRun(physical, done, pages);
-                table.unmap(PhysicalPages.frame(physical, done) << PAGE_SHIFT, run << PAGE_SHIFT);
+                final long run = identityRun(base, frames, done, pages);
+                table.unmap(PhysicalPages.frame(base, frames, done) << PAGE_SHIFT, run << PAGE_SHIFT);
                 done += run;
             }
             return NtStatus.STATUS_SUCCESS;
@@ -520,13 +465,13 @@ final class MappingDomain extends Domain
         }
     }
 
-    private void undoIdentity(final IommuMapPhysicalAddress physical, final long mapped)
+    private void undoIdentity(final long base, final long[] frames, final long mapped)
     {
         long done = 0;
         while (done < mapped)
         {
-            final long run = Math.min(identityRun(physical, done, mapped), mapped - done);
-            table.unmap(PhysicalPages.frame(physical, done) << PAGE_SHIFT, run << PAGE_SHIFT);
+            final long run = Math.min(identityRun(base, frames, done, mapped), mapped - done);
+            table.unmap(PhysicalPages.frame(base, frames, done) << PAGE_SHIFT, run << PAGE_SHIFT);
             done += run;
         }
     }
@@ -534,15 +479,15 @@ final class MappingDomain extends Domain
     /**
      * The number of pages from {@code from} whose frames are consecutive.
      */
-    private static long identityRun(final IommuMapPhysicalAddress physical, final long from, final long pages)
+    private static long identityRun(final long base, final long[] frames, final long from, final long pages)
     {
-        if (physical.mapType() == IommuMapPhysicalAddressType.CONTIGUOUS_RANGE)
+        if (null == frames)
         {
             return pages - from;
         }
         long run = 1;
-        long frame = PhysicalPages.frame(physical, from);
-        while (from + run < pages && PhysicalPages.frame(physical, from + run) == frame + 1)
+        long frame = frames[(int)from];
+        while (from + run < pages && frames[(int)(from + run)] == frame + 1)
         {
             frame++;
             run++;
@@ -550,16 +495,13 @@ final class MappingDomain extends Domain
         return run;
     }
 
-    private IommuMapPhysicalAddress contiguous(final long base, final long pages)
-    {
-        // Identity maps are lifecycle-rate calls: a fresh description keeps threads apart.
-        return new IommuMapPhysicalAddress().useContiguousRange(base, pages << PAGE_SHIFT);
-    }
-
     // ------------------------------------------------------------------------------------------------------------
     // Logical address tokens
     // ------------------------------------------------------------------------------------------------------------
 
+    /**
+     * Reserves a checked range: a token with all its tables built, counted by the domain.
+     */
     int reserve(
         final long size,
         final LongRef explicitAddress,
@@ -567,26 +509,6 @@ final class MappingDomain extends Domain
         final LongRef maxAddress,
         final Ref<IommuDmaLogicalAddressToken> tokenOut)
     {
-        if (type() != IommuDmaDomainType.TRANSLATE)
-        {
-            return NtStatus.STATUS_INVALID_PARAMETER_1;
-        }
-        if (size <= 0 || (size & PAGE_MASK) != 0)
-        {
-            return NtStatus.STATUS_INVALID_PARAMETER_2;
-        }
-        if (null != explicitAddress && (explicitAddress.get() & PAGE_MASK) != 0)
-        {
-            return NtStatus.STATUS_INVALID_PARAMETER_3;
-        }
-        if ((null != allocator) == (null != explicitAddress))
-        {
-            return NtStatus.STATUS_NOT_SUPPORTED;
-        }
-        if (null == tokenOut)
-        {
-            return NtStatus.STATUS_INVALID_PARAMETER_6;
-        }
         if (!addToken())
         {
             return NtStatus.STATUS_INVALID_PARAMETER;
@@ -607,10 +529,6 @@ final class MappingDomain extends Domain
     {
         final long min = null == minAddress ? IovaAllocator.NO_MIN : minAddress.get();
         final long max = null == maxAddress ? IovaAllocator.NO_MAX : maxAddress.get();
-        if (null != minAddress && null != maxAddress && Long.compareUnsigned(min, max) > 0)
-        {
-            return NtStatus.STATUS_INVALID_PARAMETER_MIX;
-        }
         final long pages = size >>> PAGE_SHIFT;
         final long address = allocator.allocate(pages, min, max);
         if (address < 0)
@@ -633,10 +551,6 @@ final class MappingDomain extends Domain
     private int reserveExplicit(final long address, final long size, final Ref<IommuDmaLogicalAddressToken> tokenOut)
     {
         final long end = address + size;
-        if (address < 0 || end > limit || end <= address)
-        {
-            return NtStatus.STATUS_INVALID_PARAMETER_3;
-        }
         if (!protectedRanges.add(address, end))
         {
             return NtStatus.STATUS_IN_USE;
@@ -658,17 +572,14 @@ final class MappingDomain extends Domain
         return NtStatus.STATUS_SUCCESS;
     }
 
-    int freeToken(final LogicalAddressToken token)
+    int freeToken(final LogicalAddressToken token, final MappingRules rules)
     {
         synchronized (token)
         {
-            if (token.state() != LogicalAddressToken.LIVE)
+            final int status = rules.freeLocked(token);
+            if (status != NtStatus.STATUS_SUCCESS)
             {
-                return NtStatus.STATUS_INVALID_PARAMETER;
-            }
-            if (!token.segments().isEmpty())
-            {
-                return NtStatus.STATUS_RESOURCE_IN_USE;
+                return status;
             }
             token.state(LogicalAddressToken.DELETING);
         }
@@ -689,41 +600,20 @@ final class MappingDomain extends Domain
         final LogicalAddressToken token,
         final long offset,
         final int permissions,
-        final IommuMapPhysicalAddress physical,
-        final IommuDmaLogicalAddressTokenMappedSegment segment)
+        final long base,
+        final long[] frames,
+        final long pages,
+        final IommuDmaLogicalAddressTokenMappedSegment segment,
+        final MappingRules rules)
     {
-        final int state = token.state();
-        if (state != LogicalAddressToken.LIVE)
-        {
-            return state == LogicalAddressToken.DELETING ?
-                NtStatus.STATUS_UNSUCCESSFUL : NtStatus.STATUS_INVALID_PARAMETER;
-        }
-        if (offset < 0 || (offset & PAGE_MASK) != 0)
-        {
-            return NtStatus.STATUS_INVALID_PARAMETER_2;
-        }
-        if ((permissions & ~IommuPermissions.READ_WRITE) != 0)
-        {
-            return NtStatus.STATUS_INVALID_PARAMETER_3;
-        }
-        final long pages = PhysicalPages.pageCount(physical);
-        if (pages < 0 || offset >= token.size() || pages > (token.size() - offset) >>> PAGE_SHIFT)
-        {
-            return NtStatus.STATUS_INVALID_PARAMETER_4;
-        }
-        if (null == segment)
-        {
-            return NtStatus.STATUS_INVALID_PARAMETER_5;
-        }
         synchronized (token)
         {
-            final int now = token.state();
-            if (now != LogicalAddressToken.LIVE)
+            final int state = rules.tokenState(token);
+            if (state != NtStatus.STATUS_SUCCESS)
             {
-                return now == LogicalAddressToken.DELETING ?
-                    NtStatus.STATUS_UNSUCCESSFUL : NtStatus.STATUS_INVALID_PARAMETER;
+                return state;
             }
-            final int result = mapPhysical(token.logicalAddressBase() + offset, permissions, physical, pages);
+            final int result = mapPhysical(token.logicalAddressBase() + offset, permissions, base, frames, pages);
             if (result != PtwResult.OK)
             {
                 return result == PtwResult.EXISTS ?
@@ -735,16 +625,15 @@ final class MappingDomain extends Domain
         return NtStatus.STATUS_SUCCESS;
     }
 
-    int unmapReserved(final LogicalAddressToken token, final IommuDmaLogicalAddressTokenMappedSegment segment)
+    int unmapReserved(final LogicalAddressToken token, final IommuDmaLogicalAddressTokenMappedSegment segment,
+        final MappingRules rules)
     {
         synchronized (token)
         {
-            // size > 0 first: the segment map's missing value is -1, so a forged segment of size -1 at an unmapped
-            // offset used to match it and "succeed" (found by ConformanceTest).
-            if (token.state() != LogicalAddressToken.LIVE || segment.size() <= 0 ||
-                token.segments().get(segment.offset()) != segment.size())
+            final int status = rules.unmapReservedLocked(token, segment);
+            if (status != NtStatus.STATUS_SUCCESS)
             {
-                return NtStatus.STATUS_INVALID_PARAMETER;
+                return status;
             }
             table.unmapKeepTables(token.logicalAddressBase() + segment.offset(), segment.size());
             token.segments().remove(segment.offset());

@@ -60,35 +60,69 @@ final class PhysicalPages
         }
         if (type == IommuMapPhysicalAddressType.MDL)
         {
-            final Mdl mdl = address.mdl();
-            if (null == mdl || mdl.byteOffset() != 0 || mdl.byteCount() <= 0 ||
-                (mdl.byteCount() & (PAGE_SIZE - 1)) != 0)
-            {
-                return -1;
-            }
-            return framesValid(mdl.pageFrames(), mdl.byteCount() >>> SHIFT);
+            return pageCount(address.mdl());
         }
         return -1;
     }
 
     /**
-     * The frame of page {@code index} of a valid description.
+     * The number of 4 KiB pages an MDL describes, or -1 when it is not valid: no byte offset, a non-zero whole
+     * number of pages, a frame per page below {@link #FRAME_LIMIT}.
      *
-     * @param address a description for which {@link #pageCount} returned more than {@code index}.
-     * @param index   the page, from 0.
-     * @return the page frame number.
+     * @param mdl the MDL, or null.
+     * @return the page count, or -1.
      */
-    static long frame(final IommuMapPhysicalAddress address, final long index)
+    static long pageCount(final Mdl mdl)
+    {
+        if (null == mdl || mdl.byteOffset() != 0 || mdl.byteCount() <= 0 || (mdl.byteCount() & (PAGE_SIZE - 1)) != 0)
+        {
+            return -1;
+        }
+        return framesValid(mdl.pageFrames(), mdl.byteCount() >>> SHIFT);
+    }
+
+    /**
+     * The page count of a description already found valid, without scanning its frames again.
+     *
+     * @param address a description for which {@link #pageCount(IommuMapPhysicalAddress)} was not -1.
+     * @return the page count.
+     */
+    static long checkedPageCount(final IommuMapPhysicalAddress address)
     {
         switch (address.mapType())
         {
             case CONTIGUOUS_RANGE:
-                return (address.contiguousBase() >>> SHIFT) + index;
+                return address.contiguousSize() >>> SHIFT;
             case PFN:
-                return address.pageFrames()[(int)index];
+                return address.numberOfPages();
             default:
-                return address.mdl().pageFrames()[(int)index];
+                return address.mdl().byteCount() >>> SHIFT;
         }
+    }
+
+    /**
+     * The physical base of a contiguous description (0 for frame lists, whose frames say where each page is).
+     *
+     * @param address a valid description.
+     * @return the base address.
+     */
+    static long base(final IommuMapPhysicalAddress address)
+    {
+        return address.mapType() == IommuMapPhysicalAddressType.CONTIGUOUS_RANGE ? address.contiguousBase() : 0;
+    }
+
+    /**
+     * The frame of page {@code index} of a physical range given as a base (when {@code frames} is null) or a frame
+     * list.
+     *
+     * @param base   the contiguous base address, used when {@code frames} is null.
+     * @param frames the frames, or null.
+     * @param index  the page, from 0.
+     * @return the page frame number.
+     */
+    static long frame(final long base, final long[] frames, final long index)
+    {
+        return null == frames ? (base >>> SHIFT) + index : frames[(int)index];
     }
 
     /**

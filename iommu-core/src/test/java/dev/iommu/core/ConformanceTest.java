@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import dev.iommu.api.DeviceFaultConfiguration;
+import dev.iommu.api.DmaIommuInterface;
 import dev.iommu.api.DmaIommuInterfaceEx;
 import dev.iommu.api.DomainConfiguration;
 import dev.iommu.api.DomainConfigurationArch;
@@ -34,7 +35,6 @@ import dev.iommu.api.IommuMapPhysicalAddress;
 import dev.iommu.api.IommuPasidConfigurationType;
 import dev.iommu.api.LongRef;
 import dev.iommu.api.Mdl;
-import dev.iommu.api.NtStatus;
 import dev.iommu.api.Ref;
 import dev.iommu.ptw.Translation;
 import org.junit.jupiter.api.DynamicTest;
@@ -201,48 +201,67 @@ class ConformanceTest
 
     private static void acquisition(final List<DynamicTest> c)
     {
-        c.add(x64("IoGetIommuInterfaceEx_STATUS_SUCCESS_version2FillsSizeAndVersion", r ->
+        for (int v = 1; v <= 3; v++)
         {
-            final DmaIommuInterfaceEx ex = new DmaIommuInterfaceEx();
-            r.expect("v2", STATUS_SUCCESS, () -> r.emulator.ioGetIommuInterfaceEx(2, 0, ex));
-            assertEquals(DmaIommuInterfaceEx.SIZE_V2, ex.size());
-            assertEquals(2, ex.version());
-            assertSame(r.emulator, ex.v2());
-        }));
+            final int version = v;
+            c.add(x64("IoGetIommuInterfaceEx_STATUS_SUCCESS_version" + version + "FillsSizeVersionAndEveryMember", r ->
+            {
+                final DmaIommuInterfaceEx ex = new DmaIommuInterfaceEx();
+                r.expect("v" + version, STATUS_SUCCESS, () -> r.emulator.ioGetIommuInterfaceEx(version, 0, ex));
+                assertEquals(DmaIommuInterfaceEx.sizeOf(version), ex.size());
+                assertEquals(version, ex.version());
+                final Object table = version == 1 ? ex.v1() : version == 2 ? ex.v2() : ex.v3();
+                assertNotNull(table);
+                assertEquals(version == 2, !(table instanceof dev.iommu.api.DmaIommuInterfaceV3) &&
+                    table instanceof dev.iommu.api.DmaIommuInterfaceV2, "a V2 table is not also a V3 table");
+                assertEquals(version == 1, table instanceof dev.iommu.api.DmaIommuInterfaceV1);
+            }));
+        }
         acquisitionRefused(c, "IoGetIommuInterfaceEx_STATUS_INVALID_PARAMETER_1_version0", 0, 0,
             STATUS_INVALID_PARAMETER_1);
         acquisitionRefused(c, "IoGetIommuInterfaceEx_STATUS_INVALID_PARAMETER_1_version4", 4, 0,
             STATUS_INVALID_PARAMETER_1);
-        acquisitionRefused(c, "IoGetIommuInterfaceEx_STATUS_INVALID_PARAMETER_2_flagsNotZero", 2, 1,
-            STATUS_INVALID_PARAMETER_2);
-        acquisitionRefused(c, "IoGetIommuInterfaceEx_STATUS_NOT_SUPPORTED_version1NotBuiltYet", 1, 0,
-            STATUS_NOT_SUPPORTED);
-        acquisitionRefused(c, "IoGetIommuInterfaceEx_STATUS_NOT_SUPPORTED_version3NotBuiltYet", 3, 0,
-            STATUS_NOT_SUPPORTED);
-        c.add(x64("IoGetIommuInterfaceEx_STATUS_INVALID_PARAMETER_3_noHolder", r ->
-            r.refused("null out", STATUS_INVALID_PARAMETER_3, () -> r.emulator.ioGetIommuInterfaceEx(2, 0, null))));
-        c.add(on("IoGetIommuInterfaceEx_STATUS_NOT_SUPPORTED_olderOsPersonality",
+        acquisitionRefused(c, "IoGetIommuInterfaceEx_STATUS_INVALID_PARAMETER_3_flagsNotZero", 1, 1,
+            STATUS_INVALID_PARAMETER_3);
+        acquisitionRefused(c, "IoGetIommuInterfaceEx_STATUS_INVALID_PARAMETER_1_CHOICE_badVersionBeforeFlags", 0, 1,
+            STATUS_INVALID_PARAMETER_1);
+        c.add(x64("IoGetIommuInterfaceEx_STATUS_INVALID_PARAMETER_2_noHolder", r ->
+            r.refused("null out", STATUS_INVALID_PARAMETER_2, () -> r.emulator.ioGetIommuInterfaceEx(2, 0, null))));
+        c.add(x64("IoGetIommuInterfaceEx_STATUS_INVALID_PARAMETER_2_CHOICE_noHolderBeforeFlags", r ->
+            r.refused("null out and flags", STATUS_INVALID_PARAMETER_2,
+                () -> r.emulator.ioGetIommuInterfaceEx(2, 1, null))));
+        c.add(on("IoGetIommuInterfaceEx_STATUS_INVALID_PARAMETER_1_CHOICE_olderKernelAnswersAsItDoes",
             () -> new V2Rig(dev.iommu.core.platform.Platform.builder()
                 .iommu("vtd0", 0xFED9_0000L).pci("nic", 0, 1, 0, 0, "vtd0", false).maxInterfaceVersion(2).build()),
             r ->
             {
-                // A platform limited to version 1 refuses 2: built here by a second emulator on a V1-only platform.
-                final IommuEmulator v1Only = IommuEmulator.launch(new IommuEmulator.Context().platform(
-                    dev.iommu.core.platform.Platform.builder().iommu("vtd0", 0xFED9_0000L).maxInterfaceVersion(1)
-                        .limits(V2Rig.limits(8)).build())
-                    .notifications(new dev.iommu.callbacks.Notifications.Context().useAgentThread(false)));
-                try
-                {
-                    final DmaIommuInterfaceEx ex = new DmaIommuInterfaceEx();
-                    assertEquals(NtStatus.name(STATUS_NOT_SUPPORTED),
-                        NtStatus.name(v1Only.ioGetIommuInterfaceEx(2, 0, ex)));
-                    assertEquals(0, ex.size(), "nothing filled");
-                }
-                finally
-                {
-                    v1Only.close();
-                }
+                final DmaIommuInterfaceEx ex = new DmaIommuInterfaceEx();
+                r.refused("version 3 on a V1/V2 kernel", STATUS_INVALID_PARAMETER_1,
+                    () -> r.emulator.ioGetIommuInterfaceEx(3, 0, ex));
+                assertEquals(0, ex.size(), "nothing filled");
+                r.expect("version 2 there", STATUS_SUCCESS, () -> r.emulator.ioGetIommuInterfaceEx(2, 0, ex));
             }));
+        c.add(x64("IoGetIommuInterface_STATUS_SUCCESS_legacyTableIsTheV1Table", r ->
+        {
+            final DmaIommuInterface legacy = new DmaIommuInterface();
+            r.expect("legacy", STATUS_SUCCESS, () -> r.emulator.ioGetIommuInterface(1, legacy));
+            assertEquals(1, legacy.version());
+            final DmaIommuInterfaceEx ex = new DmaIommuInterfaceEx();
+            r.expect("v1", STATUS_SUCCESS, () -> r.emulator.ioGetIommuInterfaceEx(1, 0, ex));
+            assertSame(ex.v1(), legacy.v1(), "one V1 implementation behind both entry points");
+        }));
+        for (final int version : new int[]{0, 2, 3})
+        {
+            c.add(x64("IoGetIommuInterface_STATUS_INVALID_PARAMETER_1_version" + version, r ->
+            {
+                final DmaIommuInterface legacy = new DmaIommuInterface();
+                r.refused("legacy version " + version, STATUS_INVALID_PARAMETER_1,
+                    () -> r.emulator.ioGetIommuInterface(version, legacy));
+                assertEquals(0, legacy.version(), "nothing written");
+            }));
+        }
+        c.add(x64("IoGetIommuInterface_STATUS_INVALID_PARAMETER_2_noHolder", r ->
+            r.refused("legacy null out", STATUS_INVALID_PARAMETER_2, () -> r.emulator.ioGetIommuInterface(1, null))));
     }
 
     private static void acquisitionRefused(
@@ -1200,7 +1219,7 @@ class ConformanceTest
             r.refused("disable", STATUS_NOT_IMPLEMENTED,
                 () -> r.iommu.setDeviceFaultReportingEx(nic, 0, false, null));
             r.emulator.translate(nic, A, READ);
-            while (r.emulator.notifications().doWork() > 0)
+            while (r.emulator.deliverNotifications() > 0)
             {
                 Thread.onSpinWait();
             }
@@ -1228,7 +1247,7 @@ class ConformanceTest
             assertTrue(Translation.isFault(r.emulator.translate(nic, A + 8, WRITE)));
             assertTrue(Translation.isFault(r.emulator.translate(nic, B, READ)));
             assertFalse(Translation.isFault(r.emulator.translate(nic, A, READ)), "no fault, no report");
-            while (r.emulator.notifications().doWork() > 0)
+            while (r.emulator.deliverNotifications() > 0)
             {
                 Thread.onSpinWait();
             }
@@ -1241,7 +1260,7 @@ class ConformanceTest
             assertSame(d, domains.get(0));
             r.expect("disable", STATUS_SUCCESS, () -> r.emulator.setDeviceFaultReporting(nic, false, null));
             r.emulator.translate(nic, B, READ);
-            while (r.emulator.notifications().doWork() > 0)
+            while (r.emulator.deliverNotifications() > 0)
             {
                 Thread.onSpinWait();
             }
@@ -1377,7 +1396,7 @@ class ConformanceTest
                 () -> r.iommu.registerInterfaceStateChangeCallback(cb, null, nic, fields()));
             r.expect("unregister", STATUS_SUCCESS, () -> r.iommu.unregisterInterfaceStateChangeCallback(cb, nic));
             r.platform.policy().blockingActive(true);
-            while (r.emulator.notifications().doWork() > 0)
+            while (r.emulator.deliverNotifications() > 0)
             {
                 Thread.onSpinWait();
             }

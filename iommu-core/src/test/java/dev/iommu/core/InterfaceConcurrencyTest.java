@@ -27,7 +27,6 @@ import dev.iommu.api.IommuPermissions;
 import dev.iommu.api.LongRef;
 import dev.iommu.api.NtStatus;
 import dev.iommu.api.Ref;
-import dev.iommu.callbacks.Notifications;
 import dev.iommu.core.platform.Architecture;
 import dev.iommu.core.platform.PageSizes;
 import dev.iommu.core.platform.Platform;
@@ -63,8 +62,8 @@ class InterfaceConcurrencyTest
             builder.pci("dev" + i, 0, 1 + i, 0, 0, "vtd0", false);
         }
         final Platform platform = builder.build();
-        try (IommuEmulator emulator = IommuEmulator.launch(new IommuEmulator.Context().platform(platform)
-            .notifications(new Notifications.Context().useAgentThread(false))))
+        try (IommuEmulator emulator = IommuEmulator.launch(new EmulatorContext().platform(platform)
+            .dispatcherThread(false)))
         {
             final DmaIommuInterfaceEx ex = new DmaIommuInterfaceEx();
             assertEquals(NtStatus.STATUS_SUCCESS, emulator.ioGetIommuInterfaceEx(2, 0, ex));
@@ -126,7 +125,7 @@ class InterfaceConcurrencyTest
                         IommuDmaDomainType.TRANSLATE.mask() | IommuDmaDomainType.PASS_THROUGH.mask();
                     platform.policy().restrict(platform.device("dev" + WORKERS), types);
                     policyChanges++;
-                    emulator.notifications().doWork();
+                    emulator.deliverNotifications();
                 }
                 if (policyChanges == 0)
                 {
@@ -142,7 +141,7 @@ class InterfaceConcurrencyTest
             done.set(true);
             lifecycle.join();
             assertNull(failure.get(), failure.get());
-            while (emulator.notifications().doWork() > 0)
+            while (emulator.deliverNotifications() > 0)
             {
                 Thread.onSpinWait();
             }

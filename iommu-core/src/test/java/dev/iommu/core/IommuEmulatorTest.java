@@ -26,7 +26,6 @@ import dev.iommu.api.IommuPermissions;
 import dev.iommu.api.LongRef;
 import dev.iommu.api.NtStatus;
 import dev.iommu.api.Ref;
-import dev.iommu.callbacks.Notifications;
 import dev.iommu.core.platform.Architecture;
 import dev.iommu.core.platform.PageSizes;
 import dev.iommu.core.platform.Platform;
@@ -56,8 +55,8 @@ class IommuEmulatorTest
         .pci("disk", 0, 2, 0, 0, "vtd0", false)
         .build();
     private final IommuEmulator emulator = IommuEmulator.launch(
-        new IommuEmulator.Context().platform(platform)
-            .notifications(new Notifications.Context().useAgentThread(false)));
+        new EmulatorContext().platform(platform)
+            .dispatcherThread(false));
     private final DmaIommuInterfaceV2 iommu;
 
     IommuEmulatorTest()
@@ -199,7 +198,7 @@ class IommuEmulatorTest
         assertEquals(NtStatus.STATUS_RESOURCE_IN_USE, iommu.deleteDevice(nic));
 
         platform.policy().restrict(platform.device("nic"), IommuDmaDomainType.TRANSLATE.mask());
-        while (emulator.notifications().doWork() > 0)
+        while (emulator.deliverNotifications() > 0)
         {
             Thread.onSpinWait();
         }
@@ -229,7 +228,7 @@ class IommuEmulatorTest
         assertEquals(NtStatus.STATUS_SUCCESS, emulator.setDeviceFaultReporting(disk, true, config));
 
         assertTrue(Translation.isFault(emulator.translate(disk, 0x7000, IommuPermissions.WRITE)));
-        while (emulator.notifications().doWork() > 0)
+        while (emulator.deliverNotifications() > 0)
         {
             Thread.onSpinWait();
         }

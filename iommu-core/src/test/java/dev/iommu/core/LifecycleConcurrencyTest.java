@@ -10,8 +10,11 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
+import dev.iommu.api.DmaIommuInterfaceEx;
+import dev.iommu.api.DmaIommuInterfaceV2;
 import dev.iommu.api.IommuDmaDevice;
 import dev.iommu.api.IommuDmaDomain;
+import dev.iommu.api.IommuDmaDomainType;
 import dev.iommu.api.NtStatus;
 import dev.iommu.api.Ref;
 import dev.iommu.core.platform.PageSizes;
@@ -46,8 +49,11 @@ class LifecycleConcurrencyTest
             builder.pci("d" + i, 0, 1 + i, 0, 0, "u", i % 2 == 0);
         }
         final Platform platform = builder.build();
-        final DomainTable domains = new DomainTable(DOMAINS);
-        final DeviceTable devices = new DeviceTable(platform, domains);
+        final IommuEmulator emulator = IommuEmulator.launch(
+            new EmulatorContext().platform(platform).dispatcherThread(false));
+        final DmaIommuInterfaceEx ex = new DmaIommuInterfaceEx();
+        assertEquals(NtStatus.STATUS_SUCCESS, emulator.ioGetIommuInterfaceEx(2, 0, ex));
+        final DmaIommuInterfaceV2 iommu = ex.v2();
         final AtomicReferenceArray<IommuDmaDevice> deviceSlots = new AtomicReferenceArray<>(DEVICES);
         final AtomicReferenceArray<IommuDmaDomain> domainSlots = new AtomicReferenceArray<>(DOMAINS);
         final CyclicBarrier start = new CyclicBarrier(THREADS + 1);
@@ -71,24 +77,24 @@ class LifecycleConcurrencyTest
                         switch (random.nextInt(6))
                         {
                             case 0:
-                                createDevice(devices, platform, d, deviceSlots, deviceOut);
+                                createDevice(iommu, platform, d, deviceSlots, deviceOut);
                                 break;
                             case 1:
-                                deleteDevice(devices, d, deviceSlots);
+                                deleteDevice(iommu, d, deviceSlots);
                                 break;
                             case 2:
-                                createDomain(domains, m, domainSlots);
+                                createDomain(iommu, m, domainSlots);
                                 break;
                             case 3:
-                                deleteDomain(domains, m, domainSlots);
+                                deleteDomain(iommu, m, domainSlots);
                                 break;
                             case 4:
-                                expect(devices.attach(domainSlots.get(m), deviceSlots.get(d)),
+                                expect(iommu.attachDeviceEx(domainSlots.get(m), deviceSlots.get(d)),
                                     NtStatus.STATUS_SUCCESS, NtStatus.STATUS_INVALID_PARAMETER,
                                     NtStatus.STATUS_ACCESS_DENIED);
                                 break;
                             default:
-                                expect(devices.detach(deviceSlots.get(d)), NtStatus.STATUS_SUCCESS,
+                                expect(iommu.detachDeviceEx(deviceSlots.get(d)), NtStatus.STATUS_SUCCESS,
                                     NtStatus.STATUS_INVALID_PARAMETER, NtStatus.STATUS_INVALID_PARAMETER_1);
                                 break;
                         }
@@ -128,7 +134,7 @@ class LifecycleConcurrencyTest
         final int[] attachedTo = new int[DOMAINS];
         for (int d = 0; d < DEVICES; d++)
         {
-            final DmaDevice device = devices.resolve(deviceSlots.get(d));
+            final DmaDevice device = live(deviceSlots.get(d));
             if (null == device)
             {
                 continue;
@@ -150,26 +156,37 @@ class LifecycleConcurrencyTest
         int liveDomains = 0;
         for (int m = 0; m < DOMAINS; m++)
         {
-            final Domain domain = domains.resolve(domainSlots.get(m));
+            final Domain domain = live(domainSlots.get(m));
             if (null != domain)
             {
                 liveDomains++;
                 assertEquals(attachedTo[m], domain.attachedDevices(), "seed " + seed + ": attach count");
             }
         }
-        assertEquals(liveDevices, devices.liveCount(), "seed " + seed);
-        assertEquals(liveDomains, domains.liveCount(), "seed " + seed);
+        assertEquals(liveDevices, emulator.liveDevices(), "seed " + seed);
+        assertEquals(liveDomains, emulator.liveDomains(), "seed " + seed);
+        emulator.close();
+    }
+
+    private static DmaDevice live(final IommuDmaDevice handle)
+    {
+        return null != handle && ((DmaDevice)handle).isAlive() ? (DmaDevice)handle : null;
+    }
+
+    private static Domain live(final IommuDmaDomain handle)
+    {
+        return null != handle && ((Domain)handle).isAlive() ? (Domain)handle : null;
     }
 
     private static void createDevice(
-        final DeviceTable devices,
+        final DmaIommuInterfaceV2 devices,
         final Platform platform,
         final int d,
         final AtomicReferenceArray<IommuDmaDevice> slots,
         final Ref<IommuDmaDevice> out)
     {
         out.clear();
-        final int status = devices.create(platform.device("d" + d), null, out);
+        final int status = devices.createDevice(platform.device("d" + d), null, out);
         expect(status, NtStatus.STATUS_SUCCESS, NtStatus.STATUS_INVALID_PARAMETER);
         if (status == NtStatus.STATUS_SUCCESS)
         {
@@ -178,30 +195,32 @@ class LifecycleConcurrencyTest
     }
 
     private static void deleteDevice(
-        final DeviceTable devices, final int d, final AtomicReferenceArray<IommuDmaDevice> slots)
+        final DmaIommuInterfaceV2 devices, final int d, final AtomicReferenceArray<IommuDmaDevice> slots)
     {
-        expect(devices.delete(slots.get(d)), NtStatus.STATUS_SUCCESS, NtStatus.STATUS_INVALID_PARAMETER,
+        expect(devices.deleteDevice(slots.get(d)), NtStatus.STATUS_SUCCESS, NtStatus.STATUS_INVALID_PARAMETER,
             NtStatus.STATUS_RESOURCE_IN_USE);
     }
 
     private static void createDomain(
-        final DomainTable domains, final int m, final AtomicReferenceArray<IommuDmaDomain> slots)
+        final DmaIommuInterfaceV2 domains, final int m, final AtomicReferenceArray<IommuDmaDomain> slots)
     {
         final IommuDmaDomain current = slots.get(m);
-        if (null != domains.resolve(current) || !domains.acquire())
+        final Ref<IommuDmaDomain> created = new Ref<>();
+        if (null != live(current) ||
+            domains.createDomainEx(IommuDmaDomainType.PASS_THROUGH, 0, null, null, created) != NtStatus.STATUS_SUCCESS)
         {
             return;
         }
-        if (!slots.compareAndSet(m, current, domains.newPassThrough()))
+        if (!slots.compareAndSet(m, current, created.get()))
         {
-            domains.release();
+            expect(domains.deleteDomain(created.get()), NtStatus.STATUS_SUCCESS);
         }
     }
 
     private static void deleteDomain(
-        final DomainTable domains, final int m, final AtomicReferenceArray<IommuDmaDomain> slots)
+        final DmaIommuInterfaceV2 domains, final int m, final AtomicReferenceArray<IommuDmaDomain> slots)
     {
-        expect(domains.delete(slots.get(m)), NtStatus.STATUS_SUCCESS, NtStatus.STATUS_INVALID_PARAMETER,
+        expect(domains.deleteDomain(slots.get(m)), NtStatus.STATUS_SUCCESS, NtStatus.STATUS_INVALID_PARAMETER,
             NtStatus.STATUS_RESOURCE_IN_USE);
     }
 

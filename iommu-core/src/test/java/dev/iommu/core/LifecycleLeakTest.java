@@ -222,7 +222,7 @@ class LifecycleLeakTest
         assertTrue(refusals > permutations, "wrong orders were exercised: " + refusals);
         assertEquals(permutations, callbackCalls[0], "one immediate call per registration");
         rig.platform.policy().blockingActive(true);
-        while (rig.emulator.notifications().doWork() > 0)
+        while (rig.emulator.deliverNotifications() > 0)
         {
             Thread.onSpinWait();
         }

@@ -21,7 +21,7 @@ class PhysicalPagesTest
     void contiguousRanges()
     {
         assertEquals(3, PhysicalPages.pageCount(address.useContiguousRange(0x10_0000, 0x3000)));
-        assertEquals(0x102, PhysicalPages.frame(address, 2));
+        assertEquals(0x102, PhysicalPages.frame(PhysicalPages.base(address), PhysicalPages.frames(address), 2));
         assertNull(PhysicalPages.frames(address));
         assertEquals(-1, PhysicalPages.pageCount(address.useContiguousRange(0x10_0800, 0x1000)), "unaligned base");
         assertEquals(-1, PhysicalPages.pageCount(address.useContiguousRange(0x10_0000, 0x1800)), "partial page");
@@ -37,7 +37,7 @@ class PhysicalPagesTest
     {
         final long[] frames = {5, 9, 7};
         assertEquals(2, PhysicalPages.pageCount(address.usePfnArray(frames, 2)));
-        assertEquals(9, PhysicalPages.frame(address, 1));
+        assertEquals(9, PhysicalPages.frame(PhysicalPages.base(address), PhysicalPages.frames(address), 1));
         assertArrayEquals(frames, PhysicalPages.frames(address));
         assertEquals(-1, PhysicalPages.pageCount(address.usePfnArray(frames, 4)), "longer than the array");
         assertEquals(-1, PhysicalPages.pageCount(address.usePfnArray(frames, 0)), "empty");
@@ -50,17 +50,19 @@ class PhysicalPagesTest
     {
         final Mdl mdl = new Mdl().describe(new long[]{3, 4}, 0x2000);
         assertEquals(2, PhysicalPages.pageCount(address.useMdl(mdl)));
-        assertEquals(4, PhysicalPages.frame(address, 1));
+        assertEquals(4, PhysicalPages.frame(PhysicalPages.base(address), PhysicalPages.frames(address), 1));
         assertEquals(-1, PhysicalPages.pageCount(address.useMdl(new Mdl().describe(new long[]{3}, 0x2000))));
         assertEquals(-1, PhysicalPages.pageCount(address.useMdl(mdl.byteOffset(8))), "byte offset");
         assertEquals(-1, PhysicalPages.pageCount(address.useMdl(new Mdl().describe(new long[]{3}, 100))));
         assertEquals(-1, PhysicalPages.pageCount(address.useMdl(null)));
+        assertEquals(2, PhysicalPages.pageCount(mdl.byteOffset(0)), "the V1 form");
+        assertEquals(2, PhysicalPages.checkedPageCount(address.useMdl(mdl)));
     }
 
     @Test
     void otherTypesAndNullAreInvalid()
     {
-        assertEquals(-1, PhysicalPages.pageCount(null));
+        assertEquals(-1, PhysicalPages.pageCount((IommuMapPhysicalAddress)null));
         assertEquals(-1, PhysicalPages.pageCount(new IommuMapPhysicalAddress()));
         assertEquals(-1, PhysicalPages.pageCount(new IommuMapPhysicalAddress()
             .mapType(IommuMapPhysicalAddressType.MAX)));

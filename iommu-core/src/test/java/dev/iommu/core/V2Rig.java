@@ -20,7 +20,6 @@ import dev.iommu.api.IommuPermissions;
 import dev.iommu.api.LongRef;
 import dev.iommu.api.NtStatus;
 import dev.iommu.api.Ref;
-import dev.iommu.callbacks.Notifications;
 import dev.iommu.core.platform.Architecture;
 import dev.iommu.core.platform.PageSizes;
 import dev.iommu.core.platform.Platform;
@@ -60,8 +59,8 @@ final class V2Rig implements AutoCloseable
     V2Rig(final Platform platform, final boolean largePages)
     {
         this.platform = platform;
-        this.emulator = IommuEmulator.launch(new IommuEmulator.Context().platform(platform).largePages(largePages)
-            .notifications(new Notifications.Context().useAgentThread(false)));
+        this.emulator = IommuEmulator.launch(new EmulatorContext().platform(platform).largePages(largePages)
+            .dispatcherThread(false));
         final DmaIommuInterfaceEx ex = new DmaIommuInterfaceEx();
         assertEquals(NtStatus.STATUS_SUCCESS, emulator.ioGetIommuInterfaceEx(2, 0, ex));
         this.iommu = ex.v2();

@@ -11,7 +11,7 @@ import dev.iommu.api.IommuMapPhysicalAddress;
 import dev.iommu.api.LongRef;
 import dev.iommu.api.NtStatus;
 import dev.iommu.core.IommuEmulator;
-import dev.iommu.ptw.Translation;
+import dev.iommu.core.DmaTranslation;
 
 /**
  * A {@link DmaMapper} over one domain of an {@link IommuEmulator}. The instance holds the call's scratch objects
@@ -97,11 +97,11 @@ final class LibraryDmaMapper implements DmaMapper
             return MapperResult.INVALID_ARGUMENT;
         }
         final long t = emulator.translate(device, iova, access);
-        if (!Translation.isFault(t))
+        if (!DmaTranslation.isFault(t))
         {
-            return Translation.outputAddress(t, iova);
+            return DmaTranslation.outputAddress(t, iova);
         }
-        return Translation.faultReason(t) == Translation.FAULT_PERMISSION ?
+        return DmaTranslation.faultReason(t) == DmaTranslation.FAULT_PERMISSION ?
             MapperResult.FAULT_PERMISSION : MapperResult.FAULT_NOT_PRESENT;
     }
 

@@ -14,13 +14,13 @@ import dev.iommu.api.IommuDmaDomainType;
 import dev.iommu.api.IommuDmaLogicalAllocatorConfig;
 import dev.iommu.api.NtStatus;
 import dev.iommu.api.Ref;
-import dev.iommu.callbacks.Notifications;
+import dev.iommu.core.EmulatorContext;
 import dev.iommu.core.IommuEmulator;
 import dev.iommu.core.platform.Architecture;
 import dev.iommu.core.platform.PageSizes;
 import dev.iommu.core.platform.Platform;
 import dev.iommu.core.platform.ResourceLimits;
-import dev.iommu.ptw.IotlbMode;
+import dev.iommu.core.IotlbInvalidation;
 
 /**
  * The library under test: one {@link IommuEmulator} (an x64 platform with one 48-bit IOMMU unit and
@@ -49,7 +49,7 @@ public final class LibraryDmaMapperFactory implements DmaMapperFactory
      */
     public LibraryDmaMapperFactory(final int addressWidth)
     {
-        this(addressWidth, IotlbMode.STRICT, IommuEmulator.Context.DEFAULT_IOTLB_ENTRIES, 65536);
+        this(addressWidth, IotlbInvalidation.STRICT, EmulatorContext.DEFAULT_IOTLB_ENTRIES, 65536);
     }
 
     /**
@@ -61,7 +61,7 @@ public final class LibraryDmaMapperFactory implements DmaMapperFactory
      * @param maxTablePages page-table pages for all domains together.
      */
     public LibraryDmaMapperFactory(
-        final int addressWidth, final IotlbMode iotlbMode, final int iotlbEntries, final int maxTablePages)
+        final int addressWidth, final IotlbInvalidation iotlbMode, final int iotlbEntries, final int maxTablePages)
     {
         if (addressWidth != 39 && addressWidth != 48)
         {
@@ -79,11 +79,11 @@ public final class LibraryDmaMapperFactory implements DmaMapperFactory
             freeDevices.add(name);
         }
         this.platform = builder.build();
-        this.emulator = IommuEmulator.launch(new IommuEmulator.Context()
+        this.emulator = IommuEmulator.launch(new EmulatorContext()
             .platform(platform)
-            .iotlbMode(iotlbMode)
+            .iotlbInvalidation(iotlbMode)
             .iotlbEntries(iotlbEntries)
-            .notifications(new Notifications.Context().useAgentThread(false)));
+            .dispatcherThread(false));
         final DmaIommuInterfaceEx ex = new DmaIommuInterfaceEx();
         check(emulator.ioGetIommuInterfaceEx(2, 0, ex), "IoGetIommuInterfaceEx");
         this.iommu = ex.v2();

@@ -21,7 +21,7 @@ import dev.iommu.bench.adapter.DmaMapperFactory;
 import dev.iommu.bench.adapter.LibraryDmaMapperFactory;
 import dev.iommu.bench.workload.BenchCase;
 import dev.iommu.bench.workload.Workloads;
-import dev.iommu.core.IommuEmulator;
+import dev.iommu.core.EmulatorContext;
 
 /**
  * {@code iommu bench}: the workload suite on this library and on the baselines in the same run, one table of
@@ -147,7 +147,7 @@ public final class BenchCommand
         if (impl.equals(DmaMapperFactories.LIBRARY))
         {
             return new LibraryDmaMapperFactory(benchCase.addressWidth(), benchCase.iotlbMode(),
-                IommuEmulator.Context.DEFAULT_IOTLB_ENTRIES, TABLE_PAGES);
+                EmulatorContext.DEFAULT_IOTLB_ENTRIES, TABLE_PAGES);
         }
         return DmaMapperFactories.create(impl, benchCase.addressWidth());
     }

@@ -9,6 +9,7 @@ import java.util.Locale;
 
 import dev.iommu.api.IommuDmaDomainType;
 import dev.iommu.bench.cli.UsageException;
+import dev.iommu.core.EmulatorContext;
 import dev.iommu.core.IommuEmulator;
 import dev.iommu.core.dma.FrameAllocator;
 import dev.iommu.core.dma.GuestMemory;
@@ -110,7 +111,7 @@ public final class EmbeddingExample
             config.packets() == Long.MAX_VALUE ? String.format(Locale.ROOT, "for %.1f s", config.durationNs() / 1e9) :
             String.format(Locale.ROOT, "%,d packets (at most %.1f s)", config.packets(), config.durationNs() / 1e9));
 
-        try (IommuEmulator emulator = IommuEmulator.launch(new IommuEmulator.Context().platform(platform)))
+        try (IommuEmulator emulator = IommuEmulator.launch(new EmulatorContext().platform(platform)))
         {
             result.tablePagesStart = emulator.tablePagesInUse();
             final FrameAllocator frames = new FrameAllocator(memory);

@@ -11,7 +11,7 @@ import dev.iommu.api.IommuDmaDevice;
 import dev.iommu.api.IommuPermissions;
 import dev.iommu.core.IommuEmulator;
 import dev.iommu.core.dma.GuestMemory;
-import dev.iommu.ptw.Translation;
+import dev.iommu.core.DmaTranslation;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -217,13 +217,13 @@ final class NicDmaEngine implements Runnable
     {
         translations++;
         final long translation = iommu.translate(dmaDevice, deviceAddress, access);
-        if (Translation.isFault(translation))
+        if (DmaTranslation.isFault(translation))
         {
             failures.fail("queue " + queue + ": " + what + " at device address 0x" + Long.toHexString(deviceAddress) +
-                " faulted (reason " + Translation.faultReason(translation) + ")");
+                " faulted (reason " + DmaTranslation.faultReason(translation) + ")");
             return -1;
         }
-        return Translation.outputAddress(translation, deviceAddress);
+        return DmaTranslation.outputAddress(translation, deviceAddress);
     }
 
     /**
@@ -239,12 +239,12 @@ final class NicDmaEngine implements Runnable
             final long address = deviceAddress + offset;
             translations++;
             final long translation = iommu.translate(dmaDevice, address, IommuPermissions.READ);
-            if (Translation.isFault(translation))
+            if (DmaTranslation.isFault(translation))
             {
                 return address;
             }
             final int chunk = chunk(translation, address, length - offset);
-            memory.getBytes(Translation.outputAddress(translation, address), wire, offset, chunk);
+            memory.getBytes(DmaTranslation.outputAddress(translation, address), wire, offset, chunk);
             offset += chunk;
         }
         return -1;
@@ -263,12 +263,12 @@ final class NicDmaEngine implements Runnable
             final long address = deviceAddress + offset;
             translations++;
             final long translation = iommu.translate(dmaDevice, address, IommuPermissions.WRITE);
-            if (Translation.isFault(translation))
+            if (DmaTranslation.isFault(translation))
             {
                 return address;
             }
             final int chunk = chunk(translation, address, length - offset);
-            memory.putBytes(Translation.outputAddress(translation, address), wire, offset, chunk);
+            memory.putBytes(DmaTranslation.outputAddress(translation, address), wire, offset, chunk);
             offset += chunk;
         }
         return -1;
@@ -276,7 +276,7 @@ final class NicDmaEngine implements Runnable
 
     private static int chunk(final long translation, final long address, final int remaining)
     {
-        final long pageSize = Translation.pageSize(translation);
+        final long pageSize = DmaTranslation.pageSize(translation);
         return (int)Math.min(remaining, pageSize - (address & (pageSize - 1)));
     }
 

@@ -21,6 +21,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import dev.iommu.api.DmaIommuInterfaceEx;
+import dev.iommu.api.DmaIommuInterfaceV2;
 import dev.iommu.api.IommuDmaDomain;
 import dev.iommu.api.IommuDmaDomainType;
 import dev.iommu.api.IommuDmaLogicalAllocatorConfig;
@@ -28,7 +30,7 @@ import dev.iommu.api.IommuMapPhysicalAddress;
 import dev.iommu.api.IommuPermissions;
 import dev.iommu.api.LongRef;
 import dev.iommu.api.Ref;
-import dev.iommu.callbacks.Notifications;
+import dev.iommu.core.EmulatorContext;
 import dev.iommu.core.IommuEmulator;
 import dev.iommu.core.iova.IovaAllocator;
 import dev.iommu.core.iova.IovaAllocatorConfig;
@@ -78,6 +80,7 @@ public class EngineFloorBenchmark
     private final long[] frames = {0x12345};
     private final long[][][] ledgerRoot = new long[1 << 13][][];
     private IommuEmulator emulator;
+    private DmaIommuInterfaceV2 iommu;
     private IommuDmaDomain domain;
     private final IommuMapPhysicalAddress physical = new IommuMapPhysicalAddress();
     private final LongRef addressOut = new LongRef();
@@ -106,16 +109,19 @@ public class EngineFloorBenchmark
             .iommu("iommu0", 0xFED9_0000L, 48, PageSizes.ALL, 0, true, 0)
             .pci("dev0", 0, 1, 0, 0, "iommu0", false)
             .build();
-        emulator = IommuEmulator.launch(new IommuEmulator.Context().platform(platform)
-            .notifications(new Notifications.Context().useAgentThread(false)));
+        emulator = IommuEmulator.launch(new EmulatorContext().platform(platform)
+            .dispatcherThread(false));
+        final DmaIommuInterfaceEx ex = new DmaIommuInterfaceEx();
+        emulator.ioGetIommuInterfaceEx(2, 0, ex);
+        iommu = ex.v2();
         final Ref<IommuDmaDomain> out = new Ref<>();
-        emulator.createDomainEx(IommuDmaDomainType.TRANSLATE, 0, new IommuDmaLogicalAllocatorConfig().buddy(48),
+        iommu.createDomainEx(IommuDmaDomainType.TRANSLATE, 0, new IommuDmaLogicalAllocatorConfig().buddy(48),
             null, out);
         domain = out.get();
         physical.usePfnArray(frames, 1);
         for (int i = 0; i < 1024; i++)
         {
-            emulator.mapLogicalRangeEx(domain, IommuPermissions.READ_WRITE, physical, null, null, null, addressOut);
+            iommu.mapLogicalRangeEx(domain, IommuPermissions.READ_WRITE, physical, null, null, null, addressOut);
         }
     }
 
@@ -130,16 +136,17 @@ public class EngineFloorBenchmark
     }
 
     /**
-     * The emulator's MapLogicalRangeEx + UnmapLogicalRange called directly (no adapter), reused arguments.
+     * The emulator's MapLogicalRangeEx + UnmapLogicalRange called through its V2 table (no adapter), reused
+     * arguments.
      *
      * @return the address.
      */
     @Benchmark
     public long emulatorDirect()
     {
-        emulator.mapLogicalRangeEx(domain, IommuPermissions.READ_WRITE, physical, null, null, null, addressOut);
+        iommu.mapLogicalRangeEx(domain, IommuPermissions.READ_WRITE, physical, null, null, null, addressOut);
         final long iova = addressOut.get();
-        return iova + emulator.unmapLogicalRange(domain, iova, 1);
+        return iova + iommu.unmapLogicalRange(domain, iova, 1);
     }
 
     private long[] ledgerLeaf(final long page)

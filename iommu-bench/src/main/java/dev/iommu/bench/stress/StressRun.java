@@ -23,7 +23,7 @@ import dev.iommu.api.IommuInterfaceStateChange;
 import dev.iommu.api.IommuInterfaceStateChangeCallback;
 import dev.iommu.api.NtStatus;
 import dev.iommu.api.Ref;
-import dev.iommu.callbacks.Notifications;
+import dev.iommu.core.EmulatorContext;
 import dev.iommu.core.IommuEmulator;
 import dev.iommu.core.platform.Architecture;
 import dev.iommu.core.platform.PageSizes;
@@ -95,8 +95,8 @@ public final class StressRun
             builder.pci("shared" + i, 2, i, 0, 0, "vtd0", i % 2 == 1);
         }
         platform = builder.build();
-        emulator = IommuEmulator.launch(new IommuEmulator.Context().platform(platform).countersDirectory(counters)
-            .notifications(new Notifications.Context().useAgentThread(true)));
+        emulator = IommuEmulator.launch(new EmulatorContext().platform(platform).countersDirectory(counters)
+            .dispatcherThread(true));
         final DmaIommuInterfaceEx ex = new DmaIommuInterfaceEx();
         expect(NtStatus.STATUS_SUCCESS, emulator.ioGetIommuInterfaceEx(2, 0, ex), "IoGetIommuInterfaceEx");
         iommu = ex.v2();

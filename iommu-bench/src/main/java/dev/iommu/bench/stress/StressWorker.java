@@ -27,7 +27,7 @@ import dev.iommu.api.NtStatus;
 import dev.iommu.api.Ref;
 import dev.iommu.core.IommuEmulator;
 import dev.iommu.core.platform.PhysicalDeviceObject;
-import dev.iommu.ptw.Translation;
+import dev.iommu.core.DmaTranslation;
 
 /**
  * One stress thread. It owns an allocator domain and an explicit-address domain, each with a device of its own
@@ -351,7 +351,7 @@ final class StressWorker implements Runnable
         final long t = emulator.translate(device, iova, access);
         if (expected < 0)
         {
-            if (Translation.faultReason(t) != Translation.FAULT_NOT_PRESENT)
+            if (DmaTranslation.faultReason(t) != DmaTranslation.FAULT_NOT_PRESENT)
             {
                 fail("translate", "device", iova, "expected not present, got " + Long.toHexString(t));
             }
@@ -359,18 +359,18 @@ final class StressWorker implements Runnable
         }
         if ((permissions & access) != access)
         {
-            if (Translation.faultReason(t) != Translation.FAULT_PERMISSION)
+            if (DmaTranslation.faultReason(t) != DmaTranslation.FAULT_PERMISSION)
             {
                 fail("translate", "device", iova, "expected a permission fault (mapped " + permissions +
                     ", access " + access + "), got " + Long.toHexString(t));
             }
             return;
         }
-        if (Translation.isFault(t) || Translation.outputAddress(t, iova) != expected)
+        if (DmaTranslation.isFault(t) || DmaTranslation.outputAddress(t, iova) != expected)
         {
             fail("translate", "device", iova, "expected 0x" + Long.toHexString(expected) + ", got " +
-                (Translation.isFault(t) ? "fault " + Translation.faultReason(t) :
-                "0x" + Long.toHexString(Translation.outputAddress(t, iova))));
+                (DmaTranslation.isFault(t) ? "fault " + DmaTranslation.faultReason(t) :
+                "0x" + Long.toHexString(DmaTranslation.outputAddress(t, iova))));
         }
     }
 

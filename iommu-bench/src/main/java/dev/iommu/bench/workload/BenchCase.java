@@ -6,7 +6,7 @@ package dev.iommu.bench.workload;
 
 import dev.iommu.bench.adapter.DmaMapper;
 import dev.iommu.bench.cli.Operation;
-import dev.iommu.ptw.IotlbMode;
+import dev.iommu.core.IotlbInvalidation;
 
 /**
  * One measured case of a workload: its variant, thread count, whether the threads share one domain, the library's
@@ -32,7 +32,7 @@ public final class BenchCase
     private final String variant;
     private final int threads;
     private final boolean sharedDomain;
-    private final IotlbMode iotlbMode;
+    private final IotlbInvalidation iotlbMode;
     private final int addressWidth;
     private final OperationFactory operations;
 
@@ -41,7 +41,7 @@ public final class BenchCase
         final String variant,
         final int threads,
         final boolean sharedDomain,
-        final IotlbMode iotlbMode,
+        final IotlbInvalidation iotlbMode,
         final int addressWidth,
         final OperationFactory operations)
     {
@@ -79,7 +79,7 @@ public final class BenchCase
     }
 
     /** @return the library's IOTLB invalidation mode for this case. */
-    public IotlbMode iotlbMode()
+    public IotlbInvalidation iotlbMode()
     {
         return iotlbMode;
     }

@@ -9,7 +9,7 @@ import java.util.List;
 
 import dev.iommu.bench.adapter.DmaMapper;
 import dev.iommu.bench.cli.Operation;
-import dev.iommu.ptw.IotlbMode;
+import dev.iommu.core.IotlbInvalidation;
 
 /**
  * The seven workloads of {@code iommu bench}, each as a list of {@link BenchCase}s: what one thread does per
@@ -49,36 +49,36 @@ public final class Workloads
             switch (name)
             {
                 case "request-response":
-                    cases.add(new BenchCase(name, "strict", 1, false, IotlbMode.STRICT, 48,
+                    cases.add(new BenchCase(name, "strict", 1, false, IotlbInvalidation.STRICT, 48,
                         (mapper, thread) -> new RequestResponse(mapper, thread)));
-                    cases.add(new BenchCase(name, "deferred", 1, false, IotlbMode.DEFERRED, 48,
+                    cases.add(new BenchCase(name, "deferred", 1, false, IotlbInvalidation.DEFERRED, 48,
                         (mapper, thread) -> new RequestResponse(mapper, thread)));
                     break;
                 case "scatter-gather":
                     for (final int pages : new int[]{16, 32, 256})
                     {
-                        cases.add(new BenchCase(name, (pages * 4) + "KiB", 1, false, IotlbMode.STRICT, 48,
+                        cases.add(new BenchCase(name, (pages * 4) + "KiB", 1, false, IotlbInvalidation.STRICT, 48,
                             (mapper, thread) -> new ScatterGather(mapper, thread, pages)));
                     }
                     break;
                 case "mixed":
-                    cases.add(new BenchCase(name, "4KiB-4MiB", 1, false, IotlbMode.STRICT, 48,
+                    cases.add(new BenchCase(name, "4KiB-4MiB", 1, false, IotlbInvalidation.STRICT, 48,
                         (mapper, thread) -> new MixedSizes(mapper, thread)));
                     break;
                 case "fragmentation":
                     for (final int percent : new int[]{50, 75, 90})
                     {
                         final long window = quick ? 1L << 28 : 1L << 32;
-                        cases.add(new BenchCase(name, percent + "%", 1, false, IotlbMode.STRICT, 39,
+                        cases.add(new BenchCase(name, percent + "%", 1, false, IotlbInvalidation.STRICT, 39,
                             (mapper, thread) -> new Fragmentation(mapper, thread, window, percent)));
                     }
                     break;
                 case "bulk":
-                    cases.add(new BenchCase(name, "1GiB-4KiB", 1, false, IotlbMode.STRICT, 48,
+                    cases.add(new BenchCase(name, "1GiB-4KiB", 1, false, IotlbInvalidation.STRICT, 48,
                         (mapper, thread) -> new Bulk(mapper, GIB + PAGE)));
-                    cases.add(new BenchCase(name, "1GiB-2MiB", 1, false, IotlbMode.STRICT, 48,
+                    cases.add(new BenchCase(name, "1GiB-2MiB", 1, false, IotlbInvalidation.STRICT, 48,
                         (mapper, thread) -> new Bulk(mapper, GIB + (2L << 20))));
-                    cases.add(new BenchCase(name, "1GiB-1GiB", 1, false, IotlbMode.STRICT, 48,
+                    cases.add(new BenchCase(name, "1GiB-1GiB", 1, false, IotlbInvalidation.STRICT, 48,
                         (mapper, thread) -> new Bulk(mapper, GIB)));
                     break;
                 case "threads":
@@ -87,13 +87,14 @@ public final class Workloads
                         for (final int n : threads)
                         {
                             cases.add(new BenchCase(name, shared ? "shared-domain" : "separate-domains", n, shared,
-                                IotlbMode.STRICT, 48, (mapper, thread) -> new RequestResponse(mapper, thread)));
+                                IotlbInvalidation.STRICT, 48, (mapper, thread) -> new RequestResponse(mapper, thread)));
                         }
                     }
                     break;
                 default:
-                    cases.add(new BenchCase(name, quick ? "16Ki-pages" : "64Ki-pages", 1, false, IotlbMode.STRICT,
-                        48, (mapper, thread) -> new TranslateHeavy(mapper, thread, quick ? 256 : 1024)));
+                    cases.add(new BenchCase(name, quick ? "16Ki-pages" : "64Ki-pages", 1, false,
+                        IotlbInvalidation.STRICT, 48,
+                        (mapper, thread) -> new TranslateHeavy(mapper, thread, quick ? 256 : 1024)));
                     break;
             }
         }

@@ -5,11 +5,14 @@
 package dev.iommu.core;
 
 import dev.iommu.api.DeviceObject;
+import dev.iommu.api.DmaIommuInterfaceEx;
+import dev.iommu.api.DmaIommuInterfaceV2;
 import dev.iommu.api.InputMappingElement;
 import dev.iommu.api.IntRef;
 import dev.iommu.api.IommuDeviceCreationConfiguration;
 import dev.iommu.api.IommuDmaDevice;
 import dev.iommu.api.IommuDmaDomain;
+import dev.iommu.api.IommuDmaDomainType;
 import dev.iommu.api.IommuPasidConfigurationType;
 import dev.iommu.api.NtStatus;
 import dev.iommu.api.Ref;
@@ -17,6 +20,7 @@ import dev.iommu.core.platform.Architecture;
 import dev.iommu.core.platform.PageSizes;
 import dev.iommu.core.platform.Platform;
 import dev.iommu.core.platform.ResourceLimits;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,9 +30,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 /**
  * CreateDevice, DeleteDevice, AttachDeviceEx, DetachDeviceEx, QueryAvailableDomainTypes and QueryInputMappings:
- * one test per documented status and per choice made for spec 5.2.
+ * one test per documented status and per choice made for spec 5.2, through {@link DeviceMembers} (the V2 table of an
+ * emulator on an ARM64 platform).
  */
-class DeviceTableTest
+class DeviceMembersTest
 {
     private final Platform arm = Platform.builder()
         .architecture(Architecture.ARM64)
@@ -41,9 +46,96 @@ class DeviceTableTest
         .pci("broken", 0, 4, 0, 0, "nolookup", false)
         .limits(new ResourceLimits(3, 8, 64, 4, 4))
         .build();
-    private final DomainTable domains = new DomainTable(8);
-    private final DeviceTable devices = new DeviceTable(arm, domains);
+    private final Members devices = new Members(arm);
+    private final Members domains = devices;
     private final Ref<IommuDmaDevice> out = new Ref<>();
+
+    @AfterEach
+    void close()
+    {
+        devices.close();
+    }
+
+    /** The device members of an emulator, through its V2 table, named as the tests read. */
+    private static final class Members implements AutoCloseable
+    {
+        private final IommuEmulator emulator;
+        private final DmaIommuInterfaceV2 iommu;
+
+        Members(final Platform platform)
+        {
+            emulator = IommuEmulator.launch(new EmulatorContext().platform(platform).dispatcherThread(false));
+            final DmaIommuInterfaceEx ex = new DmaIommuInterfaceEx();
+            assertEquals(NtStatus.STATUS_SUCCESS, emulator.ioGetIommuInterfaceEx(2, 0, ex));
+            iommu = ex.v2();
+        }
+
+        int create(final DeviceObject object, final IommuDeviceCreationConfiguration config,
+            final Ref<IommuDmaDevice> out)
+        {
+            return iommu.createDevice(object, config, out);
+        }
+
+        DmaDevice resolve(final IommuDmaDevice device)
+        {
+            return device instanceof DmaDevice && ((DmaDevice)device).isAlive() ? (DmaDevice)device : null;
+        }
+
+        Domain resolve(final IommuDmaDomain domain)
+        {
+            return domain instanceof Domain && ((Domain)domain).isAlive() ? (Domain)domain : null;
+        }
+
+        int delete(final IommuDmaDevice device)
+        {
+            return iommu.deleteDevice(device);
+        }
+
+        int delete(final IommuDmaDomain domain)
+        {
+            return iommu.deleteDomain(domain);
+        }
+
+        int attach(final IommuDmaDomain domain, final IommuDmaDevice device)
+        {
+            return iommu.attachDeviceEx(domain, device);
+        }
+
+        int detach(final IommuDmaDevice device)
+        {
+            return iommu.detachDeviceEx(device);
+        }
+
+        void queryAvailableDomainTypes(final IommuDmaDevice device, final IntRef types)
+        {
+            iommu.queryAvailableDomainTypes(device, types);
+        }
+
+        int queryInputMappings(final DeviceObject object, final InputMappingElement[] buffer, final int length,
+            final IntRef returned)
+        {
+            return iommu.queryInputMappings(object, buffer, length, returned);
+        }
+
+        int liveCount()
+        {
+            return emulator.liveDevices();
+        }
+
+        IommuDmaDomain passThrough()
+        {
+            final Ref<IommuDmaDomain> domain = new Ref<>();
+            assertEquals(NtStatus.STATUS_SUCCESS,
+                iommu.createDomainEx(IommuDmaDomainType.PASS_THROUGH, 0, null, null, domain));
+            return domain.get();
+        }
+
+        @Override
+        public void close()
+        {
+            emulator.close();
+        }
+    }
 
     @Test
     void createDeviceSuccess()
@@ -148,7 +240,7 @@ class DeviceTableTest
         final Platform limited = Platform.builder().architecture(Architecture.ARM64).iommu("u", 0)
             .pci("a", 0, 1, 0, 0, "u", false).pci("b", 0, 2, 0, 0, "u", false)
             .limits(new ResourceLimits(1, 1, 1, 1, 1)).build();
-        final DeviceTable small = new DeviceTable(limited, new DomainTable(1));
+        final Members small = new Members(limited);
         assertEquals(NtStatus.STATUS_SUCCESS, small.create(limited.device("a"), null, out));
         final IommuDmaDevice only = out.get();
         assertEquals(NtStatus.STATUS_INSUFFICIENT_RESOURCES, small.create(limited.device("b"), null, out));
@@ -158,6 +250,7 @@ class DeviceTableTest
         assertEquals(NtStatus.STATUS_SUCCESS, small.create(limited.device("b"), null, out));
         assertEquals(NtStatus.STATUS_INVALID_PARAMETER, small.create(roomy.device("a"), null, out));
         assertEquals(NtStatus.STATUS_SUCCESS, devices.delete(third));
+        small.close();
     }
 
     @Test
@@ -175,7 +268,7 @@ class DeviceTableTest
         devices.resolve(device).stateChangeRegistered(false);
         assertEquals(NtStatus.STATUS_SUCCESS, devices.delete(device));
         assertEquals(NtStatus.STATUS_INVALID_PARAMETER, devices.delete(device), "deleted token");
-        assertEquals(NtStatus.STATUS_INVALID_PARAMETER, devices.delete(null));
+        assertEquals(NtStatus.STATUS_INVALID_PARAMETER, devices.delete((IommuDmaDevice)null));
         assertEquals(0, devices.liveCount());
     }
 
@@ -251,13 +344,15 @@ class DeviceTableTest
             devices.queryInputMappings(arm.device("uart"), new InputMappingElement[1], 8, null));
 
         final Platform x64 = Platform.builder().iommu("u", 0).pci("d", 0, 1, 0, 0, "u", false).build();
-        final DeviceTable x64Devices = new DeviceTable(x64, new DomainTable(1));
-        assertEquals(NtStatus.STATUS_UNSUCCESSFUL, x64Devices.queryInputMappings(x64.device("d"), buffer, 8, null));
+        try (Members x64Devices = new Members(x64))
+        {
+            assertEquals(NtStatus.STATUS_UNSUCCESSFUL,
+                x64Devices.queryInputMappings(x64.device("d"), buffer, 8, null));
+        }
     }
 
     private IommuDmaDomain passThrough()
     {
-        assertEquals(true, domains.acquire());
-        return domains.newPassThrough();
+        return devices.passThrough();
     }
 }

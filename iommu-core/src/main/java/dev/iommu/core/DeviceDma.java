@@ -1,0 +1,112 @@
+/*
+ * Copyright 2026 The dev.iommu authors.
+ * Licensed under the Apache License, Version 2.0.
+ */
+package dev.iommu.core;
+
+import dev.iommu.api.FaultInformationArch;
+import dev.iommu.api.FaultInformationType;
+import dev.iommu.api.IommuDmaDomainType;
+import dev.iommu.api.IommuPermissions;
+import dev.iommu.callbacks.NotificationPublisher;
+import dev.iommu.core.platform.Architecture;
+import dev.iommu.core.platform.IommuUnit;
+import dev.iommu.core.platform.PhysicalDeviceObject;
+import dev.iommu.ptw.PtwPermissions;
+import dev.iommu.ptw.Translation;
+
+/**
+ * The device side of the IOMMU: what one DMA access of a device reaches, and the fault it raises when it reaches
+ * nothing, encoded into the {@code FAULT_INFORMATION} form of the platform (spec 3.12, 5.6 item 46). Lock-free and
+ * allocation-free on the caller's thread.
+ * <ul>
+ *     <li>Untagged DMA, and PASID 0 (the default PASID), walk the domain the device is attached to (by either
+ *     table); a PASID of 1 or more walks the domain its sub-device is attached to (spec 5.7);</li>
+ *     <li>Translate and TranslateS1 domains: their page tables, through the software IOTLB;</li>
+ *     <li>PassThrough domain: the identity, read and write;</li>
+ *     <li>no domain, an unknown PASID, an Unmanaged domain (until configured all DMA is blocked, spec 5.3 item 20;
+ *     caller-owned tables are not walked), or a deleted device: a not-present fault.</li>
+ * </ul>
+ * A fault is reported to the device's handler when reporting is on, except a PASID-tagged access of a device created
+ * with SuppressPasidFaults.
+ */
+final class DeviceDma
+{
+    /** The PASID argument of an untagged access. */
+    static final int NO_PASID = -1;
+
+    private final Handles handles;
+    private final NotificationPublisher publisher;
+    private final EmulatorCounters counters;
+    private final boolean arm;
+
+    DeviceDma(final Handles handles, final NotificationPublisher publisher, final EmulatorCounters counters,
+        final Architecture architecture)
+    {
+        this.handles = handles;
+        this.publisher = publisher;
+        this.counters = counters;
+        this.arm = architecture == Architecture.ARM64;
+    }
+
+    long translate(final DmaDevice device, final int pasid, final long address, final int access)
+    {
+        if (null == device)
+        {
+            return Translation.fault(Translation.FAULT_NOT_PRESENT);
+        }
+        final Domain domain;
+        if (pasid <= 0)
+        {
+            domain = device.domain();
+        }
+        else
+        {
+            final PasidDevice sub = device.pasidDevice(pasid);
+            domain = null == sub ? null : sub.domain();
+        }
+        final long result = walk(domain, address, access);
+        if (Translation.isFault(result) && device.faultReporting() && null != domain &&
+            !(pasid > 0 && device.pasidFaultsSuppressed()))
+        {
+            reportFault(device, domain, address, access, Translation.faultReason(result));
+        }
+        return result;
+    }
+
+    private static long walk(final Domain domain, final long address, final int access)
+    {
+        if (!(domain instanceof MappingDomain))
+        {
+            return Translation.fault(Translation.FAULT_NOT_PRESENT);
+        }
+        if (domain.type() == IommuDmaDomainType.PASS_THROUGH)
+        {
+            return address < 0 || !PtwPermissions.isValid(access) ?
+                Translation.fault(Translation.FAULT_BAD_ADDRESS) : Translation.of(address, PtwPermissions.READ_WRITE);
+        }
+        final long result = ((MappingDomain)domain).translate(address, access);
+        // Checked after the walk: a domain deleted while the walk ran may have had its pages reused, and a walk that
+        // finds it alive afterwards read them before the deletion started (its tables are freed only after the flag
+        // is cleared, and the walk ends with a load fence).
+        return domain.isAlive() ? result : Translation.fault(Translation.FAULT_NOT_PRESENT);
+    }
+
+    private void reportFault(
+        final DmaDevice device, final Domain domain, final long address, final int access, final int reason)
+    {
+        final PhysicalDeviceObject pdo = device.pdo();
+        final IommuUnit unit = pdo.iommu();
+        final int type = reason == Translation.FAULT_PERMISSION ? FaultInformationType.PERMISSION_FAULT.value() :
+            reason == Translation.FAULT_BAD_ADDRESS ? FaultInformationType.ADDRESS_SIZE_FAULT.value() :
+            FaultInformationType.TRANSLATION_FAULT.value();
+        // ARM64 flags: WriteNotRead (bit 0), FaultAddressValid (bit 3); x64 flags: FaultAddressValid (bit 0).
+        final int flags = arm ? (((access & IommuPermissions.WRITE) != 0 ? 0x1 : 0) | 0x8) : 0x1;
+        counters.onFault();
+        publisher.publishFault(
+            device.id(), domain.id(), address, access & IommuPermissions.READ_WRITE, type,
+            domain.type() == IommuDmaDomainType.TRANSLATE_S1,
+            arm ? FaultInformationArch.ARM64.value() : FaultInformationArch.X64.value(), flags,
+            pdo.inputMappingBase(), unit.pciSegment(), unit.mmioBase());
+    }
+}

@@ -1,0 +1,141 @@
+/*
+ * Copyright 2026 The dev.iommu authors.
+ * Licensed under the Apache License, Version 2.0.
+ */
+package dev.iommu.core;
+
+import dev.iommu.api.IommuDmaDomainType;
+import dev.iommu.core.iova.IovaAllocator;
+import dev.iommu.core.iova.IovaAllocatorConfig;
+import dev.iommu.core.platform.IommuUnit;
+import dev.iommu.core.platform.PageSizes;
+import dev.iommu.core.platform.Platform;
+import dev.iommu.ptw.IotlbMode;
+import dev.iommu.ptw.PageTableConfig;
+import dev.iommu.ptw.PtwResult;
+import dev.iommu.ptw.RadixPageTable;
+import dev.iommu.ptw.TableArena;
+
+/**
+ * Builds the domain objects behind CreateDomain and CreateDomainEx once their rules have passed: library-owned
+ * domains (Translate, PassThrough, TranslateS1: a {@link MappingDomain} with a radix table in the shared arena, an
+ * IOVA allocator when configured, reserved regions protected and identity-mapped as asked) and caller-owned ones
+ * ({@link UnmanagedDomain}, which take one of the platform's unmanaged address-space ids). It owns the domain limit
+ * accounting: a creation that fails gives everything back.
+ */
+final class DomainFactory
+{
+    private final EmulatorContext context;
+    private final TableArena arena;
+    private final DomainTable domains;
+    private final BoundedCounter unmanagedDomains;
+    private final int tableWidth;
+    private final int pageSizes;
+
+    DomainFactory(final EmulatorContext context, final TableArena arena, final DomainTable domains)
+    {
+        this.context = context;
+        this.arena = arena;
+        this.domains = domains;
+        final Platform platform = context.platform();
+        this.unmanagedDomains = new BoundedCounter(platform.limits().maxUnmanagedAsids());
+        int width = 0;
+        int sizes = PageSizes.ALL;
+        for (final IommuUnit unit : platform.iommus())
+        {
+            width = Math.max(width, unit.addressWidth());
+            sizes &= unit.pageSizes();
+        }
+        this.tableWidth = width == 0 ? 48 : tableWidthFor(width);
+        this.pageSizes = (context.largePages() ? sizes : PageSizes.SIZE_4K) | PageSizes.SIZE_4K;
+    }
+
+    /**
+     * The widest input address the domains' tables hold (the widest IOMMU, rounded up to 39, 48 or 57 bits).
+     */
+    int tableWidth()
+    {
+        return tableWidth;
+    }
+
+    /**
+     * Creates and publishes a domain.
+     *
+     * @param type     the type.
+     * @param creation the checked CreateDomainEx arguments (allocator, width, regions), or null for V1 CreateDomain.
+     * @return the domain, or null when a limit or the table memory ran out (STATUS_INSUFFICIENT_RESOURCES; nothing
+     *     is left behind).
+     */
+    Domain create(final IommuDmaDomainType type, final DomainCreationRules creation)
+    {
+        if (type == IommuDmaDomainType.UNMANAGED && !unmanagedDomains.tryAcquire())
+        {
+            return null;
+        }
+        if (!domains.acquire())
+        {
+            if (type == IommuDmaDomainType.UNMANAGED)
+            {
+                unmanagedDomains.release();
+            }
+            return null;
+        }
+        final Domain domain = type == IommuDmaDomainType.UNMANAGED ?
+            new UnmanagedDomain(domains, domains.nextId(), unmanagedDomains) : newMappingDomain(type, creation);
+        if (null == domain)
+        {
+            domains.release();
+            return null;
+        }
+        domains.publish(domain);
+        return domain;
+    }
+
+    private MappingDomain newMappingDomain(final IommuDmaDomainType type, final DomainCreationRules creation)
+    {
+        final int width = null == creation ? tableWidth : creation.addressWidth();
+        final PageTableConfig tableConfig = new PageTableConfig()
+            .addressWidth(tableWidthFor(width))
+            .allowedPageSizes(pageSizes)
+            .iotlbEntries(context.iotlbEntries())
+            .iotlbMode(context.iotlbInvalidation() == IotlbInvalidation.DEFERRED ?
+                IotlbMode.DEFERRED : IotlbMode.STRICT);
+        if (context.iotlbInvalidation() == IotlbInvalidation.DEFERRED)
+        {
+            tableConfig.deferredFlush(context.deferredBatchSize(), context.deferredMaxDelayNs());
+        }
+        final RadixPageTable table = RadixPageTable.create(arena, tableConfig);
+        if (null == table)
+        {
+            return null;
+        }
+        IovaAllocator allocator = null;
+        if (null != creation && creation.hasAllocator())
+        {
+            final IovaAllocatorConfig allocatorConfig = new IovaAllocatorConfig().addressWidth(width)
+                .explicitAllowed(false);
+            for (int i = 0; i < creation.regionCount(); i++)
+            {
+                allocatorConfig.reserve(creation.regionBases()[i], creation.regionPages()[i]);
+            }
+            allocator = new IovaAllocator(allocatorConfig);
+        }
+        final MappingDomain domain = new MappingDomain(domains, type, domains.nextId(), table, allocator, width);
+        final int regions = null == creation ? 0 : creation.regionCount();
+        for (int i = 0; i < regions; i++)
+        {
+            if (domain.addReservedRegion(creation.regionBases()[i], creation.regionPages()[i],
+                creation.regionIdentityMapped(i)) != PtwResult.OK)
+            {
+                table.destroy();
+                return null;
+            }
+        }
+        return domain;
+    }
+
+    static int tableWidthFor(final int width)
+    {
+        return width <= 39 ? 39 : width <= 48 ? 48 : 57;
+    }
+}

@@ -1,0 +1,288 @@
+/*
+ * Copyright 2026 The dev.iommu authors.
+ * Licensed under the Apache License, Version 2.0.
+ */
+package dev.iommu.core;
+
+import java.io.File;
+import java.nio.file.Path;
+
+import dev.iommu.core.platform.Platform;
+
+/**
+ * Configuration of an {@link IommuEmulator}, validated once by {@link #conclude()} (Aeron style): set what differs
+ * from the defaults, then {@link IommuEmulator#launch(EmulatorContext)}. A concluded context cannot be changed.
+ */
+public final class EmulatorContext
+{
+    /** Default IOTLB entries per domain. */
+    public static final int DEFAULT_IOTLB_ENTRIES = 256;
+    /** Default capacity of the notification ring in bytes (64-byte records). */
+    public static final int DEFAULT_NOTIFICATION_RING_BYTES = 1 << 20;
+    /** The smallest notification ring. */
+    public static final int MIN_NOTIFICATION_RING_BYTES = 4096;
+
+    private boolean concluded;
+    private Platform platform;
+    private Path tableFile;
+    private boolean largePages = true;
+    private int iotlbEntries = DEFAULT_IOTLB_ENTRIES;
+    private IotlbInvalidation iotlbInvalidation = IotlbInvalidation.STRICT;
+    private int deferredBatchSize = 64;
+    private long deferredMaxDelayNs = 1_000_000L;
+    private File countersDirectory;
+    private long countersRefreshNs = 100_000_000L;
+    private boolean dispatcherThread = true;
+    private int notificationRingBytes = DEFAULT_NOTIFICATION_RING_BYTES;
+
+    /**
+     * Checks the configuration.
+     *
+     * @return this.
+     * @throws IllegalStateException    when already concluded.
+     * @throws IllegalArgumentException when a value is missing or out of range.
+     */
+    public EmulatorContext conclude()
+    {
+        mutable();
+        if (null == platform)
+        {
+            throw new IllegalArgumentException("a platform is required");
+        }
+        if (iotlbEntries < 0)
+        {
+            throw new IllegalArgumentException("iotlbEntries must be >= 0: " + iotlbEntries);
+        }
+        if (null == iotlbInvalidation)
+        {
+            throw new IllegalArgumentException("iotlbInvalidation is required");
+        }
+        if (deferredBatchSize < 1 || deferredMaxDelayNs < 0)
+        {
+            throw new IllegalArgumentException("deferred flush needs batchSize >= 1 and maxDelayNs >= 0");
+        }
+        if (countersRefreshNs < 1_000_000L)
+        {
+            throw new IllegalArgumentException("countersRefreshNs must be at least 1 ms: " + countersRefreshNs);
+        }
+        if (notificationRingBytes < MIN_NOTIFICATION_RING_BYTES || Integer.bitCount(notificationRingBytes) != 1)
+        {
+            throw new IllegalArgumentException("notificationRingBytes must be a power of two >= " +
+                MIN_NOTIFICATION_RING_BYTES + ": " + notificationRingBytes);
+        }
+        concluded = true;
+        return this;
+    }
+
+    private void mutable()
+    {
+        if (concluded)
+        {
+            throw new IllegalStateException("context already concluded");
+        }
+    }
+
+    /**
+     * @return the emulated machine.
+     */
+    public Platform platform()
+    {
+        return platform;
+    }
+
+    /**
+     * @param platform the emulated machine (required).
+     * @return this.
+     */
+    public EmulatorContext platform(final Platform platform)
+    {
+        mutable();
+        this.platform = platform;
+        return this;
+    }
+
+    /**
+     * @return whether state changes and faults are delivered by a dispatcher thread of the emulator's own.
+     */
+    public boolean dispatcherThread()
+    {
+        return dispatcherThread;
+    }
+
+    /**
+     * @param dispatcherThread true (the default): a daemon thread delivers state changes and faults to the driver's
+     *                         callbacks; false: the embedder delivers them from its own loop by calling
+     *                         {@link IommuEmulator#deliverNotifications()} (deterministic tests, event loops).
+     * @return this.
+     */
+    public EmulatorContext dispatcherThread(final boolean dispatcherThread)
+    {
+        mutable();
+        this.dispatcherThread = dispatcherThread;
+        return this;
+    }
+
+    /**
+     * @return the capacity of the notification ring in bytes.
+     */
+    public int notificationRingBytes()
+    {
+        return notificationRingBytes;
+    }
+
+    /**
+     * @param notificationRingBytes the capacity of the notification ring, a power of two of at least 4096 bytes (64
+     *                              bytes a record); a full ring drops state changes and coalesces faults.
+     * @return this.
+     */
+    public EmulatorContext notificationRingBytes(final int notificationRingBytes)
+    {
+        mutable();
+        this.notificationRingBytes = notificationRingBytes;
+        return this;
+    }
+
+    /**
+     * @return the file holding the page-table memory, or null for anonymous memory.
+     */
+    public Path tableFile()
+    {
+        return tableFile;
+    }
+
+    /**
+     * @param tableFile a file to hold the page-table memory (another process may map it), or null.
+     * @return this.
+     */
+    public EmulatorContext tableFile(final Path tableFile)
+    {
+        mutable();
+        this.tableFile = tableFile;
+        return this;
+    }
+
+    /**
+     * @return whether 2 MiB and 1 GiB leaves are used where the IOMMUs support them.
+     */
+    public boolean largePages()
+    {
+        return largePages;
+    }
+
+    /**
+     * @param largePages use 2 MiB and 1 GiB leaves when address, physical address and length are aligned.
+     * @return this.
+     */
+    public EmulatorContext largePages(final boolean largePages)
+    {
+        mutable();
+        this.largePages = largePages;
+        return this;
+    }
+
+    /**
+     * @return software IOTLB entries per domain (0: none).
+     */
+    public int iotlbEntries()
+    {
+        return iotlbEntries;
+    }
+
+    /**
+     * @param iotlbEntries software IOTLB entries per domain (0: none).
+     * @return this.
+     */
+    public EmulatorContext iotlbEntries(final int iotlbEntries)
+    {
+        mutable();
+        this.iotlbEntries = iotlbEntries;
+        return this;
+    }
+
+    /**
+     * @return when unmapped translations leave the software IOTLB.
+     */
+    public IotlbInvalidation iotlbInvalidation()
+    {
+        return iotlbInvalidation;
+    }
+
+    /**
+     * @param iotlbInvalidation STRICT (unmap invalidates, the default) or DEFERRED (batched).
+     * @return this.
+     */
+    public EmulatorContext iotlbInvalidation(final IotlbInvalidation iotlbInvalidation)
+    {
+        mutable();
+        this.iotlbInvalidation = iotlbInvalidation;
+        return this;
+    }
+
+    /**
+     * @return the directory of the counters file, or null for counters in memory only.
+     */
+    public File countersDirectory()
+    {
+        return countersDirectory;
+    }
+
+    /**
+     * @param countersDirectory a directory for the counters file that {@code iommu stat} reads from another process
+     *                          (notifications and emulator gauges), or null (the default).
+     * @return this.
+     */
+    public EmulatorContext countersDirectory(final File countersDirectory)
+    {
+        mutable();
+        this.countersDirectory = countersDirectory;
+        return this;
+    }
+
+    /**
+     * @return how often the gauges are sampled when a counters directory is set, in nanoseconds.
+     */
+    public long countersRefreshNs()
+    {
+        return countersRefreshNs;
+    }
+
+    /**
+     * @param countersRefreshNs how often the gauges are sampled when a counters directory is set (at least 1 ms).
+     * @return this.
+     */
+    public EmulatorContext countersRefreshNs(final long countersRefreshNs)
+    {
+        mutable();
+        this.countersRefreshNs = countersRefreshNs;
+        return this;
+    }
+
+    /**
+     * @return invalidations queued before a deferred flush.
+     */
+    public int deferredBatchSize()
+    {
+        return deferredBatchSize;
+    }
+
+    /**
+     * @return the longest a deferred invalidation waits, in nanoseconds.
+     */
+    public long deferredMaxDelayNs()
+    {
+        return deferredMaxDelayNs;
+    }
+
+    /**
+     * @param batchSize  invalidations queued before a flush, at least 1.
+     * @param maxDelayNs the longest an invalidation waits, in nanoseconds.
+     * @return this.
+     */
+    public EmulatorContext deferredFlush(final int batchSize, final long maxDelayNs)
+    {
+        mutable();
+        this.deferredBatchSize = batchSize;
+        this.deferredMaxDelayNs = maxDelayNs;
+        return this;
+    }
+}

@@ -1,0 +1,179 @@
+/*
+ * Copyright 2026 The dev.iommu authors.
+ * Licensed under the Apache License, Version 2.0.
+ */
+package dev.iommu.core;
+
+import dev.iommu.api.IntRef;
+import dev.iommu.api.IommuDmaDevice;
+import dev.iommu.api.IommuDmaDeviceInformation;
+import dev.iommu.api.IommuDmaDomain;
+import dev.iommu.api.IommuDmaPasidDevice;
+import dev.iommu.api.IommuPasidConfigurationType;
+import dev.iommu.api.NtStatus;
+import dev.iommu.api.Ref;
+import dev.iommu.core.platform.Platform;
+
+/**
+ * The V3 members, each written once: CreatePasidDevice, DeletePasidDevice, AttachPasidDevice, DetachPasidDevice and
+ * QueryDeviceInfo (spec 2.30 to 2.34). Sub-device lifecycle changes run under the parent device's monitor (lock
+ * order: device, then domain), take a PASID from the emulator-wide {@link AsidSpace}, and count against the
+ * platform's sub-device limit; an attached sub-device counts as a device attached to its domain, so DeleteDomain
+ * refuses while one is there.
+ */
+final class PasidMembers
+{
+    private final Platform platform;
+    private final PasidRules rules;
+    private final Handles handles;
+    private final AsidSpace asids = new AsidSpace();
+    private final BoundedCounter live;
+
+    PasidMembers(final Platform platform, final PasidRules rules, final Handles handles)
+    {
+        this.platform = platform;
+        this.rules = rules;
+        this.handles = handles;
+        this.live = new BoundedCounter(platform.limits().maxPasidDevices());
+    }
+
+    int createPasidDevice(final IommuDmaDevice dmaDevice, final Ref<IommuDmaPasidDevice> pasidDeviceOut,
+        final IntRef asidOut)
+    {
+        final DmaDevice device = handles.device(dmaDevice);
+        final int status = rules.createPasidDevice(device, pasidDeviceOut, asidOut);
+        if (status != NtStatus.STATUS_SUCCESS)
+        {
+            return status;
+        }
+        final PasidDevice created;
+        synchronized (device)
+        {
+            final boolean underLimit = live.tryAcquire();
+            final int allowed = rules.createPasidDeviceLocked(device, underLimit);
+            if (allowed != NtStatus.STATUS_SUCCESS)
+            {
+                if (underLimit)
+                {
+                    live.release();
+                }
+                return allowed;
+            }
+            final int pasid = asids.allocate(device.pdo().iommu().pasidWidth());
+            if (pasid < 0)
+            {
+                live.release();
+                return rules.noPasid();
+            }
+            created = new PasidDevice(device, pasid);
+            device.addPasidDevice(created);
+        }
+        pasidDeviceOut.set(created);
+        asidOut.set(created.pasid());
+        return NtStatus.STATUS_SUCCESS;
+    }
+
+    int deletePasidDevice(final IommuDmaPasidDevice handle)
+    {
+        final PasidDevice pasidDevice = handles.pasidDevice(handle);
+        final int status = rules.deletePasidDevice(pasidDevice);
+        if (status != NtStatus.STATUS_SUCCESS)
+        {
+            return status;
+        }
+        final DmaDevice parent = pasidDevice.parent();
+        synchronized (parent)
+        {
+            final int idle = rules.deletePasidDeviceLocked(pasidDevice);
+            if (idle != NtStatus.STATUS_SUCCESS)
+            {
+                return idle;
+            }
+            pasidDevice.kill();
+            parent.removePasidDevice(pasidDevice);
+            asids.free(pasidDevice.pasid());
+        }
+        live.release();
+        return NtStatus.STATUS_SUCCESS;
+    }
+
+    int attachPasidDevice(final IommuDmaDomain domainHandle, final IommuDmaPasidDevice handle)
+    {
+        final Domain domain = handles.domain(domainHandle);
+        final PasidDevice pasidDevice = handles.pasidDevice(handle);
+        final int status = rules.attachPasidDevice(domain, pasidDevice);
+        if (status != NtStatus.STATUS_SUCCESS)
+        {
+            return status;
+        }
+        final DmaDevice parent = pasidDevice.parent();
+        synchronized (parent)
+        {
+            final int allowed = rules.attachPasidDeviceLocked(
+                pasidDevice, domain, platform.policy().availableDomainTypes(parent.pdo()));
+            if (allowed != NtStatus.STATUS_SUCCESS)
+            {
+                return allowed;
+            }
+            if (!domain.attach())
+            {
+                return rules.attachPasidDevice(null, pasidDevice);
+            }
+            pasidDevice.domain(domain);
+        }
+        return NtStatus.STATUS_SUCCESS;
+    }
+
+    int detachPasidDevice(final IommuDmaPasidDevice handle)
+    {
+        final PasidDevice pasidDevice = handles.pasidDevice(handle);
+        final int status = rules.detachPasidDevice(pasidDevice);
+        if (status != NtStatus.STATUS_SUCCESS)
+        {
+            return status;
+        }
+        synchronized (pasidDevice.parent())
+        {
+            final int attached = rules.detachPasidDeviceLocked(pasidDevice);
+            if (attached != NtStatus.STATUS_SUCCESS)
+            {
+                return attached;
+            }
+            final Domain domain = pasidDevice.domain();
+            pasidDevice.domain(null);
+            domain.detach();
+        }
+        return NtStatus.STATUS_SUCCESS;
+    }
+
+    int queryDeviceInfo(final IommuDmaDevice dmaDevice, final int size, final IntRef bytesWritten,
+        final IommuDmaDeviceInformation buffer)
+    {
+        final DmaDevice device = handles.device(dmaDevice);
+        final int status = rules.queryDeviceInfo(device, size, bytesWritten, buffer);
+        if (status == NtStatus.STATUS_BUFFER_TOO_SMALL)
+        {
+            bytesWritten.set(0);
+        }
+        if (status != NtStatus.STATUS_SUCCESS)
+        {
+            return status;
+        }
+        final IommuPasidConfigurationType config = device.pasidConfig();
+        buffer.defaultPasidEnabled(null != config)
+            .pasidTaggedDmaEnabled(config == IommuPasidConfigurationType.PASID_TAGGED_DMA)
+            .pasidFaultsSuppressed(null != config && device.pasidFaultsSuppressed());
+        bytesWritten.set(IommuDmaDeviceInformation.SIZE_X64);
+        return NtStatus.STATUS_SUCCESS;
+    }
+
+    /**
+     * How many PASID sub-devices are alive.
+     *
+     * @return the count.
+     */
+    int liveCount()
+    {
+        return live.get();
+    }
+}
