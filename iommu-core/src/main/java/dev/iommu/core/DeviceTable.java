@@ -133,6 +133,16 @@ final class DeviceTable
     }
 
     /**
+     * Visits every live device (lifecycle rate: introspection).
+     *
+     * @param visitor receives each device.
+     */
+    void forEachLive(final java.util.function.Consumer<DmaDevice> visitor)
+    {
+        byId.values().forEach(visitor);
+    }
+
+    /**
      * How many devices are alive.
      *
      * @return the count.

@@ -353,6 +353,14 @@ public final class IommuEmulator implements IommuInterfaceProvider, AutoCloseabl
     }
 
     /**
+     * The handle resolver (package-private: tests read the emulator's state through it).
+     */
+    Handles handles()
+    {
+        return handles;
+    }
+
+    /**
      * Closes the notifications (no callback runs after this returns) and releases the table memory. Handles of this
      * emulator must not be used afterwards.
      */

@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.function.IntSupplier;
 
 import dev.iommu.api.DmaIommuInterfaceEx;
+import dev.iommu.api.DmaIommuInterfaceV1;
 import dev.iommu.api.DmaIommuInterfaceV2;
+import dev.iommu.api.DmaIommuInterfaceV3;
 import dev.iommu.api.IommuDmaDevice;
 import dev.iommu.api.IommuDmaDomain;
 import dev.iommu.api.IommuDmaDomainType;
@@ -29,7 +31,8 @@ import dev.iommu.ptw.Translation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * A fresh emulated machine for one test, driven through the V2 table from {@code IoGetIommuInterfaceEx(2, 0, ex)},
+ * A fresh emulated machine for one test, driven through the V2 table from {@code IoGetIommuInterfaceEx(2, 0, ex)}
+ * (and the V1 and V3 tables of the same emulator, {@link #v1} and {@link #v3}),
  * with helpers that set up domains, devices and mappings, and {@link #refused(String, int, IntSupplier)}: the check
  * that a call returns its status and changes nothing (table pages, live domains and devices, and every watched
  * translation).
@@ -48,6 +51,10 @@ final class V2Rig implements AutoCloseable
     final Platform platform;
     final IommuEmulator emulator;
     final DmaIommuInterfaceV2 iommu;
+    /** The V1 table of the same emulator. */
+    final DmaIommuInterfaceV1 v1;
+    /** The V3 table of the same emulator. */
+    final DmaIommuInterfaceV3 v3;
     private final List<IommuDmaDomain> watchedDomains = new ArrayList<>();
     private final List<Long> watchedAddresses = new ArrayList<>();
 
@@ -64,6 +71,10 @@ final class V2Rig implements AutoCloseable
         final DmaIommuInterfaceEx ex = new DmaIommuInterfaceEx();
         assertEquals(NtStatus.STATUS_SUCCESS, emulator.ioGetIommuInterfaceEx(2, 0, ex));
         this.iommu = ex.v2();
+        assertEquals(NtStatus.STATUS_SUCCESS, emulator.ioGetIommuInterfaceEx(1, 0, ex));
+        this.v1 = ex.v1();
+        assertEquals(NtStatus.STATUS_SUCCESS, emulator.ioGetIommuInterfaceEx(3, 0, ex));
+        this.v3 = ex.v3();
     }
 
     static V2Rig x64()
@@ -245,8 +256,9 @@ final class V2Rig implements AutoCloseable
     // ------------------------------------------------------------------------------------------------------------
 
     /**
-     * Runs {@code call}, asserts it returns {@code expected}, and that nothing observable changed: table pages in use,
-     * live domains, live devices, and the translation of every watched address of a live domain.
+     * Runs {@code call}, asserts it returns {@code expected}, and that nothing observable changed ({@link #snapshot()}:
+     * table pages, domains, devices, PASID sub-devices, registrations, per domain its devices, tokens, protected ranges,
+     * allocator free bytes and mapped pages, and the translation of every watched address of a live domain).
      */
     void refused(final String what, final int expected, final IntSupplier call)
     {
@@ -255,7 +267,7 @@ final class V2Rig implements AutoCloseable
         assertEquals(NtStatus.name(expected), NtStatus.name(status), what);
         final long[] after = snapshot();
         assertEquals(java.util.Arrays.toString(before), java.util.Arrays.toString(after),
-            what + ": a refused call changed nothing (pages, domains, devices, watched translations)");
+            what + ": a refused call changed nothing (pages, domains, devices, tokens, ranges, IOVA, translations)");
     }
 
     /** Runs {@code call} and asserts its status (for successes and partial successes). */
@@ -266,15 +278,68 @@ final class V2Rig implements AutoCloseable
 
     long[] snapshot()
     {
-        final long[] state = new long[3 + watchedAddresses.size()];
-        state[0] = emulator.tablePagesInUse();
-        state[1] = emulator.liveDomains();
-        state[2] = emulator.liveDevices();
-        for (int i = 0; i < watchedAddresses.size(); i++)
+        return snapshot(emulator, watchedDomains, watchedAddresses);
+    }
+
+    /**
+     * Everything a refused call must leave as it was, all the way down: table pages, live domains, devices and PASID
+     * sub-devices, registered state-change callbacks, and for every live domain its attached devices, outstanding
+     * tokens, protected ranges (tokens and reserved regions) and allocator free bytes; then the translation of every
+     * watched address of a live domain.
+     */
+    static long[] snapshot(final IommuEmulator emulator, final List<IommuDmaDomain> domains, final List<Long> addresses)
+    {
+        final List<Long> state = new ArrayList<>();
+        state.add(emulator.tablePagesInUse());
+        state.add((long)emulator.liveDomains());
+        state.add((long)emulator.liveDevices());
+        state.add((long)emulator.livePasidDevices());
+        final long[] registrations = new long[1];
+        final java.util.TreeMap<Long, long[]> perDomain = new java.util.TreeMap<>();
+        emulator.handles().domains().forEachLive((final Domain domain) ->
         {
-            final IommuDmaDomain domain = watchedDomains.get(i);
-            state[3 + i] = ((Domain)domain).isAlive() ? walk(domain, watchedAddresses.get(i)) : 0;
+            final long[] d = new long[5];
+            d[0] = domain.attachedDevices();
+            d[1] = domain.outstandingTokens();
+            if (domain instanceof MappingDomain)
+            {
+                final MappingDomain mapping = (MappingDomain)domain;
+                d[2] = mapping.protectedRanges().size();
+                d[3] = mapping.hasAllocator() ? mapping.allocator().freeBytes() : -1;
+                d[4] = mapping.table().countMapped(0, mapping.limit());
+            }
+            perDomain.put(domain.id(), d);
+        });
+        for (final long[] d : perDomain.values())
+        {
+            for (final long v : d)
+            {
+                state.add(v);
+            }
         }
-        return state;
+        final java.util.TreeMap<Long, Long> perDevice = new java.util.TreeMap<>();
+        emulator.handles().devices().forEachLive((final DmaDevice device) ->
+        {
+            registrations[0] += device.stateChangeRegistered() ? 1 : 0;
+            perDevice.put(device.id(), (null == device.domain() ? 0 : device.domain().id()) * 1000 +
+                device.pasidDeviceCount());
+        });
+        perDevice.forEach((final Long id, final Long value) ->
+        {
+            state.add(id);
+            state.add(value);
+        });
+        state.add(registrations[0]);
+        for (int i = 0; i < addresses.size(); i++)
+        {
+            final IommuDmaDomain domain = domains.get(i);
+            state.add(((Domain)domain).isAlive() ? walk(domain, addresses.get(i)) : 0);
+        }
+        final long[] result = new long[state.size()];
+        for (int i = 0; i < result.length; i++)
+        {
+            result[i] = state.get(i);
+        }
+        return result;
     }
 }
