@@ -53,7 +53,7 @@ final class V2Rig implements AutoCloseable
     final DmaIommuInterfaceV2 iommu;
     /** The V1 table of the same emulator. */
     final DmaIommuInterfaceV1 v1;
-    /** The V3 table of the same emulator. */
+    /** The V3 table of the same emulator (null on a platform whose kernel predates V3). */
     final DmaIommuInterfaceV3 v3;
     private final List<IommuDmaDomain> watchedDomains = new ArrayList<>();
     private final List<Long> watchedAddresses = new ArrayList<>();
@@ -73,8 +73,7 @@ final class V2Rig implements AutoCloseable
         this.iommu = ex.v2();
         assertEquals(NtStatus.STATUS_SUCCESS, emulator.ioGetIommuInterfaceEx(1, 0, ex));
         this.v1 = ex.v1();
-        assertEquals(NtStatus.STATUS_SUCCESS, emulator.ioGetIommuInterfaceEx(3, 0, ex));
-        this.v3 = ex.v3();
+        this.v3 = emulator.ioGetIommuInterfaceEx(3, 0, ex) == NtStatus.STATUS_SUCCESS ? ex.v3() : null;
     }
 
     static V2Rig x64()
