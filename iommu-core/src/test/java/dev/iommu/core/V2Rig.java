@@ -256,8 +256,8 @@ final class V2Rig implements AutoCloseable
 
     /**
      * Runs {@code call}, asserts it returns {@code expected}, and that nothing observable changed ({@link #snapshot()}:
-     * table pages, domains, devices, PASID sub-devices, registrations, per domain its devices, tokens, protected ranges,
-     * allocator free bytes and mapped pages, and the translation of every watched address of a live domain).
+     * table pages, domains, devices, PASID sub-devices, registrations, per domain its devices, tokens, protected
+     * ranges, allocator free bytes and mapped pages, and the translation of every watched address of a live domain).
      */
     void refused(final String what, final int expected, final IntSupplier call)
     {
