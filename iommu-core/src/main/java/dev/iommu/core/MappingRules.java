@@ -147,28 +147,22 @@ class MappingRules
      */
     int mapIdentityRangeEx(final Domain domain, final int permissions, final IommuMapPhysicalAddress physical)
     {
-        final int status = identityDomain(domain);
-        if (status != NtStatus.STATUS_SUCCESS)
-        {
-            return status;
-        }
-        if (!IommuPermissions.isValid(permissions))
-        {
-            return NtStatus.STATUS_INVALID_PARAMETER_2;
-        }
         final long pages = PhysicalPages.pageCount(physical);
-        if (pages < 0 || !identityFits((MappingDomain)domain, PhysicalPages.base(physical),
-            PhysicalPages.frames(physical), pages))
-        {
-            return NtStatus.STATUS_INVALID_PARAMETER_3;
-        }
-        return ((MappingDomain)domain).hasAllocator() ? NtStatus.STATUS_NOT_SUPPORTED : NtStatus.STATUS_SUCCESS;
+        return mapIdentity(domain, permissions, pages, pages < 0 ? 0 : PhysicalPages.base(physical),
+            pages < 0 ? null : PhysicalPages.frames(physical));
     }
 
     /**
      * V1 {@code MapIdentityRange} (spec 2.14): as MapIdentityRangeEx, with an MDL.
      */
     int mapIdentityRange(final Domain domain, final int permissions, final Mdl mdl)
+    {
+        final long pages = PhysicalPages.pageCount(mdl);
+        return mapIdentity(domain, permissions, pages, 0, pages < 0 ? null : mdl.pageFrames());
+    }
+
+    private static int mapIdentity(final Domain domain, final int permissions, final long pages, final long base,
+        final long[] frames)
     {
         final int status = identityDomain(domain);
         if (status != NtStatus.STATUS_SUCCESS)
@@ -179,8 +173,7 @@ class MappingRules
         {
             return NtStatus.STATUS_INVALID_PARAMETER_2;
         }
-        final long pages = PhysicalPages.pageCount(mdl);
-        if (pages < 0 || !identityFits((MappingDomain)domain, 0, mdl.pageFrames(), pages))
+        if (pages < 0 || !identityFits((MappingDomain)domain, base, frames, pages))
         {
             return NtStatus.STATUS_INVALID_PARAMETER_3;
         }
@@ -193,16 +186,7 @@ class MappingRules
      */
     int unmapIdentityRangeEx(final Domain domain, final IommuMapPhysicalAddress physical)
     {
-        final int status = identityDomain(domain);
-        if (status != NtStatus.STATUS_SUCCESS)
-        {
-            return status;
-        }
-        if (PhysicalPages.pageCount(physical) < 0)
-        {
-            return NtStatus.STATUS_INVALID_PARAMETER_2;
-        }
-        return ((MappingDomain)domain).hasAllocator() ? NtStatus.STATUS_NOT_SUPPORTED : NtStatus.STATUS_SUCCESS;
+        return unmapIdentity(domain, PhysicalPages.pageCount(physical));
     }
 
     /**
@@ -210,12 +194,17 @@ class MappingRules
      */
     int unmapIdentityRange(final Domain domain, final Mdl mdl)
     {
+        return unmapIdentity(domain, PhysicalPages.pageCount(mdl));
+    }
+
+    private static int unmapIdentity(final Domain domain, final long pages)
+    {
         final int status = identityDomain(domain);
         if (status != NtStatus.STATUS_SUCCESS)
         {
             return status;
         }
-        if (PhysicalPages.pageCount(mdl) < 0)
+        if (pages < 0)
         {
             return NtStatus.STATUS_INVALID_PARAMETER_2;
         }
