@@ -220,9 +220,10 @@ final class DeviceMembers
     {
         synchronized (device)
         {
-            if (!device.isAlive() || null == device.domain())
+            final int status = rules.faultReportingLocked(device);
+            if (status != NtStatus.STATUS_SUCCESS)
             {
-                return NtStatus.STATUS_INVALID_PARAMETER_1;
+                return status;
             }
             device.faultReporting(enable);
         }

@@ -244,6 +244,15 @@ class DeviceRules
     }
 
     /**
+     * Fault reporting, under the device's monitor: deleted or detached meanwhile STATUS_INVALID_PARAMETER_1.
+     */
+    int faultReportingLocked(final DmaDevice device)
+    {
+        return device.isAlive() && null != device.domain() ?
+            NtStatus.STATUS_SUCCESS : NtStatus.STATUS_INVALID_PARAMETER_1;
+    }
+
+    /**
      * {@code SetDeviceFaultReportingEx} (spec 2.19): always STATUS_NOT_IMPLEMENTED, as documented.
      */
     int setDeviceFaultReportingEx()
