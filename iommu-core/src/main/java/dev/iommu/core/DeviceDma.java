@@ -28,7 +28,8 @@ import dev.iommu.ptw.Translation;
  *     caller-owned tables are not walked), or a deleted device: a not-present fault.</li>
  * </ul>
  * A fault is reported to the device's handler when reporting is on, except a PASID-tagged access of a device created
- * with SuppressPasidFaults.
+ * with SuppressPasidFaults (spec 3.9); an access that reached no domain (the device detached, a PASID unknown or not
+ * attached) is reported with a null DomainHandle, as an IOMMU reports a missing context or PASID entry.
  */
 final class DeviceDma
 {
@@ -66,8 +67,7 @@ final class DeviceDma
             domain = null == sub ? null : sub.domain();
         }
         final long result = walk(domain, address, access);
-        if (Translation.isFault(result) && device.faultReporting() && null != domain &&
-            !(pasid > 0 && device.pasidFaultsSuppressed()))
+        if (Translation.isFault(result) && device.faultReporting() && !(pasid > 0 && device.pasidFaultsSuppressed()))
         {
             reportFault(device, domain, address, access, Translation.faultReason(result));
         }
@@ -104,8 +104,8 @@ final class DeviceDma
         final int flags = arm ? (((access & IommuPermissions.WRITE) != 0 ? 0x1 : 0) | 0x8) : 0x1;
         counters.onFault();
         publisher.publishFault(
-            device.id(), domain.id(), address, access & IommuPermissions.READ_WRITE, type,
-            domain.type() == IommuDmaDomainType.TRANSLATE_S1,
+            device.id(), null == domain ? 0 : domain.id(), address, access & IommuPermissions.READ_WRITE, type,
+            null != domain && domain.type() == IommuDmaDomainType.TRANSLATE_S1,
             arm ? FaultInformationArch.ARM64.value() : FaultInformationArch.X64.value(), flags,
             pdo.inputMappingBase(), unit.pciSegment(), unit.mmioBase());
     }
