@@ -10,6 +10,7 @@ import dev.iommu.api.IommuDmaDomainType;
 import dev.iommu.api.IommuPermissions;
 import dev.iommu.callbacks.NotificationPublisher;
 import dev.iommu.core.platform.Architecture;
+import dev.iommu.core.platform.Bus;
 import dev.iommu.core.platform.IommuUnit;
 import dev.iommu.core.platform.PhysicalDeviceObject;
 import dev.iommu.ptw.PtwPermissions;
@@ -107,6 +108,7 @@ final class DeviceDma
             device.id(), null == domain ? 0 : domain.id(), address, access & IommuPermissions.READ_WRITE, type,
             null != domain && domain.type() == IommuDmaDomainType.TRANSLATE_S1,
             arm ? FaultInformationArch.ARM64.value() : FaultInformationArch.X64.value(), flags,
-            pdo.inputMappingBase(), unit.pciSegment(), unit.mmioBase());
+            pdo.bus() == Bus.ACPI && arm ? device.attachBase() : pdo.inputMappingBase(), unit.pciSegment(),
+            unit.mmioBase());
     }
 }

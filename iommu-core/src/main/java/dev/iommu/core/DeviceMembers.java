@@ -14,6 +14,8 @@ import dev.iommu.api.IommuDmaDomain;
 import dev.iommu.api.NtStatus;
 import dev.iommu.api.Ref;
 import dev.iommu.callbacks.Notifications;
+import dev.iommu.core.platform.Architecture;
+import dev.iommu.core.platform.Bus;
 import dev.iommu.core.platform.PhysicalDeviceObject;
 import dev.iommu.core.platform.Platform;
 
@@ -50,8 +52,12 @@ final class DeviceMembers
         {
             return status;
         }
-        final DmaDevice device = devices.add((PhysicalDeviceObject)deviceObject, creation.pasidConfig(),
-            creation.suppressPasidFaults(), false, 0);
+        final PhysicalDeviceObject pdo = (PhysicalDeviceObject)deviceObject;
+        // An ARM64 ACPI device's token stands for the input mappings of its ACPI configuration (checked equal to the
+        // device's own): V1 SetDeviceFaultReporting names them by that base.
+        final int base = pdo.bus() == Bus.ACPI && platform.architecture() == Architecture.ARM64 ?
+            pdo.inputMappingBase() : 0;
+        final DmaDevice device = devices.add(pdo, creation.pasidConfig(), creation.suppressPasidFaults(), false, base);
         if (device == DeviceTable.TAKEN)
         {
             return rules.deviceTaken();

@@ -151,7 +151,8 @@ final class DmaDevice implements IommuDmaDevice
     }
 
     /**
-     * The InputMappingIdBase a V1 attach used (0 for tokens and for every device but an ACPI device on ARM64).
+     * The first input mapping id the device stands for: the InputMappingIdBase of its V1 attach, or for a token of an
+     * ARM64 ACPI device the base of its ACPI configuration; 0 for every other device.
      */
     int attachBase()
     {

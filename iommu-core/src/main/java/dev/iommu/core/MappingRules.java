@@ -27,7 +27,8 @@ import dev.iommu.api.NtStatus;
  *     <li>item 26: reserved permission bits are the Permissions parameter's code (_2 for the Map*Ex and V1 map
  *     members, _3 for MapReservedLogicalRange); permission 0 is allowed (present, every access faults);</li>
  *     <li>item 27: an empty or malformed physical description is the description's code (_3 for the map members,
- *     _2 for the unmap-identity members, _4 for MapReservedLogicalRange); frames at or above 2^52 are malformed;</li>
+ *     _2 for the unmap-identity members, _4 for MapReservedLogicalRange); a frame whose address is at or above 2^52
+ *     (frame number 2^40) is malformed;</li>
  *     <li>item 28: with an allocator, Min above Max is STATUS_INVALID_PARAMETER_MIX; without one the bounds are
  *     ignored;</li>
  *     <li>5.1 item 4: the V1 map members on a domain with an allocator (made by CreateDomainEx) are
