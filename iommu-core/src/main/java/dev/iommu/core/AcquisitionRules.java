@@ -9,10 +9,10 @@ import dev.iommu.api.DmaIommuInterfaceEx;
 import dev.iommu.api.NtStatus;
 
 /**
- * The rules of the two acquisition entry points (spec 1.1, 5.1 items 1 to 3). Both profiles agree on them: the
- * documented choices are the codes and the order shipped kernels use ({@code windows-observed-behaviour.md} section
- * 1), and a platform whose kernel predates a version answers as that kernel does (a version above its newest is
- * STATUS_INVALID_PARAMETER_1, as the V1/V2-only kernel answers 3).
+ * The rules of the two acquisition entry points (spec 1.1, 5.1 items 1 to 3). The documentation gives no codes; the
+ * choices here are the codes and the order shipped x64 kernels use (the observed-behaviour record, section 1), so
+ * that a driver tested here gets what Windows answers, and a platform whose kernel predates a version answers as that
+ * kernel does (a version above its newest is STATUS_INVALID_PARAMETER_1, as the V1/V2-only kernel answers 3).
  */
 class AcquisitionRules
 {
