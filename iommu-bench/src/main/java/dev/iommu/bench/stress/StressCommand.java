@@ -13,15 +13,24 @@ import dev.iommu.bench.cli.Options;
 import dev.iommu.bench.stat.StatCommand;
 
 /**
- * {@code iommu stress}: a random mix of every interface call from N threads, invariants checked as it goes.
+ * {@code iommu stress}: a random mix of every member of the three interface tables from N threads, invariants checked
+ * as it goes.
  */
 public final class StressCommand
 {
     /** The usage text. */
     public static final String USAGE =
         "iommu stress [--threads N] [--duration 10s] [--operations N] [--seed N] [--counters-dir DIR]\n" +
-        "  a random mix of every V2 call across devices, domains and tokens from N threads (default 4),\n" +
-        "  checking invariants as it goes; exit 0 when all held and nothing leaked, 1 on the first violation;\n" +
+        "  a random mix of every member of the V1, V2 and V3 tables (IoGetIommuInterfaceEx 1, 2 and 3, and the\n" +
+        "  legacy IoGetIommuInterface) from N threads (default 4), on one x64 IOMMU with PASIDs:\n" +
+        "    V2/V3: maps (allocator, explicit, shared domain), unmaps, tokens and segments, identity maps,\n" +
+        "      bad input, lifecycle races on shared devices and domains, callbacks, DMA Guard policy changes;\n" +
+        "    V1: CreateDomain, AttachDevice/DetachDevice by device object, MapLogicalRange, identity maps,\n" +
+        "      SetDeviceFaultReporting, the x64 refusals, V1 against V2 tokens (racing too);\n" +
+        "    V3: PASID sub-devices created, attached (Translate, TranslateS1), detached, deleted, QueryDeviceInfo;\n" +
+        "  per-thread models predict every status and device-side translation (tagged with PASIDs too); checks that\n" +
+        "  no two live blocks share a page, no two live sub-devices an ASID, and every status is one the member may\n" +
+        "  return; exit 0 when all held and nothing leaked, 1 on the first violation (its seed reproduces the mix);\n" +
         "  counters published in DIR (default " + StatCommand.DEFAULT_DIRECTORY + ") for iommu stat";
 
     private StressCommand()

@@ -6,21 +6,34 @@ package dev.iommu.bench.stress;
 
 import java.io.File;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
+import dev.iommu.api.DmaIommuInterface;
 import dev.iommu.api.DmaIommuInterfaceEx;
+import dev.iommu.api.DmaIommuInterfaceV1;
 import dev.iommu.api.DmaIommuInterfaceV2;
+import dev.iommu.api.DmaIommuInterfaceV3;
 import dev.iommu.api.IommuDmaDevice;
 import dev.iommu.api.IommuDmaDomain;
 import dev.iommu.api.IommuDmaDomainType;
+import dev.iommu.api.IntRef;
+import dev.iommu.api.IommuDeviceCreationConfiguration;
+import dev.iommu.api.IommuDeviceFaultHandler;
 import dev.iommu.api.IommuDmaLogicalAllocatorConfig;
+import dev.iommu.api.IommuDmaPasidDevice;
 import dev.iommu.api.IommuInterfaceStateChange;
 import dev.iommu.api.IommuInterfaceStateChangeCallback;
+import dev.iommu.api.IommuPasidConfigurationType;
 import dev.iommu.api.NtStatus;
 import dev.iommu.api.Ref;
 import dev.iommu.core.EmulatorContext;
@@ -32,12 +45,29 @@ import dev.iommu.core.platform.Platform;
 import dev.iommu.core.platform.ResourceLimits;
 
 /**
- * A stress run: N {@link StressWorker}s calling every kind of V2 member on one emulator for a bounded time or number
- * of operations, then a clean-up that must bring the emulator back to empty (no table page, domain, device or
- * registration left). The first violated invariant stops the run with a {@link StressFailure}.
+ * A stress run: N {@link StressWorker}s calling every member of the three tables ({@code DMA_IOMMU_INTERFACE_V1}
+ * through {@code IoGetIommuInterfaceEx(1)} and the legacy {@code IoGetIommuInterface(1)}, V2 and V3 through
+ * {@code IoGetIommuInterfaceEx(2)} and {@code (3)}) on one emulator for a bounded time or number of operations, then
+ * a clean-up that must bring the emulator back to empty. The first violated invariant stops the run with a
+ * {@link StressFailure}.
+ * <p>
+ * The platform: one x64 IOMMU with 48-bit addresses, every page size and {@value #PASID_WIDTH}-bit PASIDs (so that
+ * TranslateS1 domains and PASID sub-devices exist); per thread two device objects for V2 tokens, one reserved for V1
+ * (named by device object) and one for the V3 PASID parent; four shared device objects, two of them external. What
+ * the threads share: the shared devices with their state-change callbacks, a pool of three domains, a domain they
+ * all map into (a page-owner map checks that no two live blocks overlap), the DMA Guard policy, a fault handler
+ * for V1 fault reporting, and a map of the live PASID sub-devices' ASIDs (no two ever equal).
+ * <p>
+ * The invariants at the end: nothing left (no table page, domain, device, PASID sub-device, shared page or ASID;
+ * the next sub-device gets PASID 1, so none leaked);
+ * every status any member returned is one that member may return ({@link AllowedStatuses#documented}), and every
+ * racing set accepted is inside it. The summary says which members of each table were called.
  */
 public final class StressRun
 {
+    /** The PASID width of the platform's IOMMU: PASID support (TranslateS1 domains, sub-devices). */
+    static final int PASID_WIDTH = 20;
+
     private static final int SHARED_SLOTS = 4;
     private static final int SHARED_POOL_DOMAINS = 3;
 
@@ -49,13 +79,19 @@ public final class StressRun
     private final Platform platform;
     private final IommuEmulator emulator;
     private final DmaIommuInterfaceV2 iommu;
+    private final DmaIommuInterfaceV1 v1;
+    private final DmaIommuInterfaceV1 legacyV1;
+    private final DmaIommuInterfaceV3 v3;
     private final IommuDmaDevice[] ownDevices;
     private final AtomicReferenceArray<IommuDmaDevice> sharedDevices = new AtomicReferenceArray<>(SHARED_SLOTS);
     private final IommuInterfaceStateChangeCallback[] callbacks = new IommuInterfaceStateChangeCallback[SHARED_SLOTS];
     private final IommuDmaDomain[] pool = new IommuDmaDomain[SHARED_POOL_DOMAINS];
     private final IommuDmaDomain sharedDomain;
     private final ConcurrentHashMap<Long, Integer> sharedOwners = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Integer, Integer> asidOwners = new ConcurrentHashMap<>();
     private final AtomicLong callbackCalls = new AtomicLong();
+    private final AtomicLong faultCalls = new AtomicLong();
+    private final IommuDeviceFaultHandler faultHandler = (context, fault) -> faultCalls.incrementAndGet();
     private final AtomicLong progress = new AtomicLong();
     private volatile boolean stopping;
     private long deadline;
@@ -84,11 +120,17 @@ public final class StressRun
         this.seed = seed;
         this.out = out;
         final Platform.Builder builder = Platform.builder().architecture(Architecture.X64)
-            .iommu("vtd0", 0xFED9_0000L, 48, PageSizes.ALL, 20, true, 0)
-            .limits(new ResourceLimits(4 * threads + 16, 4 * threads + 16, 1 << 18, 16, 64));
+            .iommu("vtd0", 0xFED9_0000L, 48, PageSizes.ALL, PASID_WIDTH, true, 0)
+            .limits(new ResourceLimits(6 * threads + 16, 8 * threads + 16, 1 << 18, 16,
+                StressV3Ops.MAX_SUB_DEVICES * threads + 16));
         for (int i = 0; i < 2 * threads; i++)
         {
             builder.pci("own" + i, 1, i / 8, i % 8, 0, "vtd0", false);
+        }
+        for (int i = 0; i < threads; i++)
+        {
+            builder.pci("v1_" + i, 3, i / 8, i % 8, 0, "vtd0", false);
+            builder.pci("pasid" + i, 4, i / 8, i % 8, 0, "vtd0", false);
         }
         for (int i = 0; i < SHARED_SLOTS; i++)
         {
@@ -97,9 +139,13 @@ public final class StressRun
         platform = builder.build();
         emulator = IommuEmulator.launch(new EmulatorContext().platform(platform).countersDirectory(counters)
             .dispatcherThread(true));
-        final DmaIommuInterfaceEx ex = new DmaIommuInterfaceEx();
-        expect(NtStatus.STATUS_SUCCESS, emulator.ioGetIommuInterfaceEx(2, 0, ex), "IoGetIommuInterfaceEx");
-        iommu = ex.v2();
+        iommu = acquire(DmaIommuInterfaceEx.VERSION_2).v2();
+        v1 = acquire(DmaIommuInterfaceEx.VERSION_1).v1();
+        v3 = acquire(DmaIommuInterfaceEx.VERSION_3).v3();
+        final DmaIommuInterface legacy = new DmaIommuInterface();
+        expect(NtStatus.STATUS_SUCCESS, emulator.ioGetIommuInterface(DmaIommuInterface.VERSION, legacy),
+            "IoGetIommuInterface");
+        legacyV1 = legacy.v1();
         ownDevices = new IommuDmaDevice[2 * threads];
         for (int i = 0; i < ownDevices.length; i++)
         {
@@ -138,6 +184,7 @@ public final class StressRun
         for (int i = 0; i < threads; i++)
         {
             final StressWorker worker = workers[i];
+            final int index = i;
             running[i] = new Thread(() ->
             {
                 try
@@ -145,9 +192,16 @@ public final class StressRun
                     start.await();
                     worker.run();
                 }
-                catch (final Throwable ex)
+                catch (final StressFailure ex)
                 {
                     failure.compareAndSet(null, ex);
+                    stopping = true;
+                }
+                catch (final Throwable ex)
+                {
+                    failure.compareAndSet(null, new StressFailure(seed, index, worker.operations(), "worker",
+                        "thread", -1, "unexpected " + ex + " at " + (ex.getStackTrace().length > 0 ?
+                        ex.getStackTrace()[0] : "?")));
                     stopping = true;
                 }
             }, "stress-" + i);
@@ -198,7 +252,60 @@ public final class StressRun
             }
         }
         cleanUpShared();
-        return new StressSummary(threads, operations, elapsed, calls, callbackCalls.get(), seed);
+        final Map<String, int[]> seen = new TreeMap<>();
+        for (final StressWorker worker : workers)
+        {
+            for (final Map.Entry<String, int[]> e : worker.checks().seen().entrySet())
+            {
+                final int[] masks = seen.computeIfAbsent(e.getKey(), k -> new int[3]);
+                for (int t = 0; t < masks.length; t++)
+                {
+                    masks[t] |= e.getValue()[t];
+                }
+            }
+        }
+        checkStatuses(seen);
+        return new StressSummary(threads, operations, elapsed, calls, callbackCalls.get(), faultCalls.get(),
+            uncalled(seen), seed);
+    }
+
+    /**
+     * Every status seen is one its member may return; every racing set is inside the documented one.
+     */
+    private void checkStatuses(final Map<String, int[]> seen)
+    {
+        for (final Map.Entry<String, int[]> e : seen.entrySet())
+        {
+            for (int t = 0; t < 3; t++)
+            {
+                final int extra = e.getValue()[t] & ~AllowedStatuses.documentedMask(e.getKey());
+                leakCheck(extra == 0, StressChecks.tableName(t) + " " + e.getKey() + " returned " +
+                    AllowedStatuses.names(extra) + ", not a status it may return");
+            }
+        }
+        final List<String> racing = AllowedStatuses.racingSetsAreDocumented();
+        leakCheck(racing.isEmpty(), "racing statuses not documented for " + racing);
+    }
+
+    /**
+     * The members of each table no thread called, as "V1 FlushDomain" and so on.
+     */
+    private static List<String> uncalled(final Map<String, int[]> seen)
+    {
+        final List<String> uncalled = new ArrayList<>();
+        for (int version = 1; version <= 3; version++)
+        {
+            final Set<String> members = AllowedStatuses.members(version);
+            for (final String member : members)
+            {
+                final int[] masks = seen.get(member);
+                if (null == masks || masks[version - 1] == 0)
+                {
+                    uncalled.add(StressChecks.tableName(version - 1) + " " + member);
+                }
+            }
+        }
+        return uncalled;
     }
 
     private void cleanUpShared()
@@ -224,9 +331,29 @@ public final class StressRun
         {
             expect(NtStatus.STATUS_SUCCESS, iommu.deleteDomain(domain), "DeleteDomain pool");
         }
+        asidSpaceIsEmpty();
         leakCheck(emulator.tablePagesInUse() == 0, emulator.tablePagesInUse() + " table pages leaked");
         leakCheck(emulator.liveDomains() == 0, emulator.liveDomains() + " domains leaked");
         leakCheck(emulator.liveDevices() == 0, emulator.liveDevices() + " devices leaked");
+        leakCheck(emulator.livePasidDevices() == 0, emulator.livePasidDevices() + " PASID sub-devices leaked");
+        leakCheck(asidOwners.isEmpty(), asidOwners.size() + " ASIDs still registered as live");
+    }
+
+    /**
+     * Every PASID went back: the next sub-device gets the lowest one, 1 (PasidRules: lowest free first, from 1).
+     */
+    private void asidSpaceIsEmpty()
+    {
+        final Ref<IommuDmaDevice> parent = new Ref<>();
+        expect(NtStatus.STATUS_SUCCESS, v3.createDevice(pasidPdo(0), new IommuDeviceCreationConfiguration().pasid(
+            IommuPasidConfigurationType.PASID_TAGGED_DMA, false), parent), "CreateDevice PASID parent");
+        final Ref<IommuDmaPasidDevice> sub = new Ref<>();
+        final IntRef asid = new IntRef();
+        expect(NtStatus.STATUS_SUCCESS, v3.createPasidDevice(parent.get(), sub, asid), "CreatePasidDevice");
+        leakCheck(asid.get() == 1, "a PASID sub-device created after teardown got ASID " + asid.get() +
+            ", not 1: PASIDs leaked");
+        expect(NtStatus.STATUS_SUCCESS, v3.deletePasidDevice(sub.get()), "DeletePasidDevice");
+        expect(NtStatus.STATUS_SUCCESS, v3.deleteDevice(parent.get()), "DeleteDevice PASID parent");
     }
 
     /**
@@ -256,14 +383,82 @@ public final class StressRun
         return emulator;
     }
 
+    int threads()
+    {
+        return threads;
+    }
+
     DmaIommuInterfaceV2 iommu()
     {
         return iommu;
     }
 
+    /**
+     * The V1 table of {@code IoGetIommuInterfaceEx(1)}.
+     */
+    DmaIommuInterfaceV1 v1()
+    {
+        return v1;
+    }
+
+    /**
+     * The table of the legacy {@code IoGetIommuInterface(1)}.
+     */
+    DmaIommuInterfaceV1 legacyV1()
+    {
+        return legacyV1;
+    }
+
+    DmaIommuInterfaceV3 v3()
+    {
+        return v3;
+    }
+
     IommuDmaDevice ownDevice(final int index)
     {
         return ownDevices[index];
+    }
+
+    /**
+     * How many own devices there are (two per thread), each with a V2 token attached for the whole run.
+     */
+    int ownDevices()
+    {
+        return ownDevices.length;
+    }
+
+    PhysicalDeviceObject ownPdo(final int index)
+    {
+        return platform.device("own" + index);
+    }
+
+    /**
+     * The device object a thread reserves for V1 (AttachDevice names devices by device object).
+     */
+    PhysicalDeviceObject v1Pdo(final int thread)
+    {
+        return platform.device("v1_" + thread);
+    }
+
+    /**
+     * The device object of a thread's V3 PASID parent.
+     */
+    PhysicalDeviceObject pasidPdo(final int thread)
+    {
+        return platform.device("pasid" + thread);
+    }
+
+    /**
+     * The ASIDs of all live PASID sub-devices, each with the thread that holds it.
+     */
+    ConcurrentHashMap<Integer, Integer> asidOwners()
+    {
+        return asidOwners;
+    }
+
+    IommuDeviceFaultHandler faultHandler()
+    {
+        return faultHandler;
     }
 
     IommuDmaDomain sharedDomain()
@@ -311,12 +506,33 @@ public final class StressRun
         return pool[index];
     }
 
+    /**
+     * Restricts a device object to some domain types (-1: lifts it).
+     */
+    void restrict(final PhysicalDeviceObject pdo, final int types)
+    {
+        platform.policy().restrict(pdo, types);
+    }
+
     void changePolicy(final SplittableRandom random)
     {
         final int slot = random.nextInt(SHARED_SLOTS);
         final int types = random.nextBoolean() ? IommuDmaDomainType.TRANSLATE.mask() :
             IommuDmaDomainType.TRANSLATE.mask() | IommuDmaDomainType.PASS_THROUGH.mask();
         platform.policy().restrict(platform.device("shared" + slot), types);
+    }
+
+    private DmaIommuInterfaceEx acquire(final int version)
+    {
+        final DmaIommuInterfaceEx ex = new DmaIommuInterfaceEx();
+        expect(NtStatus.STATUS_SUCCESS, emulator.ioGetIommuInterfaceEx(version, 0, ex),
+            "IoGetIommuInterfaceEx(" + version + ")");
+        if (ex.version() != version || ex.size() != DmaIommuInterfaceEx.sizeOf(version))
+        {
+            throw new StressFailure(seed, -1, -1, "IoGetIommuInterfaceEx(" + version + ")", "setup", -1,
+                "Version " + ex.version() + ", Size 0x" + Long.toHexString(ex.size()));
+        }
+        return ex;
     }
 
     private IommuDmaDevice createDevice(final PhysicalDeviceObject pdo)

@@ -5,9 +5,11 @@
 package dev.iommu.bench.stress;
 
 import java.io.PrintStream;
+import java.util.List;
 
 /**
- * What a stress run did: operations, time, calls by kind, callbacks delivered, the seed.
+ * What a stress run did: operations, time, calls by kind, state-change callbacks and faults delivered, the members
+ * of the three tables no thread called (none, in a run of a few thousand operations or more), the seed.
  */
 public final class StressSummary
 {
@@ -16,17 +18,21 @@ public final class StressSummary
     private final long elapsedNs;
     private final long[] calls;
     private final long callbacks;
+    private final long faults;
+    private final List<String> uncalled;
     private final long seed;
 
     StressSummary(
         final int threads, final long operations, final long elapsedNs, final long[] calls, final long callbacks,
-        final long seed)
+        final long faults, final List<String> uncalled, final long seed)
     {
         this.threads = threads;
         this.operations = operations;
         this.elapsedNs = elapsedNs;
         this.calls = calls.clone();
         this.callbacks = callbacks;
+        this.faults = faults;
+        this.uncalled = List.copyOf(uncalled);
         this.seed = seed;
     }
 
@@ -56,6 +62,22 @@ public final class StressSummary
     }
 
     /**
+     * @return the faults delivered to the V1 fault handler during the run.
+     */
+    public long faults()
+    {
+        return faults;
+    }
+
+    /**
+     * @return the members no thread called, as {@code "V1 FlushDomain"}: empty when every member of every table was.
+     */
+    public List<String> uncalled()
+    {
+        return uncalled;
+    }
+
+    /**
      * Prints the summary.
      *
      * @param out where to.
@@ -70,6 +92,10 @@ public final class StressSummary
             out.printf("  %-16s %,14d%n", kinds[i].name().toLowerCase(java.util.Locale.ROOT), calls[i]);
         }
         out.printf("  %-16s %,14d%n", "callbacks", callbacks);
-        out.println("invariants held; nothing leaked (table pages, domains, devices, tokens, registrations)");
+        out.printf("  %-16s %,14d%n", "faults", faults);
+        out.println(uncalled.isEmpty() ? "every member of the V1, V2 and V3 tables called" :
+            "members not called: " + uncalled);
+        out.println("invariants held; every status one its member may return; nothing leaked (table pages, " +
+            "domains, devices, PASID sub-devices, tokens, registrations)");
     }
 }

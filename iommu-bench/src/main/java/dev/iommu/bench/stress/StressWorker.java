@@ -11,43 +11,59 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.iommu.api.DmaIommuInterfaceV1;
 import dev.iommu.api.DmaIommuInterfaceV2;
-import dev.iommu.api.IntRef;
 import dev.iommu.api.IommuDmaDevice;
 import dev.iommu.api.IommuDmaDomain;
 import dev.iommu.api.IommuDmaDomainType;
-import dev.iommu.api.IommuDmaLogicalAddressToken;
-import dev.iommu.api.IommuDmaLogicalAddressTokenMappedSegment;
 import dev.iommu.api.IommuDmaLogicalAllocatorConfig;
-import dev.iommu.api.IommuInterfaceStateChangeFields;
 import dev.iommu.api.IommuMapPhysicalAddress;
 import dev.iommu.api.IommuPermissions;
 import dev.iommu.api.LongRef;
+import dev.iommu.api.Mdl;
 import dev.iommu.api.NtStatus;
 import dev.iommu.api.Ref;
 import dev.iommu.core.IommuEmulator;
-import dev.iommu.core.platform.PhysicalDeviceObject;
-import dev.iommu.core.DmaTranslation;
 
 /**
  * One stress thread. It owns an allocator domain and an explicit-address domain, each with a device of its own
- * attached, and keeps a model of what it mapped and reserved in them, so that every status and every device-side
- * translation there is predicted exactly. It also maps into a domain all threads share (a shared page-owner map
- * checks that no two live blocks overlap) and races the other threads with lifecycle calls on a shared pool of
- * devices and domains, where it checks that each status is one the member may return.
+ * attached, and keeps a model of what it mapped in them, so that every status and every device-side translation
+ * there is predicted exactly. It also maps into a domain all threads share (a shared page-owner map checks that no
+ * two live blocks overlap). Its other operations are in groups of their own, sharing its {@link StressChecks}
+ * (exact and racing statuses, translations, the tally of every status per member and table):
+ * <ul>
+ *     <li>{@link StressTokenOps}: logical address tokens and their segments in the two domains (exact);</li>
+ *     <li>{@link StressRaceOps}: bad input (exact) and lifecycle calls racing the other threads on the shared
+ *     devices and pool domains (each status one the member may return there);</li>
+ *     <li>{@link StressV1Ops}: every V1 member, on a V1 device object and domain of the thread's own (exact), and
+ *     V1 against V2 tokens (racing too);</li>
+ *     <li>{@link StressV3Ops}: the PASID members, and the V2 members the mix above does not call (exact).</li>
+ * </ul>
+ * The V2 operations of this class and of the first two groups go through the V2 table or, one time in four, the V3
+ * table (whose first 22 members are V2's); explicit maps go through V1 MapLogicalRange one time in four. Of 130
+ * choices, 100 are the V2 mix, 15 V1 and 15 V3.
  */
 final class StressWorker implements Runnable
 {
     private static final long PAGE = 4096;
     private static final int ALLOCATOR_WIDTH = 39;
-    private static final long EXPLICIT_WINDOW_PAGES = 1L << 18;
+    /** The pages of the explicit domain's window: 1 to 2^18 - 16. */
+    static final long EXPLICIT_WINDOW_PAGES = 1L << 18;
 
     private final StressRun run;
     private final int index;
-    private final long seed;
     private final SplittableRandom random;
-    private final DmaIommuInterfaceV2 iommu;
+    private final DmaIommuInterfaceV2 v2;
+    private final DmaIommuInterfaceV2 v3;
+    private final DmaIommuInterfaceV1 v1;
     private final IommuEmulator emulator;
+    private final StressChecks checks;
+    private final StressTokenOps tokenOps;
+    private final StressRaceOps raceOps;
+    private final StressV1Ops v1Ops;
+    private final StressV3Ops v3Ops;
+    private DmaIommuInterfaceV2 iommu;
+    private int table = StressChecks.V2;
     private final IommuDmaDomain allocatorDomain;
     private final IommuDmaDomain explicitDomain;
     private final IommuDmaDevice allocatorDevice;
@@ -57,30 +73,30 @@ final class StressWorker implements Runnable
     private final List<Mapping> allocated = new ArrayList<>();
     private final List<Mapping> sharedMappings = new ArrayList<>();
     private final TreeMap<Long, Long> explicitPages = new TreeMap<>();
-    private final List<Token> tokens = new ArrayList<>();
     private final LongRef out = new LongRef();
     private final IommuMapPhysicalAddress physical = new IommuMapPhysicalAddress();
-    private long nextFrame;
-    private long operation;
-    private final long[] calls = new long[Call.values().length];
 
     /** What a worker does, for the summary. */
     enum Call
     {
         MAP_ALLOCATED, MAP_SHARED, MAP_EXPLICIT, UNMAP, TRANSLATE, RESERVE, MAP_RESERVED, UNMAP_RESERVED, FREE_TOKEN,
-        BAD_INPUT, LIFECYCLE, POLICY
+        BAD_INPUT, LIFECYCLE, POLICY,
+        V1_MAP, V1_UNMAP, V1_TRANSLATE, V1_DEVICE, V1_DOMAIN, V1_REFUSAL, V1_CROSS,
+        V3_PASID, V3_ATTACH, V3_TRANSLATE, V3_MAP, V3_DEVICE, V3_DOMAIN, V3_REFUSAL
     }
 
     StressWorker(final StressRun run, final int index, final long seed)
     {
         this.run = run;
         this.index = index;
-        this.seed = seed;
         this.random = new SplittableRandom(seed * 31 + index);
-        this.iommu = run.iommu();
+        this.v2 = run.iommu();
+        this.v3 = run.v3();
+        this.v1 = run.v1();
+        this.iommu = v2;
         this.emulator = run.emulator();
         this.sharedOwners = run.sharedOwners();
-        this.nextFrame = ((long)index + 1) << 28;
+        this.checks = new StressChecks(seed, index, emulator);
         final Ref<IommuDmaDomain> domain = new Ref<>();
         check("CreateDomainEx", NtStatus.STATUS_SUCCESS, iommu.createDomainEx(IommuDmaDomainType.TRANSLATE, 0,
             new IommuDmaLogicalAllocatorConfig().buddy(ALLOCATOR_WIDTH), null, domain), "setup", -1);
@@ -94,25 +110,90 @@ final class StressWorker implements Runnable
             "setup", -1);
         check("AttachDeviceEx", NtStatus.STATUS_SUCCESS, iommu.attachDeviceEx(explicitDomain, explicitDevice),
             "setup", -1);
+        tokenOps = new StressTokenOps(this, checks, random);
+        raceOps = new StressRaceOps(run, this, checks, random);
+        v1Ops = new StressV1Ops(run, this, checks, random, index);
+        v3Ops = new StressV3Ops(run, this, checks, random, index);
     }
 
     long[] calls()
     {
-        return calls;
+        return checks.calls();
     }
 
     long operations()
     {
-        return operation;
+        return checks.operation();
+    }
+
+    StressChecks checks()
+    {
+        return checks;
+    }
+
+    IommuDmaDomain allocatorDomain()
+    {
+        return allocatorDomain;
+    }
+
+    IommuDmaDomain explicitDomain()
+    {
+        return explicitDomain;
+    }
+
+    /**
+     * The thread's TranslateS1 domain (its V3 group's).
+     */
+    IommuDmaDomain stage1Domain()
+    {
+        return v3Ops.stage1Domain();
+    }
+
+    /**
+     * The table of the current operation: V2's, or V3's (tallied as such).
+     */
+    DmaIommuInterfaceV2 iommu()
+    {
+        return iommu;
+    }
+
+    int table()
+    {
+        return table;
+    }
+
+    /**
+     * Whether a range of the allocator domain overlaps a live mapping of this thread.
+     */
+    boolean allocatedOverlaps(final long from, final long to)
+    {
+        for (final Mapping mapping : allocated)
+        {
+            if (mapping.iova < to && from < mapping.iova + mapping.pages * PAGE)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether any page of a range of the explicit domain is mapped.
+     */
+    boolean explicitMapped(final long page, final long pages)
+    {
+        return !explicitPages.subMap(page, page + pages).isEmpty();
     }
 
     @Override
     public void run()
     {
-        while (run.keepGoing(operation))
+        while (run.keepGoing(checks.operation()))
         {
-            operation++;
-            final int choice = random.nextInt(100);
+            checks.nextOperation();
+            table = random.nextInt(4) == 0 ? StressChecks.V3 : StressChecks.V2;
+            iommu = table == StressChecks.V3 ? v3 : v2;
+            final int choice = random.nextInt(130);
             if (choice < 14)
             {
                 mapAllocated(false);
@@ -135,32 +216,40 @@ final class StressWorker implements Runnable
             }
             else if (choice < 75)
             {
-                reserve();
+                tokenOps.reserve();
             }
             else if (choice < 81)
             {
-                mapReserved();
+                tokenOps.mapReserved();
             }
             else if (choice < 85)
             {
-                unmapReserved();
+                tokenOps.unmapReserved();
             }
             else if (choice < 88)
             {
-                freeToken();
+                tokenOps.freeToken();
             }
             else if (choice < 93)
             {
-                badInput();
+                raceOps.badInput();
             }
             else if (choice < 99)
             {
-                lifecycle();
+                raceOps.lifecycle();
+            }
+            else if (choice < 100)
+            {
+                checks.count(Call.POLICY);
+                run.changePolicy(random);
+            }
+            else if (choice < 115)
+            {
+                v1Ops.step();
             }
             else
             {
-                calls[Call.POLICY.ordinal()]++;
-                run.changePolicy(random);
+                v3Ops.step();
             }
             run.progress();
         }
@@ -172,9 +261,9 @@ final class StressWorker implements Runnable
 
     private void mapAllocated(final boolean shared)
     {
-        calls[(shared ? Call.MAP_SHARED : Call.MAP_ALLOCATED).ordinal()]++;
+        checks.count(shared ? Call.MAP_SHARED : Call.MAP_ALLOCATED);
         final int pages = 1 + random.nextInt(16);
-        final long[] frames = frames(pages);
+        final long[] frames = checks.frames(pages);
         final int permissions = random.nextInt(4);
         physical.usePfnArray(frames, pages);
         final IommuDmaDomain domain = shared ? run.sharedDomain() : allocatorDomain;
@@ -195,12 +284,9 @@ final class StressWorker implements Runnable
                     Long.toHexString(other.iova));
             }
         }
-        for (final Token token : tokens)
+        if (!shared && tokenOps.overlaps(allocatorDomain, iova, end))
         {
-            if (!shared && token.domain == allocatorDomain && token.base < end && iova < token.base + token.size)
-            {
-                fail("MapLogicalRangeEx", "allocator domain", iova, "overlaps a token");
-            }
+            fail("MapLogicalRangeEx", "allocator domain", iova, "overlaps a token");
         }
         if (shared)
         {
@@ -219,7 +305,7 @@ final class StressWorker implements Runnable
 
     private void unmap()
     {
-        calls[Call.UNMAP.ordinal()]++;
+        checks.count(Call.UNMAP);
         final int which = random.nextInt(3);
         if (which == 2 || (allocated.isEmpty() && sharedMappings.isEmpty()))
         {
@@ -270,18 +356,27 @@ final class StressWorker implements Runnable
 
     private void mapExplicit()
     {
-        calls[Call.MAP_EXPLICIT.ordinal()]++;
+        checks.count(Call.MAP_EXPLICIT);
         final long page = 1 + random.nextLong(EXPLICIT_WINDOW_PAGES - 16);
         final int pages = 1 + random.nextInt(8);
-        final long[] frames = frames(pages);
+        final long[] frames = checks.frames(pages);
         final int permissions = random.nextInt(4);
         physical.usePfnArray(frames, pages);
         final boolean conflict = explicitPages.subMap(page, page + pages).size() > 0 ||
-            tokenOverlaps(explicitDomain, page * PAGE, (page + pages) * PAGE);
-        final int status = iommu.mapLogicalRangeEx(
-            explicitDomain, permissions, physical, new LongRef(page * PAGE), null, null, out);
-        check("MapLogicalRangeEx", conflict ? NtStatus.STATUS_IN_USE : NtStatus.STATUS_SUCCESS, status,
-            "explicit domain", page * PAGE);
+            tokenOps.overlaps(explicitDomain, page * PAGE, (page + pages) * PAGE);
+        final int expected = conflict ? NtStatus.STATUS_IN_USE : NtStatus.STATUS_SUCCESS;
+        if (random.nextInt(4) == 0)
+        {
+            // The same member through V1: MapLogicalRange of an MDL at the address.
+            checks.check(StressChecks.V1, "MapLogicalRange", expected, v1.mapLogicalRange(explicitDomain,
+                permissions, new Mdl().describe(frames, pages * PAGE), page * PAGE), "explicit domain", page * PAGE);
+        }
+        else
+        {
+            check("MapLogicalRangeEx", expected, iommu.mapLogicalRangeEx(
+                explicitDomain, permissions, physical, new LongRef(page * PAGE), null, null, out),
+                "explicit domain", page * PAGE);
+        }
         if (!conflict)
         {
             for (int i = 0; i < pages; i++)
@@ -297,7 +392,7 @@ final class StressWorker implements Runnable
         final Long near = explicitPages.ceilingKey(page);
         final long from = null != near && random.nextInt(4) != 0 ? near : page;
         final int pages = 1 + random.nextInt(8);
-        final int expected = tokenOverlaps(explicitDomain, from * PAGE, (from + pages) * PAGE) ?
+        final int expected = tokenOps.overlaps(explicitDomain, from * PAGE, (from + pages) * PAGE) ?
             NtStatus.STATUS_INVALID_PARAMETER :
             explicitPages.subMap(from, from + pages).isEmpty() ?
                 NtStatus.STATUS_INVALID_PARAMETER : NtStatus.STATUS_SUCCESS;
@@ -315,7 +410,7 @@ final class StressWorker implements Runnable
 
     private void translate()
     {
-        calls[Call.TRANSLATE.ordinal()]++;
+        checks.count(Call.TRANSLATE);
         final int access = 1 + random.nextInt(3);
         if (random.nextBoolean() && !allocated.isEmpty())
         {
@@ -323,281 +418,42 @@ final class StressWorker implements Runnable
             final int page = random.nextInt(mapping.pages);
             final long iova = mapping.iova + page * PAGE + random.nextInt((int)PAGE);
             final long expected = mapping.unmapped[page] ? -1 : (mapping.frames[page] << 12) | (iova & (PAGE - 1));
-            expectTranslation(allocatorDevice, iova, access, expected, mapping.permissions);
+            checks.expectTranslation(allocatorDevice, IommuEmulator.NO_PASID, iova, access, expected,
+                mapping.permissions);
             return;
         }
+        expectExplicit(explicitDevice, IommuEmulator.NO_PASID, explicitIova(), access);
+    }
+
+    /**
+     * An address in the explicit domain's window, usually on or after a mapped page.
+     */
+    long explicitIova()
+    {
         long page = 1 + random.nextLong(EXPLICIT_WINDOW_PAGES - 16);
         if (!explicitPages.isEmpty() && random.nextInt(4) != 0)
         {
             final Long mapped = explicitPages.ceilingKey(page);
             page = null == mapped ? explicitPages.firstKey() : mapped;
         }
-        final long iova = page * PAGE + random.nextInt((int)PAGE);
-        final Long entry = explicitPages.get(page);
-        final long segmentFrame = segmentFrame(iova);
+        return page * PAGE + random.nextInt((int)PAGE);
+    }
+
+    /**
+     * Checks an access through the explicit domain against this thread's model of it (its pages and its tokens'
+     * segments): of the explicit device, or of a PASID sub-device attached to the domain.
+     */
+    void expectExplicit(final IommuDmaDevice device, final int pasid, final long iova, final int access)
+    {
+        final long segmentFrame = tokenOps.segmentFrame(iova);
         if (segmentFrame >= 0)
         {
-            expectTranslation(explicitDevice, iova, access, (segmentFrame << 12) | (iova & (PAGE - 1)),
+            checks.expectTranslation(device, pasid, iova, access, (segmentFrame << 12) | (iova & (PAGE - 1)),
                 IommuPermissions.READ_WRITE);
             return;
         }
-        expectTranslation(explicitDevice, iova, access,
-            null == entry ? -1 : ((entry >>> 2) << 12) | (iova & (PAGE - 1)), null == entry ? 0 : (int)(entry & 3));
-    }
-
-    private void expectTranslation(
-        final IommuDmaDevice device, final long iova, final int access, final long expected, final int permissions)
-    {
-        final long t = emulator.translate(device, iova, access);
-        if (expected < 0)
-        {
-            if (DmaTranslation.faultReason(t) != DmaTranslation.FAULT_NOT_PRESENT)
-            {
-                fail("translate", "device", iova, "expected not present, got " + Long.toHexString(t));
-            }
-            return;
-        }
-        if ((permissions & access) != access)
-        {
-            if (DmaTranslation.faultReason(t) != DmaTranslation.FAULT_PERMISSION)
-            {
-                fail("translate", "device", iova, "expected a permission fault (mapped " + permissions +
-                    ", access " + access + "), got " + Long.toHexString(t));
-            }
-            return;
-        }
-        if (DmaTranslation.isFault(t) || DmaTranslation.outputAddress(t, iova) != expected)
-        {
-            fail("translate", "device", iova, "expected 0x" + Long.toHexString(expected) + ", got " +
-                (DmaTranslation.isFault(t) ? "fault " + DmaTranslation.faultReason(t) :
-                "0x" + Long.toHexString(DmaTranslation.outputAddress(t, iova))));
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------------------------
-    // Tokens
-    // ------------------------------------------------------------------------------------------------------------
-
-    private void reserve()
-    {
-        calls[Call.RESERVE.ordinal()]++;
-        if (tokens.size() >= 16)
-        {
-            return;
-        }
-        final int pages = 1 + random.nextInt(16);
-        final Ref<IommuDmaLogicalAddressToken> token = new Ref<>();
-        if (random.nextBoolean())
-        {
-            check("ReserveLogicalAddressRange", NtStatus.STATUS_SUCCESS, iommu.reserveLogicalAddressRange(
-                allocatorDomain, pages * PAGE, null, null, null, token), "allocator domain", -1);
-            final long base = token.get().logicalAddressBase();
-            for (final Mapping mapping : allocated)
-            {
-                if (mapping.iova < base + pages * PAGE && base < mapping.iova + mapping.pages * PAGE)
-                {
-                    fail("ReserveLogicalAddressRange", "allocator domain", base, "overlaps a live mapping");
-                }
-            }
-            tokens.add(new Token(allocatorDomain, token.get(), base, pages * PAGE));
-            return;
-        }
-        final long page = 1 + random.nextLong(EXPLICIT_WINDOW_PAGES - 16);
-        final long base = page * PAGE;
-        final boolean conflict = !explicitPages.subMap(page, page + pages).isEmpty() ||
-            tokenOverlaps(explicitDomain, base, base + pages * PAGE);
-        check("ReserveLogicalAddressRange", conflict ? NtStatus.STATUS_IN_USE : NtStatus.STATUS_SUCCESS,
-            iommu.reserveLogicalAddressRange(explicitDomain, pages * PAGE, new LongRef(base), null, null, token),
-            "explicit domain", base);
-        if (!conflict)
-        {
-            tokens.add(new Token(explicitDomain, token.get(), base, pages * PAGE));
-        }
-    }
-
-    private void mapReserved()
-    {
-        calls[Call.MAP_RESERVED.ordinal()]++;
-        if (tokens.isEmpty())
-        {
-            return;
-        }
-        final Token token = tokens.get(random.nextInt(tokens.size()));
-        final long tokenPages = token.size / PAGE;
-        final long offsetPages = random.nextLong(tokenPages + 1);
-        final int pages = 1 + random.nextInt(4);
-        final long[] frames = frames(pages);
-        physical.usePfnArray(frames, pages);
-        final IommuDmaLogicalAddressTokenMappedSegment segment = new IommuDmaLogicalAddressTokenMappedSegment();
-        final int expected;
-        if (offsetPages + pages > tokenPages)
-        {
-            expected = NtStatus.STATUS_INVALID_PARAMETER_4;
-        }
-        else if (token.overlapsSegment(offsetPages * PAGE, pages * PAGE))
-        {
-            expected = NtStatus.STATUS_RESOURCE_IN_USE;
-        }
-        else
-        {
-            expected = NtStatus.STATUS_SUCCESS;
-        }
-        check("MapReservedLogicalRange", expected, iommu.mapReservedLogicalRange(
-            token.handle, offsetPages * PAGE, IommuPermissions.READ_WRITE, physical, segment), "token",
-            token.base + offsetPages * PAGE);
-        if (expected == NtStatus.STATUS_SUCCESS)
-        {
-            token.segments.put(offsetPages * PAGE, new Segment(segment, frames));
-        }
-    }
-
-    private void unmapReserved()
-    {
-        calls[Call.UNMAP_RESERVED.ordinal()]++;
-        if (tokens.isEmpty())
-        {
-            return;
-        }
-        final Token token = tokens.get(random.nextInt(tokens.size()));
-        if (token.segments.isEmpty())
-        {
-            final IommuDmaLogicalAddressTokenMappedSegment forged = new IommuDmaLogicalAddressTokenMappedSegment()
-                .owningToken(token.handle).offset(0).size(PAGE);
-            check("UnmapReservedLogicalRange", NtStatus.STATUS_INVALID_PARAMETER,
-                iommu.unmapReservedLogicalRange(forged), "token", token.base);
-            return;
-        }
-        final Long offset = token.segments.firstKey();
-        final Segment segment = token.segments.remove(offset);
-        check("UnmapReservedLogicalRange", NtStatus.STATUS_SUCCESS, iommu.unmapReservedLogicalRange(segment.segment),
-            "token", token.base + offset);
-        if (null != segment.segment.owningToken())
-        {
-            fail("UnmapReservedLogicalRange", "token", token.base + offset, "the segment was not zeroed");
-        }
-    }
-
-    private void freeToken()
-    {
-        calls[Call.FREE_TOKEN.ordinal()]++;
-        if (tokens.isEmpty())
-        {
-            return;
-        }
-        final int at = random.nextInt(tokens.size());
-        final Token token = tokens.get(at);
-        final int expected = token.segments.isEmpty() ? NtStatus.STATUS_SUCCESS : NtStatus.STATUS_RESOURCE_IN_USE;
-        check("FreeReservedLogicalAddressRange", expected, iommu.freeReservedLogicalAddressRange(token.handle),
-            "token", token.base);
-        if (expected == NtStatus.STATUS_SUCCESS)
-        {
-            tokens.remove(at);
-            check("FreeReservedLogicalAddressRange", NtStatus.STATUS_INVALID_PARAMETER,
-                iommu.freeReservedLogicalAddressRange(token.handle), "freed token", token.base);
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------------------------
-    // Bad input and lifecycle races
-    // ------------------------------------------------------------------------------------------------------------
-
-    private void badInput()
-    {
-        calls[Call.BAD_INPUT.ordinal()]++;
-        final long pagesBefore = emulator.tablePagesInUse();
-        physical.useContiguousRange(0x1000, PAGE);
-        switch (random.nextInt(6))
-        {
-            case 0:
-                check("UnmapLogicalRange", NtStatus.STATUS_INVALID_PARAMETER_2,
-                    iommu.unmapLogicalRange(allocatorDomain, 0x1001, 1), "allocator domain", 0x1001);
-                break;
-            case 1:
-                check("MapLogicalRangeEx", NtStatus.STATUS_INVALID_PARAMETER_2,
-                    iommu.mapLogicalRangeEx(allocatorDomain, 0x4, physical, null, null, null, out),
-                    "allocator domain", -1);
-                break;
-            case 2:
-                check("MapLogicalRangeEx", NtStatus.STATUS_NOT_SUPPORTED, iommu.mapLogicalRangeEx(
-                    allocatorDomain, 1, physical, new LongRef(0x10000), null, null, out), "allocator domain", 0x10000);
-                break;
-            case 3:
-                check("MapLogicalRangeEx", NtStatus.STATUS_NOT_SUPPORTED,
-                    iommu.mapLogicalRangeEx(explicitDomain, 1, physical, null, null, null, out), "explicit domain", -1);
-                break;
-            case 4:
-                check("MapLogicalRangeEx", NtStatus.STATUS_INVALID_PARAMETER_MIX, iommu.mapLogicalRangeEx(
-                    allocatorDomain, 1, physical, null, new LongRef(0x20000), new LongRef(0x10000), out),
-                    "allocator domain", -1);
-                break;
-            default:
-                check("ReserveLogicalAddressRange", NtStatus.STATUS_INVALID_PARAMETER_2,
-                    iommu.reserveLogicalAddressRange(
-                        explicitDomain, 100, new LongRef(0x10000), null, null, new Ref<>()),
-                    "explicit domain", 0x10000);
-                break;
-        }
-        if (emulator.tablePagesInUse() < pagesBefore - 64)
-        {
-            // Other threads free tables concurrently; a refused call itself frees none (checked by the conformance
-            // tests exactly); here only a gross change is a violation.
-            fail("bad input", "emulator", -1, "table pages dropped from " + pagesBefore);
-        }
-    }
-
-    private void lifecycle()
-    {
-        calls[Call.LIFECYCLE.ordinal()]++;
-        final int slot = random.nextInt(run.sharedSlots());
-        final IommuDmaDevice device = run.sharedDevice(slot);
-        final IommuDmaDomain domain = run.sharedPoolDomain(random.nextInt(run.sharedPoolDomains()));
-        switch (random.nextInt(8))
-        {
-            case 0:
-            case 1:
-                allowed("AttachDeviceEx", iommu.attachDeviceEx(domain, device), "shared device", slot);
-                break;
-            case 2:
-            case 3:
-                allowed("DetachDeviceEx", iommu.detachDeviceEx(device), "shared device", slot);
-                break;
-            case 4:
-            {
-                final int status = iommu.deleteDevice(device);
-                allowed("DeleteDevice", status, "shared device", slot);
-                if (status == NtStatus.STATUS_SUCCESS)
-                {
-                    final Ref<IommuDmaDevice> created = new Ref<>();
-                    final PhysicalDeviceObject pdo = run.sharedPdo(slot);
-                    final int create = iommu.createDevice(pdo, null, created);
-                    allowed("CreateDevice", create, "shared device", slot);
-                    if (create == NtStatus.STATUS_SUCCESS)
-                    {
-                        run.replaceSharedDevice(slot, device, created.get());
-                    }
-                }
-                break;
-            }
-            case 5:
-                allowed("RegisterInterfaceStateChangeCallback", iommu.registerInterfaceStateChangeCallback(
-                    run.callback(slot), null, device, new IommuInterfaceStateChangeFields().availableDomainTypes(true)),
-                    "shared device", slot);
-                break;
-            case 6:
-                allowed("UnregisterInterfaceStateChangeCallback",
-                    iommu.unregisterInterfaceStateChangeCallback(run.callback(slot), device), "shared device", slot);
-                break;
-            default:
-            {
-                final IntRef types = new IntRef();
-                iommu.queryAvailableDomainTypes(device, types);
-                if ((types.get() & ~0xF) != 0)
-                {
-                    fail("QueryAvailableDomainTypes", "shared device " + slot, -1, "bits " + types.get());
-                }
-                break;
-            }
-        }
+        final Long entry = explicitPages.get(iova / PAGE);
+        checks.expectEntry(device, pasid, iova, access, null == entry ? -1 : entry);
     }
 
     /**
@@ -606,17 +462,11 @@ final class StressWorker implements Runnable
      */
     void cleanUp()
     {
-        for (final Token token : tokens)
-        {
-            for (final Segment segment : token.segments.values())
-            {
-                check("UnmapReservedLogicalRange", NtStatus.STATUS_SUCCESS,
-                    iommu.unmapReservedLogicalRange(segment.segment), "cleanup", token.base);
-            }
-            check("FreeReservedLogicalAddressRange", NtStatus.STATUS_SUCCESS,
-                iommu.freeReservedLogicalAddressRange(token.handle), "cleanup", token.base);
-        }
-        tokens.clear();
+        table = StressChecks.V2;
+        iommu = v2;
+        v3Ops.cleanUp();
+        v1Ops.cleanUp();
+        tokenOps.cleanUp();
         for (final Mapping mapping : allocated)
         {
             unmapRemaining(allocatorDomain, mapping, false);
@@ -659,66 +509,20 @@ final class StressWorker implements Runnable
     // Helpers
     // ------------------------------------------------------------------------------------------------------------
 
-    private long[] frames(final int pages)
-    {
-        final long[] frames = new long[pages];
-        for (int i = 0; i < pages; i++)
-        {
-            frames[i] = nextFrame++;
-        }
-        return frames;
-    }
-
-    private boolean tokenOverlaps(final IommuDmaDomain domain, final long from, final long to)
-    {
-        for (final Token token : tokens)
-        {
-            if (token.domain == domain && token.base < to && from < token.base + token.size)
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private long segmentFrame(final long iova)
-    {
-        for (final Token token : tokens)
-        {
-            if (token.domain == explicitDomain && iova >= token.base && iova < token.base + token.size)
-            {
-                final long offset = iova - token.base;
-                final Map.Entry<Long, Segment> e = token.segments.floorEntry(offset);
-                if (null != e && offset < e.getKey() + e.getValue().segment.size())
-                {
-                    return e.getValue().frames[(int)((offset - e.getKey()) / PAGE)];
-                }
-                return -1;
-            }
-        }
-        return -1;
-    }
-
     private void check(
         final String call, final int expected, final int actual, final String object, final long address)
     {
-        if (expected != actual)
-        {
-            fail(call, object, address, "expected " + NtStatus.name(expected) + ", got " + NtStatus.name(actual));
-        }
+        checks.check(table, call, expected, actual, object, address);
     }
 
     private void allowed(final String call, final int status, final String object, final int slot)
     {
-        if (!AllowedStatuses.allows(call, status))
-        {
-            fail(call, object + " " + slot, -1, "status " + NtStatus.name(status) + " is not one the member returns");
-        }
+        checks.allowed(table, call, status, object + " " + slot);
     }
 
     private void fail(final String call, final String object, final long address, final String detail)
     {
-        throw new StressFailure(seed, index, operation, call, object, address, detail);
+        checks.fail(call, object, address, detail);
     }
 
     private static final class Mapping
@@ -748,41 +552,6 @@ final class StressWorker implements Runnable
                 }
             }
             return true;
-        }
-    }
-
-    private static final class Token
-    {
-        final IommuDmaDomain domain;
-        final IommuDmaLogicalAddressToken handle;
-        final long base;
-        final long size;
-        final TreeMap<Long, Segment> segments = new TreeMap<>();
-
-        Token(final IommuDmaDomain domain, final IommuDmaLogicalAddressToken handle, final long base, final long size)
-        {
-            this.domain = domain;
-            this.handle = handle;
-            this.base = base;
-            this.size = size;
-        }
-
-        boolean overlapsSegment(final long offset, final long size)
-        {
-            final Map.Entry<Long, Segment> before = segments.lowerEntry(offset + size);
-            return null != before && before.getKey() + before.getValue().segment.size() > offset;
-        }
-    }
-
-    private static final class Segment
-    {
-        final IommuDmaLogicalAddressTokenMappedSegment segment;
-        final long[] frames;
-
-        Segment(final IommuDmaLogicalAddressTokenMappedSegment segment, final long[] frames)
-        {
-            this.segment = segment;
-            this.frames = frames;
         }
     }
 }

@@ -10,11 +10,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 
+import dev.iommu.api.NtStatus;
 import dev.iommu.bench.cli.Main;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class StressRunTest
@@ -32,11 +35,56 @@ class StressRunTest
             assertTrue(summary.calls("MAP_RESERVED") > 100);
             assertTrue(summary.calls("LIFECYCLE") > 100);
             assertTrue(summary.callbacks() > 0, "registrations called their callbacks");
+            for (final StressWorker.Call call : StressWorker.Call.values())
+            {
+                if (call.name().startsWith("V1_") || call.name().startsWith("V3_"))
+                {
+                    assertTrue(summary.calls(call.name()) > 100, call + ": " + summary.calls(call.name()));
+                }
+            }
+            assertEquals(List.of(), summary.uncalled(), "every member of the V1, V2 and V3 tables is called");
+            assertTrue(summary.faults() > 0, "V1 fault reporting delivered faults");
         }
         finally
         {
             run.close();
         }
+    }
+
+    @Test
+    void everyMemberOfEveryTableHasItsStatusesAndTheRacingOnesAreAmongThem()
+    {
+        assertEquals(13, AllowedStatuses.members(1).size());
+        assertEquals(22, AllowedStatuses.members(2).size());
+        assertEquals(27, AllowedStatuses.members(3).size());
+        for (int version = 1; version <= 3; version++)
+        {
+            for (final String member : AllowedStatuses.members(version))
+            {
+                assertTrue(AllowedStatuses.documentedMask(member) != 0, member);
+            }
+        }
+        assertEquals(List.of(), AllowedStatuses.racingSetsAreDocumented());
+        assertTrue(AllowedStatuses.documented("AttachPasidDevice", NtStatus.STATUS_UNSUCCESSFUL));
+        assertFalse(AllowedStatuses.documented("AttachDeviceEx", NtStatus.STATUS_UNSUCCESSFUL));
+        assertFalse(AllowedStatuses.documented("SetDeviceFaultReportingEx", NtStatus.STATUS_SUCCESS));
+    }
+
+    @Test
+    void aStatusTheMemberNeverReturnsIsAViolationEvenWhenPredicted()
+    {
+        final StressChecks checks = new StressChecks(5, 0, null);
+        checks.check(StressChecks.V3, "DetachPasidDevice", NtStatus.STATUS_INVALID_PARAMETER_1,
+            NtStatus.STATUS_INVALID_PARAMETER_1, "sub-device", -1);
+        final StressFailure wrong = assertThrows(StressFailure.class, () -> checks.check(StressChecks.V3,
+            "DetachPasidDevice", NtStatus.STATUS_SUCCESS, NtStatus.STATUS_INVALID_PARAMETER_1, "sub-device", -1));
+        assertTrue(wrong.getMessage().contains("expected STATUS_SUCCESS"), wrong.getMessage());
+        final StressFailure undocumented = assertThrows(StressFailure.class, () -> checks.check(StressChecks.V1,
+            "FlushDomain", NtStatus.STATUS_NOT_SUPPORTED, NtStatus.STATUS_NOT_SUPPORTED, "domain", -1));
+        assertTrue(undocumented.getMessage().contains("not a status this member may return"),
+            undocumented.getMessage());
+        assertThrows(StressFailure.class, () -> checks.allowed(StressChecks.V2, "CreateDevice",
+            NtStatus.STATUS_INVALID_PARAMETER_2, "shared device"));
     }
 
     @Test

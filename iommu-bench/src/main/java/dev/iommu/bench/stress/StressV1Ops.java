@@ -1,0 +1,570 @@
+/*
+ * Copyright 2026 The dev.iommu authors.
+ * Licensed under the Apache License, Version 2.0.
+ */
+package dev.iommu.bench.stress;
+
+import java.util.SplittableRandom;
+
+import dev.iommu.api.DeviceFaultConfiguration;
+import dev.iommu.api.DmaIommuInterfaceV1;
+import dev.iommu.api.DmaIommuInterfaceV2;
+import dev.iommu.api.DmaIommuInterfaceV3;
+import dev.iommu.api.DomainConfiguration;
+import dev.iommu.api.DomainConfigurationArch;
+import dev.iommu.api.InputMappingElement;
+import dev.iommu.api.IntRef;
+import dev.iommu.api.IommuDmaDevice;
+import dev.iommu.api.IommuDmaDeviceInformation;
+import dev.iommu.api.IommuDmaDomain;
+import dev.iommu.api.Mdl;
+import dev.iommu.api.NtStatus;
+import dev.iommu.api.Ref;
+import dev.iommu.core.IommuEmulator;
+import dev.iommu.core.platform.PhysicalDeviceObject;
+
+/**
+ * The V1 operations of one stress thread: all 13 members of {@code DMA_IOMMU_INTERFACE_V1}, called through the table
+ * of {@code IoGetIommuInterfaceEx(1)} or of the legacy {@code IoGetIommuInterface(1)} at random. The thread owns a
+ * device object reserved for V1 use and a domain from V1 CreateDomain(TRUE), and keeps a {@link PageModel} of it, so
+ * that every status and every translation (through {@code IommuEmulator.dmaDeviceOf} of the device object) is
+ * predicted exactly:
+ * <ul>
+ *     <li>MapLogicalRange at explicit addresses and UnmapLogicalRange; MapIdentityRange (contiguous or scattered
+ *     frames) and UnmapIdentityRange; the V1 device attached with AttachDevice and detached with DetachDevice (wrong
+ *     base, wrong domain and input-mapping range refused first); DeleteDomain (V1 or V2 table) and CreateDomain(TRUE)
+ *     again, stale handles refused; CreateDomain(FALSE) STATUS_NOT_SUPPORTED on x64;</li>
+ *     <li>SetDeviceFaultReporting: enabled (faults of the device's accesses reach the run's handler), disabled, and
+ *     its refusals; on another thread's V2 device object (attached through V2) too;</li>
+ *     <li>the x64 refusals: FlushDomain, FlushDomainByVaList and ConfigureDomain of an OS-managed domain
+ *     STATUS_INVALID_PARAMETER_1, QueryInputMappings STATUS_UNSUCCESSFUL; the V1 map members on an allocator domain
+ *     STATUS_NOT_SUPPORTED; bad permissions, MDLs and addresses;</li>
+ *     <li>cross-table checks: V1 AttachDevice of a device object that has a V2 token (another thread's) is
+ *     STATUS_INVALID_PARAMETER, and V1 DetachDevice of it STATUS_INVALID_PARAMETER_2; a V2 CreateDevice of the
+ *     thread's own V1 device object while V1 holds it is STATUS_INVALID_PARAMETER, and while it does not, the token
+ *     locks V1 out until DeleteDevice; the V1 device is unknown to the token-based members (AttachDeviceEx,
+ *     DetachDeviceEx, DeleteDevice, QueryDeviceInfo, CreatePasidDevice: STATUS_INVALID_PARAMETER); V1 AttachDevice
+ *     to a TranslateS1 domain is STATUS_ACCESS_DENIED and leaves no device, to a PassThrough domain translates as
+ *     the identity; and, racing the other threads' delete and re-create of the shared devices, V1
+ *     AttachDevice of a shared device object either finds a token (STATUS_INVALID_PARAMETER) or attaches, in which
+ *     case the device translates through this thread's domain until DetachDevice.</li>
+ * </ul>
+ */
+final class StressV1Ops
+{
+    private static final long PAGE = StressChecks.PAGE;
+    private static final long WINDOW_PAGES = 1L << 14;
+    private static final int MAX_PAGES = 8;
+    private static final int V1 = StressChecks.V1;
+    private static final int V2 = StressChecks.V2;
+    private static final int V3 = StressChecks.V3;
+
+    private final StressRun run;
+    private final StressWorker worker;
+    private final StressChecks checks;
+    private final SplittableRandom random;
+    private final IommuEmulator emulator;
+    private final DmaIommuInterfaceV1 exTable;
+    private final DmaIommuInterfaceV1 legacyTable;
+    private final DmaIommuInterfaceV2 v2;
+    private final PhysicalDeviceObject pdo;
+    private final PageModel model = new PageModel(WINDOW_PAGES);
+    private final DeviceFaultConfiguration faults;
+    private final Ref<IommuDmaDomain> domainOut = new Ref<>();
+    private IommuDmaDomain domain;
+    private boolean attached;
+
+    StressV1Ops(final StressRun run, final StressWorker worker, final StressChecks checks,
+        final SplittableRandom random, final int index)
+    {
+        this.run = run;
+        this.worker = worker;
+        this.checks = checks;
+        this.random = random;
+        this.emulator = run.emulator();
+        this.exTable = run.v1();
+        this.legacyTable = run.legacyV1();
+        this.v2 = run.iommu();
+        this.pdo = run.v1Pdo(index);
+        this.faults = new DeviceFaultConfiguration().faultHandler(run.faultHandler()).faultContext(pdo);
+        checks.check(V1, "CreateDomain", NtStatus.STATUS_SUCCESS, v1().createDomain(true, domainOut), "setup", -1);
+        domain = domainOut.get();
+        checks.check(V1, "AttachDevice", NtStatus.STATUS_SUCCESS, v1().attachDevice(domain, pdo, 0, 1), "setup", -1);
+        attached = true;
+    }
+
+    /**
+     * One V1 operation, chosen at random.
+     */
+    void step()
+    {
+        switch (random.nextInt(12))
+        {
+            case 0:
+            case 1:
+                map();
+                break;
+            case 2:
+                mapIdentity();
+                break;
+            case 3:
+            case 4:
+                unmap();
+                break;
+            case 5:
+            case 6:
+            case 7:
+                translate();
+                break;
+            case 8:
+                device();
+                break;
+            case 9:
+                domainLifecycle();
+                break;
+            case 10:
+                refusal();
+                break;
+            default:
+                crossCheck();
+                break;
+        }
+    }
+
+    private DmaIommuInterfaceV1 v1()
+    {
+        return random.nextBoolean() ? exTable : legacyTable;
+    }
+
+    private Mdl mdl(final long[] frames)
+    {
+        return new Mdl().describe(frames, frames.length * PAGE);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Mappings
+    // ------------------------------------------------------------------------------------------------------------
+
+    private void map()
+    {
+        checks.count(StressWorker.Call.V1_MAP);
+        final long page = 1 + random.nextLong(WINDOW_PAGES - MAX_PAGES - 1);
+        final long[] frames = checks.frames(1 + random.nextInt(MAX_PAGES));
+        final int permissions = random.nextInt(4);
+        final boolean clash = model.anyMapped(page, frames.length);
+        checks.check(V1, "MapLogicalRange", clash ? NtStatus.STATUS_IN_USE : NtStatus.STATUS_SUCCESS,
+            v1().mapLogicalRange(domain, permissions, mdl(frames), page * PAGE), "V1 domain", page * PAGE);
+        if (!clash)
+        {
+            model.map(page, frames, permissions);
+        }
+    }
+
+    private void mapIdentity()
+    {
+        checks.count(StressWorker.Call.V1_MAP);
+        final long[] frames = identityFrames();
+        final int permissions = random.nextInt(4);
+        final boolean clash = model.identityClash(frames);
+        checks.check(V1, "MapIdentityRange", clash ? NtStatus.STATUS_IN_USE : NtStatus.STATUS_SUCCESS,
+            v1().mapIdentityRange(domain, permissions, mdl(frames)), "V1 domain", frames[0] * PAGE);
+        if (!clash)
+        {
+            model.mapIdentity(frames, permissions);
+        }
+    }
+
+    /**
+     * Frames inside the window: a contiguous run from a page picked near the mapped ones, or scattered ones (which
+     * may repeat a frame: a clash).
+     */
+    private long[] identityFrames()
+    {
+        final long[] frames = new long[1 + random.nextInt(MAX_PAGES)];
+        final long first = model.pick(random, MAX_PAGES);
+        final boolean contiguous = random.nextBoolean();
+        for (int i = 0; i < frames.length; i++)
+        {
+            frames[i] = contiguous ? first + i : 1 + random.nextLong(WINDOW_PAGES - 1);
+        }
+        return frames;
+    }
+
+    private void unmap()
+    {
+        checks.count(StressWorker.Call.V1_UNMAP);
+        if (random.nextBoolean())
+        {
+            final long[] frames = identityFrames();
+            final boolean mapped = model.identityMapped(frames);
+            checks.check(V1, "UnmapIdentityRange",
+                mapped ? NtStatus.STATUS_SUCCESS : NtStatus.STATUS_INVALID_PARAMETER_2,
+                v1().unmapIdentityRange(domain, mdl(frames)), "V1 domain", frames[0] * PAGE);
+            if (mapped)
+            {
+                model.unmapIdentity(frames);
+            }
+            return;
+        }
+        final long page = model.pick(random, MAX_PAGES);
+        final int pages = 1 + random.nextInt(MAX_PAGES);
+        final boolean mapped = model.anyMapped(page, pages);
+        checks.check(V1, "UnmapLogicalRange", mapped ? NtStatus.STATUS_SUCCESS : NtStatus.STATUS_INVALID_PARAMETER,
+            v1().unmapLogicalRange(domain, page * PAGE, pages), "V1 domain", page * PAGE);
+        model.unmap(page, pages);
+    }
+
+    private void translate()
+    {
+        checks.count(StressWorker.Call.V1_TRANSLATE);
+        final IommuDmaDevice device = emulator.dmaDeviceOf(pdo);
+        if ((null != device) != attached)
+        {
+            checks.fail("dmaDeviceOf", pdo.name(), -1, attached ? "no device for an attached V1 device object" :
+                "a device for a detached V1 device object: " + device);
+        }
+        final long page = model.pick(random, 0);
+        final long iova = page * PAGE + random.nextInt((int)PAGE);
+        checks.expectEntry(device, IommuEmulator.NO_PASID, iova, 1 + random.nextInt(3),
+            attached ? model.entry(page) : -1);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Device and domain lifecycle
+    // ------------------------------------------------------------------------------------------------------------
+
+    private void device()
+    {
+        checks.count(StressWorker.Call.V1_DEVICE);
+        final int choice = random.nextInt(3);
+        if (choice == 0)
+        {
+            toggleAttachment();
+            return;
+        }
+        if (choice == 1)
+        {
+            final IommuDmaDomain other = worker.explicitDomain();
+            checks.check(V1, "AttachDevice", attached ? NtStatus.STATUS_INVALID_PARAMETER : NtStatus.STATUS_SUCCESS,
+                v1().attachDevice(other, pdo, 0, 1), "V1 device, another domain", -1);
+            checks.check(V1, "DetachDevice", attached ? NtStatus.STATUS_INVALID_PARAMETER_2 : NtStatus.STATUS_SUCCESS,
+                v1().detachDevice(other, pdo, 0), "V1 device, another domain", -1);
+            return;
+        }
+        faultReporting();
+    }
+
+    private void toggleAttachment()
+    {
+        if (attached)
+        {
+            checks.check(V1, "DetachDevice", NtStatus.STATUS_INVALID_PARAMETER_2, v1().detachDevice(domain, pdo, 1),
+                "V1 device, wrong base", -1);
+            checks.check(V1, "DetachDevice", NtStatus.STATUS_SUCCESS, v1().detachDevice(domain, pdo, 0),
+                "V1 device", -1);
+            attached = false;
+            if (null != emulator.dmaDeviceOf(pdo))
+            {
+                checks.fail("DetachDevice", pdo.name(), -1, "the device object still has a device");
+            }
+            return;
+        }
+        checks.check(V1, "DetachDevice", NtStatus.STATUS_INVALID_PARAMETER_2, v1().detachDevice(domain, pdo, 0),
+            "V1 device, not attached", -1);
+        checks.check(V1, "AttachDevice", NtStatus.STATUS_INVALID_PARAMETER_3, v1().attachDevice(domain, pdo, 0, 2),
+            "V1 device, two input mappings", -1);
+        if (random.nextBoolean())
+        {
+            // Refused: the device the attach made is gone again, and the device object free.
+            checks.check(V1, "AttachDevice", NtStatus.STATUS_ACCESS_DENIED,
+                v1().attachDevice(worker.stage1Domain(), pdo, 0, 1), "V1 device to TranslateS1", -1);
+            if (null != emulator.dmaDeviceOf(pdo))
+            {
+                checks.fail("AttachDevice", pdo.name(), -1, "a refused attach left a device");
+            }
+        }
+        else
+        {
+            // The PassThrough pool domain (never deleted; the device object is not restricted): the identity.
+            final IommuDmaDomain passThrough = run.sharedPoolDomain(2);
+            checks.check(V1, "AttachDevice", NtStatus.STATUS_SUCCESS, v1().attachDevice(passThrough, pdo, 0, 1),
+                "V1 device to PassThrough", -1);
+            final long iova = random.nextLong(1L << 40);
+            checks.expectTranslation(emulator.dmaDeviceOf(pdo), IommuEmulator.NO_PASID, iova, 1 + random.nextInt(3),
+                iova, 3);
+            checks.check(V1, "DetachDevice", NtStatus.STATUS_SUCCESS, v1().detachDevice(passThrough, pdo, 0),
+                "V1 device from PassThrough", -1);
+        }
+        checks.check(V1, "AttachDevice", NtStatus.STATUS_SUCCESS, v1().attachDevice(domain, pdo, 0, 1),
+            "V1 device", -1);
+        attached = true;
+    }
+
+    private void faultReporting()
+    {
+        final int notAttached = NtStatus.STATUS_INVALID_PARAMETER_1;
+        switch (random.nextInt(5))
+        {
+            case 0:
+                checks.check(V1, "SetDeviceFaultReporting", attached ? NtStatus.STATUS_SUCCESS : notAttached,
+                    v1().setDeviceFaultReporting(pdo, 0, true, faults), "V1 device, enable", -1);
+                break;
+            case 1:
+                checks.check(V1, "SetDeviceFaultReporting", attached ? NtStatus.STATUS_SUCCESS : notAttached,
+                    v1().setDeviceFaultReporting(pdo, 0, false, null), "V1 device, disable", -1);
+                break;
+            case 2:
+            {
+                final DeviceFaultConfiguration none = random.nextBoolean() ? null : new DeviceFaultConfiguration();
+                checks.check(V1, "SetDeviceFaultReporting", NtStatus.STATUS_INVALID_PARAMETER_4,
+                    v1().setDeviceFaultReporting(pdo, 0, true, none), "V1 device, no handler", -1);
+                break;
+            }
+            case 3:
+                checks.check(V1, "SetDeviceFaultReporting", attached ? NtStatus.STATUS_INVALID_PARAMETER_2 :
+                    notAttached, v1().setDeviceFaultReporting(pdo, 1, true, faults), "V1 device, wrong base", -1);
+                break;
+            default:
+                // Another thread's device, attached through V2 (base 0) for the whole run.
+                checks.check(V1, "SetDeviceFaultReporting", NtStatus.STATUS_SUCCESS, v1().setDeviceFaultReporting(
+                    run.ownPdo(random.nextInt(run.ownDevices())), 0, false, null), "V2 device, disable", -1);
+                break;
+        }
+    }
+
+    private void domainLifecycle()
+    {
+        checks.count(StressWorker.Call.V1_DOMAIN);
+        if (random.nextInt(3) == 0)
+        {
+            checks.check(V1, "CreateDomain", NtStatus.STATUS_NOT_SUPPORTED, v1().createDomain(false, domainOut),
+                "caller-owned domain on x64", -1);
+            checks.check(V1, "CreateDomain", NtStatus.STATUS_INVALID_PARAMETER_2, v1().createDomain(true, null),
+                "no DomainOut", -1);
+            return;
+        }
+        final boolean viaV2 = random.nextInt(4) == 0;
+        final int status = viaV2 ? v2.deleteDomain(domain) : v1().deleteDomain(domain);
+        checks.check(viaV2 ? V2 : V1, "DeleteDomain", attached ? NtStatus.STATUS_RESOURCE_IN_USE :
+            NtStatus.STATUS_SUCCESS, status, "V1 domain", -1);
+        if (attached)
+        {
+            return;
+        }
+        final IommuDmaDomain deleted = domain;
+        model.clear();
+        checks.check(V1, "CreateDomain", NtStatus.STATUS_SUCCESS, v1().createDomain(true, domainOut), "V1 domain", -1);
+        domain = domainOut.get();
+        final int invalid = NtStatus.STATUS_INVALID_PARAMETER;
+        switch (random.nextInt(4))
+        {
+            case 0:
+                checks.check(V1, "DeleteDomain", invalid, v1().deleteDomain(deleted), "deleted domain", -1);
+                break;
+            case 1:
+                checks.check(V1, "MapLogicalRange", invalid, v1().mapLogicalRange(deleted, 3, mdl(checks.frames(1)),
+                    PAGE), "deleted domain", PAGE);
+                break;
+            case 2:
+                checks.check(V1, "AttachDevice", invalid, v1().attachDevice(deleted, pdo, 0, 1), "deleted domain",
+                    -1);
+                break;
+            default:
+                checks.check(V1, "FlushDomain", invalid, v1().flushDomain(deleted), "deleted domain", -1);
+                break;
+        }
+        if (random.nextBoolean())
+        {
+            checks.check(V1, "AttachDevice", NtStatus.STATUS_SUCCESS, v1().attachDevice(domain, pdo, 0, 1),
+                "V1 device", -1);
+            attached = true;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Refusals and cross-table checks
+    // ------------------------------------------------------------------------------------------------------------
+
+    private void refusal()
+    {
+        checks.count(StressWorker.Call.V1_REFUSAL);
+        final int notManaged = NtStatus.STATUS_INVALID_PARAMETER_1;
+        final long[] frames = {1 + random.nextLong(WINDOW_PAGES - 1)};
+        switch (random.nextInt(8))
+        {
+            case 0:
+                checks.check(V1, "FlushDomain", notManaged, v1().flushDomain(domain), "V1 domain", -1);
+                checks.check(V1, "FlushDomain", NtStatus.STATUS_INVALID_PARAMETER, v1().flushDomain(null), "null",
+                    -1);
+                break;
+            case 1:
+                checks.check(V1, "FlushDomainByVaList", notManaged, v1().flushDomainByVaList(domain,
+                    random.nextBoolean(), 1, new long[]{frames[0] * PAGE}), "V1 domain", frames[0] * PAGE);
+                break;
+            case 2:
+                checks.check(V1, "ConfigureDomain", notManaged, v1().configureDomain(domain,
+                    new DomainConfiguration().type(DomainConfigurationArch.X64)), "V1 domain", -1);
+                break;
+            case 3:
+                checks.check(V1, "QueryInputMappings", NtStatus.STATUS_UNSUCCESSFUL, v1().queryInputMappings(pdo,
+                    new InputMappingElement[]{new InputMappingElement()}, InputMappingElement.SIZE_X64,
+                    new IntRef()), "x64 device object", -1);
+                break;
+            case 4:
+            {
+                final IommuDmaDomain allocator = worker.allocatorDomain();
+                final int notSupported = NtStatus.STATUS_NOT_SUPPORTED;
+                checks.check(V1, "MapLogicalRange", notSupported, v1().mapLogicalRange(allocator, 3, mdl(frames),
+                    0x10000), "allocator domain", 0x10000);
+                checks.check(V1, "MapIdentityRange", notSupported, v1().mapIdentityRange(allocator, 3, mdl(frames)),
+                    "allocator domain", frames[0] * PAGE);
+                checks.check(V1, "UnmapIdentityRange", notSupported, v1().unmapIdentityRange(allocator, mdl(frames)),
+                    "allocator domain", frames[0] * PAGE);
+                break;
+            }
+            case 5:
+                checks.check(V1, "MapLogicalRange", NtStatus.STATUS_INVALID_PARAMETER_2,
+                    v1().mapLogicalRange(domain, 4, mdl(frames), PAGE), "V1 domain, permissions", PAGE);
+                checks.check(V1, "MapLogicalRange", NtStatus.STATUS_INVALID_PARAMETER_3,
+                    v1().mapLogicalRange(domain, 3, mdl(frames).byteOffset(16), PAGE), "V1 domain, MDL", PAGE);
+                checks.check(V1, "MapLogicalRange", NtStatus.STATUS_INVALID_PARAMETER_4,
+                    v1().mapLogicalRange(domain, 3, mdl(frames), PAGE + 8), "V1 domain, unaligned", PAGE + 8);
+                checks.check(V1, "MapLogicalRange", NtStatus.STATUS_INVALID_PARAMETER_4,
+                    v1().mapLogicalRange(domain, 3, mdl(frames), 1L << 48), "V1 domain, past the end", 1L << 48);
+                break;
+            case 6:
+                checks.check(V1, "UnmapLogicalRange", NtStatus.STATUS_INVALID_PARAMETER_2,
+                    v1().unmapLogicalRange(domain, PAGE + 1, 1), "V1 domain, unaligned", PAGE + 1);
+                checks.check(V1, "UnmapLogicalRange", NtStatus.STATUS_INVALID_PARAMETER_3,
+                    v1().unmapLogicalRange(domain, PAGE, 0), "V1 domain, no pages", PAGE);
+                checks.check(V1, "UnmapIdentityRange", NtStatus.STATUS_INVALID_PARAMETER_2,
+                    v1().unmapIdentityRange(domain, new Mdl()), "V1 domain, empty MDL", -1);
+                break;
+            default:
+                checks.check(V1, "MapIdentityRange", NtStatus.STATUS_INVALID_PARAMETER_3, v1().mapIdentityRange(
+                    domain, 3, mdl(new long[]{1L << 36})), "V1 domain, frame past the end", 1L << 48);
+                break;
+        }
+    }
+
+    private void crossCheck()
+    {
+        checks.count(StressWorker.Call.V1_CROSS);
+        switch (random.nextInt(4))
+        {
+            case 0:
+            {
+                // Another thread's device object: it has a V2 token (attached and mapped into) for the whole run.
+                final PhysicalDeviceObject other = run.ownPdo(random.nextInt(run.ownDevices()));
+                checks.check(V1, "AttachDevice", NtStatus.STATUS_INVALID_PARAMETER,
+                    v1().attachDevice(domain, other, 0, 1), "V2 device object " + other.name(), -1);
+                checks.check(V1, "DetachDevice", NtStatus.STATUS_INVALID_PARAMETER_2,
+                    v1().detachDevice(domain, other, 0), "V2 device object " + other.name(), -1);
+                break;
+            }
+            case 1:
+                tokenLocksOutV1();
+                break;
+            case 2:
+                v2RefusesV1Device();
+                break;
+            default:
+                racingSharedAttach();
+                break;
+        }
+    }
+
+    /**
+     * A device V1 attached is named by its device object only: the token-based members do not know it.
+     */
+    private void v2RefusesV1Device()
+    {
+        final IommuDmaDevice device = emulator.dmaDeviceOf(pdo);
+        if (null == device)
+        {
+            return;
+        }
+        final int invalid = NtStatus.STATUS_INVALID_PARAMETER;
+        final DmaIommuInterfaceV3 v3 = run.v3();
+        switch (random.nextInt(5))
+        {
+            case 0:
+                checks.check(V3, "DetachDeviceEx", invalid, v3.detachDeviceEx(device), "V1 device", -1);
+                break;
+            case 1:
+                checks.check(V3, "AttachDeviceEx", invalid, v3.attachDeviceEx(worker.explicitDomain(), device),
+                    "V1 device", -1);
+                break;
+            case 2:
+                checks.check(V3, "DeleteDevice", invalid, v3.deleteDevice(device), "V1 device", -1);
+                break;
+            case 3:
+                checks.check(V3, "QueryDeviceInfo", invalid, v3.queryDeviceInfo(device,
+                    IommuDmaDeviceInformation.SIZE_X64, new IntRef(), new IommuDmaDeviceInformation()), "V1 device",
+                    -1);
+                break;
+            default:
+                checks.check(V3, "CreatePasidDevice", invalid, v3.createPasidDevice(device, new Ref<>(),
+                    new IntRef()), "V1 device", -1);
+                break;
+        }
+        if (emulator.dmaDeviceOf(pdo) != device)
+        {
+            checks.fail("dmaDeviceOf", pdo.name(), -1, "a refused call changed the V1 device");
+        }
+    }
+
+    private void tokenLocksOutV1()
+    {
+        final Ref<IommuDmaDevice> token = new Ref<>();
+        final int created = v2.createDevice(pdo, null, token);
+        checks.check(V2, "CreateDevice", attached ? NtStatus.STATUS_INVALID_PARAMETER : NtStatus.STATUS_SUCCESS,
+            created, "V1 device object", -1);
+        if (attached)
+        {
+            return;
+        }
+        checks.check(V1, "AttachDevice", NtStatus.STATUS_INVALID_PARAMETER, v1().attachDevice(domain, pdo, 0, 1),
+            "V1 device object with a token", -1);
+        if (emulator.dmaDeviceOf(pdo) != token.get())
+        {
+            checks.fail("dmaDeviceOf", pdo.name(), -1, "not the token CreateDevice returned");
+        }
+        checks.expectEntry(token.get(), IommuEmulator.NO_PASID, PAGE, 1, -1);
+        checks.check(V2, "DeleteDevice", NtStatus.STATUS_SUCCESS, v2.deleteDevice(token.get()), "token", -1);
+    }
+
+    private void racingSharedAttach()
+    {
+        final int slot = random.nextInt(run.sharedSlots());
+        final PhysicalDeviceObject shared = run.sharedPdo(slot);
+        final int status = v1().attachDevice(domain, shared, 0, 1);
+        checks.allowed(V1, "AttachDevice", status, "shared device object " + slot);
+        if (status != NtStatus.STATUS_SUCCESS)
+        {
+            return;
+        }
+        // Held through V1: no token can be created for it, and its accesses walk this thread's domain.
+        final long page = model.pick(random, 0);
+        final long iova = page * PAGE + random.nextInt((int)PAGE);
+        checks.expectEntry(emulator.dmaDeviceOf(shared), IommuEmulator.NO_PASID, iova, 1 + random.nextInt(3),
+            model.entry(page));
+        checks.check(V1, "DetachDevice", NtStatus.STATUS_SUCCESS, v1().detachDevice(domain, shared, 0),
+            "shared device object " + slot, -1);
+    }
+
+    /**
+     * Detaches the V1 device and deletes the V1 domain.
+     */
+    void cleanUp()
+    {
+        if (attached)
+        {
+            checks.check(V1, "DetachDevice", NtStatus.STATUS_SUCCESS, v1().detachDevice(domain, pdo, 0), "cleanup",
+                -1);
+            attached = false;
+        }
+        checks.check(V1, "DeleteDomain", NtStatus.STATUS_SUCCESS, v1().deleteDomain(domain), "cleanup", -1);
+        model.clear();
+    }
+}
