@@ -122,7 +122,7 @@ public final class StressRun
         final Platform.Builder builder = Platform.builder().architecture(Architecture.X64)
             .iommu("vtd0", 0xFED9_0000L, 48, PageSizes.ALL, PASID_WIDTH, true, 0)
             .limits(new ResourceLimits(6 * threads + 16, 8 * threads + 16, 1 << 18, 16,
-                StressV3Ops.MAX_SUB_DEVICES * threads + 16));
+                StressV3PasidOps.MAX_SUB_DEVICES * threads + 16));
         for (int i = 0; i < 2 * threads; i++)
         {
             builder.pci("own" + i, 1, i / 8, i % 8, 0, "vtd0", false);
