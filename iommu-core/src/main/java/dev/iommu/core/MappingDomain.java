@@ -43,6 +43,10 @@ import dev.iommu.ptw.Translation;
  *     no block fits are STATUS_INVALID_PARAMETER_MIX;</li>
  *     <li>item 38: UnmapReservedLogicalRange zeroes the caller's segment and keeps the tables.</li>
  * </ul>
+ * One thing a refused map does leave: the empty intermediate tables it installed before it found the clash or ran out
+ * of table pages (no translation changes). The radix table frees a table only when an unmap covers its whole span,
+ * since another thread may be mapping into it; such tables go back then, or at DeleteDomain
+ * ({@code InterfaceModelTest.refusedMapForAClashKeepsOnlyTheEmptyTablesItInstalledUntilDeleteDomain}).
  */
 final class MappingDomain extends Domain
 {
