@@ -215,7 +215,7 @@ public final class IommuEmulator implements IommuInterfaceProvider, AutoCloseabl
      */
     public long translate(final IommuDmaDevice device, final long address, final int access)
     {
-        return dma.translate(handles.devices().resolveForDma(device), NO_PASID, address, access);
+        return dma.translate(device, address, access);
     }
 
     /**
@@ -232,7 +232,7 @@ public final class IommuEmulator implements IommuInterfaceProvider, AutoCloseabl
      */
     public long translate(final IommuDmaDevice device, final int pasid, final long address, final int access)
     {
-        return dma.translate(handles.devices().resolveForDma(device), pasid, address, access);
+        return dma.translate(device, pasid, address, access);
     }
 
     /**
