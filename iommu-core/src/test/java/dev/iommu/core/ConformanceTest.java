@@ -41,6 +41,9 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
+import static dev.iommu.core.ConformanceCases.arm;
+import static dev.iommu.core.ConformanceCases.on;
+import static dev.iommu.core.ConformanceCases.x64;
 import static dev.iommu.api.IommuPermissions.READ;
 import static dev.iommu.api.IommuPermissions.READ_WRITE;
 import static dev.iommu.api.IommuPermissions.WRITE;
@@ -93,27 +96,6 @@ class ConformanceTest
         (final IommuInterfaceStateChange change, final Object context) ->
         {
         };
-
-    private static DynamicTest x64(final String name, final Consumer<V2Rig> body)
-    {
-        return on(name, V2Rig::x64, body);
-    }
-
-    private static DynamicTest arm(final String name, final Consumer<V2Rig> body)
-    {
-        return on(name, V2Rig::arm64, body);
-    }
-
-    private static DynamicTest on(final String name, final Supplier<V2Rig> rig, final Consumer<V2Rig> body)
-    {
-        return DynamicTest.dynamicTest(name, () ->
-        {
-            try (V2Rig r = rig.get())
-            {
-                body.accept(r);
-            }
-        });
-    }
 
     private static IommuDmaReservedRegion region(final long base, final long pages)
     {
@@ -183,16 +165,7 @@ class ConformanceTest
     @Test
     void caseNamesAreUniqueAndFollowTheScheme()
     {
-        final Set<String> names = new HashSet<>();
-        final int[] count = new int[1];
-        conformance().forEach((final DynamicTest test) ->
-        {
-            count[0]++;
-            assertTrue(names.add(test.getDisplayName()), "duplicate " + test.getDisplayName());
-            assertTrue(test.getDisplayName().matches("[A-Za-z0-9]+_(STATUS_[A-Z0-9_]+|CHOICE)_[A-Za-z0-9]+"),
-                test.getDisplayName());
-        });
-        assertTrue(count[0] >= 150, "cases: " + count[0]);
+        ConformanceCases.assertNamesFollowTheScheme(conformance(), 150);
     }
 
     // ------------------------------------------------------------------------------------------------------------

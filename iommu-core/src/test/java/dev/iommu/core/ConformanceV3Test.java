@@ -34,6 +34,8 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
+import static dev.iommu.core.ConformanceCases.arm;
+import static dev.iommu.core.ConformanceCases.x64;
 import static dev.iommu.api.IommuPermissions.READ;
 import static dev.iommu.api.IommuPermissions.READ_WRITE;
 import static dev.iommu.api.IommuPermissions.WRITE;
@@ -82,16 +84,6 @@ class ConformanceV3Test
     // ------------------------------------------------------------------------------------------------------------
     // Rigs and helpers
     // ------------------------------------------------------------------------------------------------------------
-
-    private static DynamicTest x64(final String name, final Consumer<V2Rig> body)
-    {
-        return on(name, V2Rig::x64, body);
-    }
-
-    private static DynamicTest arm(final String name, final Consumer<V2Rig> body)
-    {
-        return on(name, V2Rig::arm64, body);
-    }
 
     private static DynamicTest narrow(final String name, final Consumer<V2Rig> body)
     {
@@ -262,16 +254,7 @@ class ConformanceV3Test
     @Test
     void caseNamesAreUniqueAndFollowTheScheme()
     {
-        final Set<String> names = new HashSet<>();
-        final int[] count = new int[1];
-        conformanceV3().forEach((final DynamicTest test) ->
-        {
-            count[0]++;
-            assertTrue(names.add(test.getDisplayName()), "duplicate " + test.getDisplayName());
-            assertTrue(test.getDisplayName().matches("[A-Za-z0-9]+_(STATUS_[A-Z0-9_]+|CHOICE)_[A-Za-z0-9]+"),
-                test.getDisplayName());
-        });
-        assertTrue(count[0] >= 45, "cases: " + count[0]);
+        ConformanceCases.assertNamesFollowTheScheme(conformanceV3(), 45);
     }
 
     /**
