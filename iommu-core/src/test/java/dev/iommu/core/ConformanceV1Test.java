@@ -5,11 +5,8 @@
 package dev.iommu.core;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import dev.iommu.api.DeviceFaultConfiguration;
@@ -223,6 +220,77 @@ class ConformanceV1Test
         {
             assertTrue(members.contains(member), "every V1 member has cases: " + member);
         }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // CreateDomain (spec 2.1, 1.4)
+    // ------------------------------------------------------------------------------------------------------------
+
+    private static void createDomain(final List<DynamicTest> c)
+    {
+        c.add(x64("CreateDomain_STATUS_SUCCESS_trueIsTranslateWithoutAllocator", r ->
+        {
+            final long pages = r.emulator.tablePagesInUse();
+            final Ref<IommuDmaDomain> out = new Ref<>();
+            r.expect("TRUE", STATUS_SUCCESS, () -> r.v1.createDomain(true, out));
+            assertNotNull(out.get());
+            assertEquals(IommuDmaDomainType.TRANSLATE, ((Domain)out.get()).type());
+            assertFalse(((MappingDomain)out.get()).hasAllocator(), "explicit addresses");
+            assertEquals(1L << 48, ((MappingDomain)out.get()).limit(), "the widest IOMMU's address space");
+            assertEquals(1, r.emulator.liveDomains());
+            assertEquals(pages + 1, r.emulator.tablePagesInUse(), "a root table page");
+            r.refused("V2 without an explicit address: no allocator", STATUS_NOT_SUPPORTED,
+                () -> r.iommu.mapLogicalRangeEx(out.get(), READ, V2Rig.pfns(1), null, null, null, new LongRef()));
+            r.mapAt(out.get(), A, FRAME, 1);
+            assertEquals(FRAME * PAGE, output(out.get(), A), "V2 explicit map into a V1 domain");
+        }));
+        c.add(arm("CreateDomain_STATUS_SUCCESS_falseOnArm64IsCallerOwned", r ->
+        {
+            final Ref<IommuDmaDomain> out = new Ref<>();
+            r.expect("FALSE", STATUS_SUCCESS, () -> r.v1.createDomain(false, out));
+            assertEquals(IommuDmaDomainType.UNMANAGED, ((Domain)out.get()).type());
+            r.expect("configure usable", STATUS_SUCCESS, () -> r.v1.configureDomain(out.get(), arm64Config()));
+            r.expect("flush usable", STATUS_SUCCESS, () -> r.v1.flushDomain(out.get()));
+            r.expect("flush by list usable", STATUS_SUCCESS,
+                () -> r.v1.flushDomainByVaList(out.get(), true, 1, new long[]{A}));
+            r.refused("map not usable", STATUS_INVALID_PARAMETER_1,
+                () -> r.v1.mapLogicalRange(out.get(), READ, mdl(1), A));
+        }));
+        c.add(x64("CreateDomain_STATUS_NOT_SUPPORTED_CHOICE_falseOnX64", r ->
+        {
+            v1Domain(r, true);
+            final Ref<IommuDmaDomain> out = new Ref<>();
+            r.refused("x64 IOMMUs take no caller-owned tables", STATUS_NOT_SUPPORTED,
+                () -> r.v1.createDomain(false, out));
+            assertNull(out.get(), "nothing handed out");
+        }));
+        c.add(x64("CreateDomain_STATUS_INVALID_PARAMETER_2_CHOICE_noDomainOut", r ->
+            r.refused("null out", STATUS_INVALID_PARAMETER_2, () -> r.v1.createDomain(true, null))));
+        c.add(x64("CreateDomain_STATUS_INVALID_PARAMETER_2_CHOICE_noDomainOutBeforeUnsupportedFalse", r ->
+            r.refused("null out, FALSE on x64", STATUS_INVALID_PARAMETER_2, () -> r.v1.createDomain(false, null))));
+        c.add(on("CreateDomain_STATUS_INSUFFICIENT_RESOURCES_domainLimit",
+            () -> V2Rig.x64(new ResourceLimits(8, 2, 64, 4, 8)), r ->
+            {
+                v1Domain(r, true);
+                r.domain(IommuDmaDomainType.PASS_THROUGH);
+                final Ref<IommuDmaDomain> out = new Ref<>();
+                r.refused("third domain", STATUS_INSUFFICIENT_RESOURCES, () -> r.v1.createDomain(true, out));
+                assertNull(out.get());
+            }));
+        c.add(on("CreateDomain_STATUS_INSUFFICIENT_RESOURCES_noTablePage", () -> V2Rig.x64(V2Rig.limits(1)), r ->
+        {
+            v1Domain(r, true);
+            r.refused("second root page", STATUS_INSUFFICIENT_RESOURCES, () -> r.v1.createDomain(true, new Ref<>()));
+        }));
+        c.add(on("CreateDomain_STATUS_INSUFFICIENT_RESOURCES_falseOutOfAsids",
+            () -> new V2Rig(V2Rig.arm64Platform(new ResourceLimits(8, 8, 64, 1, 8))), r ->
+            {
+                final IommuDmaDomain first = v1Domain(r, false);
+                r.refused("second ASID", STATUS_INSUFFICIENT_RESOURCES, () -> r.v1.createDomain(false, new Ref<>()));
+                r.expect("TRUE needs no ASID", STATUS_SUCCESS, () -> r.v1.createDomain(true, new Ref<>()));
+                r.expect("delete gives the ASID back", STATUS_SUCCESS, () -> r.v1.deleteDomain(first));
+                r.expect("FALSE again", STATUS_SUCCESS, () -> r.v1.createDomain(false, new Ref<>()));
+            }));
     }
 
     // ------------------------------------------------------------------------------------------------------------
