@@ -51,14 +51,4 @@ final class AsidSpace
         }
         used.clear(id);
     }
-
-    /**
-     * How many ids are in use.
-     *
-     * @return the count.
-     */
-    synchronized int inUse()
-    {
-        return used.cardinality();
-    }
 }

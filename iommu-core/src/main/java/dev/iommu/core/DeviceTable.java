@@ -153,5 +153,5 @@ final class DeviceTable
     }
 
     /** What {@link #add} returns when the device object already has a device. */
-    static final DmaDevice TAKEN = new DmaDevice(null, -1, null, null, false);
+    static final DmaDevice TAKEN = new DmaDevice(null, -1, null, null, false, false, 0);
 }

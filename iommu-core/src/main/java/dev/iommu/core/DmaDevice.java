@@ -38,16 +38,6 @@ final class DmaDevice implements IommuDmaDevice
         final long id,
         final PhysicalDeviceObject pdo,
         final IommuPasidConfigurationType pasidConfig,
-        final boolean pasidFaultsSuppressed)
-    {
-        this(owner, id, pdo, pasidConfig, pasidFaultsSuppressed, false, 0);
-    }
-
-    DmaDevice(
-        final DeviceTable owner,
-        final long id,
-        final PhysicalDeviceObject pdo,
-        final IommuPasidConfigurationType pasidConfig,
         final boolean pasidFaultsSuppressed,
         final boolean v1,
         final int attachBase)
@@ -232,14 +222,6 @@ final class DmaDevice implements IommuDmaDevice
             }
         }
         pasidDevices = copy;
-    }
-
-    /**
-     * A snapshot of the live sub-devices (introspection and teardown).
-     */
-    PasidDevice[] pasidDevices()
-    {
-        return pasidDevices;
     }
 
     /** {@inheritDoc} */

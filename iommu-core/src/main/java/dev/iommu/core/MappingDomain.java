@@ -201,7 +201,7 @@ final class MappingDomain extends Domain
     /**
      * Maps at an explicit address inside the address space (checked by the rules).
      */
-    int mapExplicit(
+    private int mapExplicit(
         final long address,
         final int permissions,
         final long base,

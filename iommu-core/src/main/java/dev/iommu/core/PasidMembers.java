@@ -117,7 +117,7 @@ final class PasidMembers
             }
             if (!domain.attach())
             {
-                return rules.attachPasidDevice(null, pasidDevice);
+                return rules.domainGone();
             }
             pasidDevice.domain(domain);
         }

@@ -128,6 +128,14 @@ class PasidRules
     }
 
     /**
+     * An attach that found its domain deleted in the meantime (as a deleted domain handle).
+     */
+    int domainGone()
+    {
+        return NtStatus.STATUS_INVALID_PARAMETER;
+    }
+
+    /**
      * {@code DetachPasidDevice} (spec 2.33): the sub-device.
      */
     int detachPasidDevice(final PasidDevice pasidDevice)
