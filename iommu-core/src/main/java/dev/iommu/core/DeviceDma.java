@@ -43,9 +43,12 @@ final class DeviceDma
     private final EmulatorCounters counters;
     private final boolean arm;
 
+    private final Verifier verifier;
+
     DeviceDma(final Handles handles, final NotificationPublisher publisher, final EmulatorCounters counters,
-        final Architecture architecture)
+        final Architecture architecture, final Verifier verifier)
     {
+        this.verifier = verifier;
         this.devices = handles.devices();
         this.publisher = publisher;
         this.counters = counters;

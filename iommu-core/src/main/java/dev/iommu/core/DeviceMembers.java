@@ -33,9 +33,12 @@ final class DeviceMembers
     private final DeviceTable devices;
     private final Notifications notifications;
 
+    private final Verifier verifier;
+
     DeviceMembers(final Platform platform, final DeviceRules rules, final Handles handles,
-        final Notifications notifications)
+        final Notifications notifications, final Verifier verifier)
     {
+        this.verifier = verifier;
         this.platform = platform;
         this.rules = rules;
         this.handles = handles;

@@ -24,9 +24,12 @@ final class DomainMembers
     private final DomainFactory factory;
     private final Architecture architecture;
 
+    private final Verifier verifier;
+
     DomainMembers(final DomainRules rules, final Handles handles, final DomainFactory factory,
-        final Architecture architecture)
+        final Architecture architecture, final Verifier verifier)
     {
+        this.verifier = verifier;
         this.rules = rules;
         this.handles = handles;
         this.factory = factory;

@@ -34,6 +34,10 @@ public final class EmulatorContext
     private long countersRefreshNs = 100_000_000L;
     private boolean dispatcherThread = true;
     private int notificationRingBytes = DEFAULT_NOTIFICATION_RING_BYTES;
+    private BehaviourProfile profile = BehaviourProfile.DOCUMENTED;
+    private boolean verifier;
+    private VerifierListener verifierListener;
+    private boolean verifierFatal;
 
     /**
      * Checks the configuration.
@@ -69,6 +73,14 @@ public final class EmulatorContext
         {
             throw new IllegalArgumentException("notificationRingBytes must be a power of two >= " +
                 MIN_NOTIFICATION_RING_BYTES + ": " + notificationRingBytes);
+        }
+        if (null == profile)
+        {
+            throw new IllegalArgumentException("profile is required");
+        }
+        if (!verifier && (null != verifierListener || verifierFatal))
+        {
+            throw new IllegalArgumentException("a verifier listener or a fatal verifier needs verifier(true)");
         }
         concluded = true;
         return this;
@@ -283,6 +295,85 @@ public final class EmulatorContext
         mutable();
         this.deferredBatchSize = batchSize;
         this.deferredMaxDelayNs = maxDelayNs;
+        return this;
+    }
+
+    /**
+     * @return the behaviour profile: which answers the interface gives where the docs and Windows differ.
+     */
+    public BehaviourProfile profile()
+    {
+        return profile;
+    }
+
+    /**
+     * @param profile {@link BehaviourProfile#DOCUMENTED} (the default) or {@link BehaviourProfile#OBSERVED_WINDOWS}.
+     *                The observed profile maps with 4 KiB leaves only, whatever {@link #largePages(boolean)} says.
+     * @return this.
+     */
+    public EmulatorContext profile(final BehaviourProfile profile)
+    {
+        mutable();
+        this.profile = profile;
+        return this;
+    }
+
+    /**
+     * @return whether the DMA verifier is on.
+     */
+    public boolean verifier()
+    {
+        return verifier;
+    }
+
+    /**
+     * @param verifier turn the DMA verifier on: its reports are counted (in the counters buffer) and handed to the
+     *                 {@link #verifierListener(VerifierListener)}; off by default.
+     * @return this.
+     */
+    public EmulatorContext verifier(final boolean verifier)
+    {
+        mutable();
+        this.verifier = verifier;
+        return this;
+    }
+
+    /**
+     * @return the listener of the verifier's reports, or null.
+     */
+    public VerifierListener verifierListener()
+    {
+        return verifierListener;
+    }
+
+    /**
+     * @param listener receives each verifier report (needs {@link #verifier(boolean)}).
+     * @return this.
+     */
+    public EmulatorContext verifierListener(final VerifierListener listener)
+    {
+        mutable();
+        this.verifierListener = listener;
+        return this;
+    }
+
+    /**
+     * @return whether a verifier report makes the call throw {@link VerifierException}.
+     */
+    public boolean verifierFatal()
+    {
+        return verifierFatal;
+    }
+
+    /**
+     * @param fatal make the call that breaks a verifier rule throw {@link VerifierException} once its effects are in
+     *              place, like a bug check (needs {@link #verifier(boolean)}).
+     * @return this.
+     */
+    public EmulatorContext verifierFatal(final boolean fatal)
+    {
+        mutable();
+        this.verifierFatal = fatal;
         return this;
     }
 }

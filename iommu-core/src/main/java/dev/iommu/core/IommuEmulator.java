@@ -44,6 +44,7 @@ public final class IommuEmulator implements IommuInterfaceProvider, AutoCloseabl
     private final Notifications notifications;
     private final Handles handles;
     private final RuleSet rules;
+    private final Verifier verifier;
     private final DeviceMembers deviceMembers;
     private final PasidMembers pasidMembers;
     private final StateChangeService stateChanges;
@@ -59,7 +60,7 @@ public final class IommuEmulator implements IommuInterfaceProvider, AutoCloseabl
     {
         this.context = context;
         this.platform = context.platform();
-        this.rules = RuleSet.documented();
+        this.rules = RuleSet.of(context.profile());
         final int capacity = platform.limits().maxTablePages();
         this.arena = null == context.tableFile() ?
             TableArena.allocateDirect(capacity) : TableArena.mapFile(context.tableFile(), capacity);
@@ -76,15 +77,17 @@ public final class IommuEmulator implements IommuInterfaceProvider, AutoCloseabl
         }
         this.notifications = Notifications.launch(notificationsContext);
         this.counters = new EmulatorCounters(notifications.counters(), arena, domains, devices);
-        this.deviceMembers = new DeviceMembers(platform, rules.devices, handles, notifications);
-        this.pasidMembers = new PasidMembers(platform, rules.pasids, handles);
-        this.stateChanges = new StateChangeService(platform, rules.devices, handles, notifications);
-        this.dma = new DeviceDma(handles, notifications.publisher(), counters, platform.architecture());
+        this.verifier = context.verifier() ? new Verifier(context.profile(), context.verifierListener(),
+            context.verifierFatal(), notifications.counters()) : Verifier.off();
+        this.deviceMembers = new DeviceMembers(platform, rules.devices, handles, notifications, verifier);
+        this.pasidMembers = new PasidMembers(platform, rules.pasids, handles, verifier);
+        this.stateChanges = new StateChangeService(platform, rules.devices, handles, notifications, verifier);
+        this.dma = new DeviceDma(handles, notifications.publisher(), counters, platform.architecture(), verifier);
         final InterfaceCore core = new InterfaceCore(
-            new DomainMembers(rules.domains, handles, new DomainFactory(context, arena, domains),
-                platform.architecture()),
+            new DomainMembers(rules.domains, handles, new DomainFactory(context, arena, domains, verifier),
+                platform.architecture(), verifier),
             deviceMembers,
-            new MappingMembers(rules.mappings, handles),
+            new MappingMembers(rules.mappings, handles, verifier),
             stateChanges,
             pasidMembers);
         this.v1 = new V1Table(core);
@@ -330,6 +333,17 @@ public final class IommuEmulator implements IommuInterfaceProvider, AutoCloseabl
     public int tablePageCapacity()
     {
         return arena.capacity();
+    }
+
+    /**
+     * How many times the DMA verifier has reported a rule (0 when the verifier is off).
+     *
+     * @param rule the rule.
+     * @return the count.
+     */
+    public long verifierReports(final VerifierRule rule)
+    {
+        return verifier.count(rule);
     }
 
     /**

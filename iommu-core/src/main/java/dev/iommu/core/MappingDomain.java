@@ -59,6 +59,7 @@ final class MappingDomain extends Domain
     private final ProtectedRanges protectedRanges = new ProtectedRanges();
     private final OperationGate gate = new OperationGate();
     private final long limit;
+    private final Verifier verifier;
     /**
      * The allocator handle of the first thread that mapped (a benign race: any thread's handle is correct for every
      * thread, because a handle used by another thread than its owner goes through the allocator's own lookup; the
@@ -72,9 +73,11 @@ final class MappingDomain extends Domain
         final long id,
         final RadixPageTable table,
         final IovaAllocator allocator,
-        final int addressWidth)
+        final int addressWidth,
+        final Verifier verifier)
     {
         super(owner, type, id);
+        this.verifier = verifier;
         this.table = table;
         this.allocator = allocator;
         this.ledger = null == allocator ? null : new BlockLedger(addressWidth - PAGE_SHIFT);

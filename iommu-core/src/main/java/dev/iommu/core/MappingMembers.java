@@ -24,8 +24,11 @@ final class MappingMembers
     private final MappingRules rules;
     private final Handles handles;
 
-    MappingMembers(final MappingRules rules, final Handles handles)
+    private final Verifier verifier;
+
+    MappingMembers(final MappingRules rules, final Handles handles, final Verifier verifier)
     {
+        this.verifier = verifier;
         this.rules = rules;
         this.handles = handles;
     }

@@ -29,8 +29,11 @@ final class PasidMembers
     private final AsidSpace asids = new AsidSpace();
     private final BoundedCounter live;
 
-    PasidMembers(final Platform platform, final PasidRules rules, final Handles handles)
+    private final Verifier verifier;
+
+    PasidMembers(final Platform platform, final PasidRules rules, final Handles handles, final Verifier verifier)
     {
+        this.verifier = verifier;
         this.platform = platform;
         this.rules = rules;
         this.handles = handles;

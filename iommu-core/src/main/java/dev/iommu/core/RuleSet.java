@@ -13,8 +13,14 @@ package dev.iommu.core;
  */
 final class RuleSet
 {
-    private static final RuleSet DOCUMENTED = new RuleSet(
+    private static final RuleSet DOCUMENTED = new RuleSet(BehaviourProfile.DOCUMENTED,
         new AcquisitionRules(), new DomainRules(), new DeviceRules(), new MappingRules(), new PasidRules());
+    /** Acquisition agrees in both profiles (observed record section 1, build A): one rule object, shared. */
+    private static final RuleSet OBSERVED = new RuleSet(BehaviourProfile.OBSERVED_WINDOWS,
+        DOCUMENTED.acquisition, new ObservedDomainRules(), new ObservedDeviceRules(), new ObservedMappingRules(),
+        new ObservedPasidRules());
+
+    final BehaviourProfile profile;
 
     final AcquisitionRules acquisition;
     final DomainRules domains;
@@ -23,12 +29,14 @@ final class RuleSet
     final PasidRules pasids;
 
     RuleSet(
+        final BehaviourProfile profile,
         final AcquisitionRules acquisition,
         final DomainRules domains,
         final DeviceRules devices,
         final MappingRules mappings,
         final PasidRules pasids)
     {
+        this.profile = profile;
         this.acquisition = acquisition;
         this.domains = domains;
         this.devices = devices;
@@ -44,5 +52,27 @@ final class RuleSet
     static RuleSet documented()
     {
         return DOCUMENTED;
+    }
+
+    /**
+     * Windows as observed, x64 build A (../shared/spec/windows-observed-behaviour.md): the Observed rule classes,
+     * each overriding only the members whose answers differ from the documented contract.
+     *
+     * @return the shared, stateless rule set.
+     */
+    static RuleSet observed()
+    {
+        return OBSERVED;
+    }
+
+    /**
+     * The rule set of a profile.
+     *
+     * @param profile the profile.
+     * @return its shared rule set.
+     */
+    static RuleSet of(final BehaviourProfile profile)
+    {
+        return profile == BehaviourProfile.DOCUMENTED ? DOCUMENTED : OBSERVED;
     }
 }

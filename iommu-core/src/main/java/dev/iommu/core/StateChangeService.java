@@ -30,9 +30,12 @@ final class StateChangeService implements AvailabilityListener
     private final Notifications notifications;
     private final NotificationPublisher publisher;
 
+    private final Verifier verifier;
+
     StateChangeService(final Platform platform, final DeviceRules rules, final Handles handles,
-        final Notifications notifications)
+        final Notifications notifications, final Verifier verifier)
     {
+        this.verifier = verifier;
         this.platform = platform;
         this.rules = rules;
         this.handles = handles;
