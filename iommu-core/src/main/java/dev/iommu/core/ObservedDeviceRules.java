@@ -5,7 +5,10 @@
 package dev.iommu.core;
 
 /**
- * Windows as observed (x64 build A) for the device members (CreateDevice, DeleteDevice, AttachDeviceEx, DetachDeviceEx, QueryAvailableDomainTypes, QueryInputMappings, SetDeviceFaultReportingEx, the V1 device members and the state-change members; observed record sections 3 and 6): each method here overrides the {@link DeviceRules} method of the same
+ * Windows as observed (x64 build A) for the device members (CreateDevice, DeleteDevice, AttachDeviceEx,
+ * DetachDeviceEx, QueryAvailableDomainTypes, QueryInputMappings, SetDeviceFaultReportingEx, the V1 device members
+ * and the state-change members; observed record sections 3 and 6): each method here overrides the {@link
+ * DeviceRules} method of the same
  * member, holds that member's checks in Windows' order, and cites the row of the observed-behaviour record it
  * reproduces. A member not overridden answers as documented in both profiles.
  */

@@ -5,7 +5,9 @@
 package dev.iommu.core;
 
 /**
- * Windows as observed (x64 build A) for the domain members (CreateDomain, CreateDomainEx, DeleteDomain, FlushDomain, FlushDomainByVaList, ConfigureDomain; observed record section 2): each method here overrides the {@link DomainRules} method of the same
+ * Windows as observed (x64 build A) for the domain members (CreateDomain, CreateDomainEx, DeleteDomain, FlushDomain,
+ * FlushDomainByVaList, ConfigureDomain; observed record section 2): each method here overrides the {@link
+ * DomainRules} method of the same
  * member, holds that member's checks in Windows' order, and cites the row of the observed-behaviour record it
  * reproduces. A member not overridden answers as documented in both profiles.
  */
