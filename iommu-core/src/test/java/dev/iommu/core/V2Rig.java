@@ -65,9 +65,16 @@ final class V2Rig implements AutoCloseable
 
     V2Rig(final Platform platform, final boolean largePages)
     {
-        this.platform = platform;
-        this.emulator = IommuEmulator.launch(new EmulatorContext().platform(platform).largePages(largePages)
-            .dispatcherThread(false));
+        this(new EmulatorContext().platform(platform).largePages(largePages));
+    }
+
+    /**
+     * A rig over any context (a profile, the verifier); the dispatcher thread is always off (the test delivers).
+     */
+    V2Rig(final EmulatorContext context)
+    {
+        this.platform = context.platform();
+        this.emulator = IommuEmulator.launch(context.dispatcherThread(false));
         final DmaIommuInterfaceEx ex = new DmaIommuInterfaceEx();
         assertEquals(NtStatus.STATUS_SUCCESS, emulator.ioGetIommuInterfaceEx(2, 0, ex));
         this.iommu = ex.v2();
@@ -84,6 +91,15 @@ final class V2Rig implements AutoCloseable
     static V2Rig x64(final ResourceLimits limits)
     {
         return new V2Rig(x64Platform(limits));
+    }
+
+    /**
+     * The x64 platform of {@link #x64()} in the observed-Windows profile.
+     */
+    static V2Rig observedX64()
+    {
+        return new V2Rig(new EmulatorContext().platform(x64Platform(limits(SMALL_TABLE_PAGES)))
+            .profile(BehaviourProfile.OBSERVED_WINDOWS));
     }
 
     static V2Rig arm64()
