@@ -181,6 +181,14 @@ final class DmaDevice implements IommuDmaDevice
     }
 
     /**
+     * The live sub-devices, ordered by PASID (the published array: the caller must not change it).
+     */
+    PasidDevice[] pasidDevicesView()
+    {
+        return pasidDevices;
+    }
+
+    /**
      * How many sub-devices are alive (read under this monitor by DeleteDevice).
      */
     int pasidDeviceCount()
