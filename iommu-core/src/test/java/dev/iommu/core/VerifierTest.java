@@ -4,10 +4,16 @@
  */
 package dev.iommu.core;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+
+import org.agrona.concurrent.status.CountersReader;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -20,6 +26,7 @@ import dev.iommu.api.IommuInterfaceStateChangeFields;
 import dev.iommu.api.IommuPasidConfigurationType;
 import dev.iommu.api.NtStatus;
 import dev.iommu.api.Ref;
+import dev.iommu.callbacks.NotificationCounters;
 
 import static dev.iommu.core.V2Rig.PAGE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -216,6 +223,36 @@ final class VerifierTest
     }
 
     @Test
+    void reportsAreCountedPerRuleInTheCountersFileThatIommuStatReads(@TempDir final Path directory)
+    {
+        final EmulatorContext context = new EmulatorContext()
+            .platform(V2Rig.x64Platform(V2Rig.limits(V2Rig.SMALL_TABLE_PAGES)))
+            .countersDirectory(directory.toFile()).verifier(true);
+        try (V2Rig r = new V2Rig(context))
+        {
+            final IommuDmaDomain domain = r.explicitDomain();
+            final IommuDmaDevice device = r.attached("nic", domain);
+            assertEquals(-1, r.seen(device, 0x30_0000));
+            assertEquals(-1, r.seen(device, 0x31_0000));
+            final CountersReader reader = NotificationCounters.mapReader(directory.toFile());
+            final Map<String, Long> byLabel = new HashMap<>();
+            final Map<String, Integer> typeByLabel = new HashMap<>();
+            reader.forEach((counterId, typeId, keyBuffer, label) ->
+            {
+                byLabel.put(label, reader.getCounterValue(counterId));
+                typeByLabel.put(label, typeId);
+            });
+            assertEquals(2L, byLabel.get("verifier dma to unmapped"), byLabel.toString());
+            assertEquals(Verifier.FIRST_RULE_TYPE_ID + VerifierRule.DMA_TO_UNMAPPED.ordinal(),
+                typeByLabel.get("verifier dma to unmapped"));
+            assertEquals(0L, byLabel.get("verifier attach moves device"), byLabel.toString());
+            assertEquals(VerifierRule.values().length, byLabel.keySet().stream()
+                .filter((label) -> label.startsWith("verifier ")).count(), "one counter per rule");
+            unmapAndDeleteNothingMapped(r, domain, device);
+        }
+    }
+
+    @Test
     void aVerifierThatIsOffReportsAndCountsNothing()
     {
         try (V2Rig r = V2Rig.x64())
@@ -252,6 +289,14 @@ final class VerifierTest
         assertTrue(text.startsWith("PROFILE_DEPENDENT_RESULT in UnmapLogicalRange [domain#4] at 0x2000 +0x1000: " +
             "documented STATUS_INVALID_PARAMETER, observed Windows STATUS_SUCCESS (thread "), text);
         assertFalse(text.contains("\n"));
+    }
+
+    private static void unmapAndDeleteNothingMapped(final V2Rig r, final IommuDmaDomain domain,
+        final IommuDmaDevice device)
+    {
+        assertEquals(NtStatus.STATUS_SUCCESS, r.iommu.detachDeviceEx(device));
+        assertEquals(NtStatus.STATUS_SUCCESS, r.iommu.deleteDevice(device));
+        assertEquals(NtStatus.STATUS_SUCCESS, r.iommu.deleteDomain(domain));
     }
 
     private static void unmapAndDelete(final V2Rig r, final IommuDmaDomain domain, final IommuDmaDevice device,
