@@ -19,15 +19,18 @@ import dev.iommu.api.NtStatus;
 import dev.iommu.api.TableSlot;
 
 /**
- * Which statuses the members of the three tables may return, in two layers:
+ * Which statuses the members of the three tables may return, per behaviour profile ({@link Layer}), in two tiers:
  * <ul>
- *     <li>{@link #documented}: every status a member may return at all, per the spec's section 2 tables and the
- *     emulator's documented section 5 choices (the Javadoc of {@code DomainRules}, {@code DeviceRules},
- *     {@code MappingRules}, {@code PasidRules} and {@code MappingDomain}). Every status a stress run sees, predicted
- *     or not, must be in it;</li>
+ *     <li>{@link #allowed}: every status a member may return at all in the profile. Documented layer: the spec's
+ *     section 2 tables and the emulator's documented section 5 choices (the Javadoc of {@code DomainRules},
+ *     {@code DeviceRules}, {@code MappingRules}, {@code PasidRules} and {@code MappingDomain}). Observed layer: the
+ *     x64 rows of {@code windows-observed-behaviour.md}, plus the documented status the emulator keeps where
+ *     Windows' behaviour is undefined (a deleted handle, a NULL out-parameter); a member whose set is the same in
+ *     both has one entry, the documented one. Every status a stress run sees, predicted or not, must be in its
+ *     profile's layer;</li>
  *     <li>{@link #racing}: the narrower set a stress run accepts from a call whose outcome it cannot predict exactly
- *     (racing lifecycle calls on shared objects), given the arguments it passes. Each is a subset of the
- *     documented set ({@link #racingSetsAreDocumented()}).</li>
+ *     (racing lifecycle calls on shared objects), given the arguments it passes. Each is a subset of the same
+ *     layer's set ({@link #racingSetsAreAllowed}).</li>
  * </ul>
  * Statuses are also numbered ({@link #bit}) so that a thread can tally what it saw per member in an int mask.
  */
@@ -130,6 +133,97 @@ final class AllowedStatuses
             NtStatus.STATUS_BUFFER_TOO_SMALL, NtStatus.STATUS_INVALID_PARAMETER_3,
             NtStatus.STATUS_INVALID_PARAMETER_4)));
 
+    /**
+     * The observed layer where it differs from the documented one (observed record sections 2 to 7, x64; section 8
+     * lists the differences). Where Windows does not check an argument (undefined), the documented status stays.
+     */
+    private static final Map<String, Integer> OBSERVED = Map.ofEntries(
+        // Observed 2 CreateDomainEx: flags and regions not validated (no _2, _4); allocator on PassThrough or a
+        // region clash INVALID_PARAMETER; allocator type _1; 0-page region _3; NULL DomainOut documented _5.
+        Map.entry("CreateDomainEx", mask(NtStatus.STATUS_SUCCESS, NtStatus.STATUS_INSUFFICIENT_RESOURCES,
+            NtStatus.STATUS_NOT_SUPPORTED, NtStatus.STATUS_INVALID_PARAMETER, NtStatus.STATUS_INVALID_PARAMETER_1,
+            NtStatus.STATUS_INVALID_PARAMETER_3, NtStatus.STATUS_INVALID_PARAMETER_5)),
+        // Observed 3 V1 AttachDevice: no ACCESS_DENIED; a taken device object NOT_SUPPORTED; the join's MIX.
+        Map.entry("AttachDevice", mask(NtStatus.STATUS_SUCCESS, NtStatus.STATUS_INVALID_PARAMETER,
+            NtStatus.STATUS_INVALID_PARAMETER_3, NtStatus.STATUS_NOT_FOUND, NtStatus.STATUS_UNSUCCESSFUL,
+            NtStatus.STATUS_NOT_SUPPORTED, NtStatus.STATUS_INVALID_PARAMETER_MIX,
+            NtStatus.STATUS_INSUFFICIENT_RESOURCES)),
+        // Observed 3 AttachDeviceEx rows 1-8 (the PASID path's _1 and UNSUCCESSFUL; blocked NOT_SUPPORTED).
+        Map.entry("AttachDeviceEx", mask(NtStatus.STATUS_SUCCESS, NtStatus.STATUS_INVALID_PARAMETER,
+            NtStatus.STATUS_ACCESS_DENIED, NtStatus.STATUS_NOT_SUPPORTED, NtStatus.STATUS_INVALID_PARAMETER_MIX,
+            NtStatus.STATUS_UNSUCCESSFUL, NtStatus.STATUS_INVALID_PARAMETER_1, NtStatus.STATUS_INSUFFICIENT_RESOURCES)),
+        // Observed 3 DetachDeviceEx: a PASID-mode device without its default sub-device UNSUCCESSFUL.
+        Map.entry("DetachDeviceEx", mask(NtStatus.STATUS_SUCCESS, NtStatus.STATUS_INVALID_PARAMETER,
+            NtStatus.STATUS_INVALID_PARAMETER_1, NtStatus.STATUS_UNSUCCESSFUL)),
+        // Observed 2 FlushDomain, FlushDomainByVaList, ConfigureDomain: _1 on x64; native NOT_IMPLEMENTED, the
+        // hypervisor's NOT_SUPPORTED; no X64-configuration refusal (_2) and no VaList check (_4).
+        Map.entry("FlushDomain", mask(NtStatus.STATUS_SUCCESS, NtStatus.STATUS_INVALID_PARAMETER,
+            NtStatus.STATUS_INVALID_PARAMETER_1, NtStatus.STATUS_NOT_IMPLEMENTED, NtStatus.STATUS_NOT_SUPPORTED)),
+        Map.entry("FlushDomainByVaList", mask(NtStatus.STATUS_SUCCESS, NtStatus.STATUS_INVALID_PARAMETER,
+            NtStatus.STATUS_INVALID_PARAMETER_1, NtStatus.STATUS_NOT_IMPLEMENTED, NtStatus.STATUS_NOT_SUPPORTED)),
+        Map.entry("ConfigureDomain", mask(NtStatus.STATUS_SUCCESS, NtStatus.STATUS_INVALID_PARAMETER,
+            NtStatus.STATUS_INVALID_PARAMETER_1, NtStatus.STATUS_NOT_IMPLEMENTED, NtStatus.STATUS_NOT_SUPPORTED)),
+        // Observed 3 QueryInputMappings: the x64 stub.
+        Map.entry("QueryInputMappings", mask(NtStatus.STATUS_NOT_SUPPORTED)),
+        // Observed 4 V1 MapLogicalRange: _1, _3, _4, a clash INVALID_PARAMETER, tables INSUFFICIENT_RESOURCES.
+        Map.entry("MapLogicalRange", mask(NtStatus.STATUS_SUCCESS, NtStatus.STATUS_INVALID_PARAMETER,
+            NtStatus.STATUS_INVALID_PARAMETER_1, NtStatus.STATUS_INVALID_PARAMETER_3,
+            NtStatus.STATUS_INVALID_PARAMETER_4, NtStatus.STATUS_INSUFFICIENT_RESOURCES)),
+        // Observed 4 MapLogicalRangeEx rows 1-7 (no IN_USE; _4 and _7 are the documented choices kept).
+        Map.entry("MapLogicalRangeEx", mask(NtStatus.STATUS_SUCCESS, NtStatus.STATUS_INVALID_PARAMETER,
+            NtStatus.STATUS_INVALID_PARAMETER_1, NtStatus.STATUS_INVALID_PARAMETER_2,
+            NtStatus.STATUS_INVALID_PARAMETER_3, NtStatus.STATUS_INVALID_PARAMETER_4,
+            NtStatus.STATUS_INVALID_PARAMETER_7, NtStatus.STATUS_INVALID_PARAMETER_MIX,
+            NtStatus.STATUS_NOT_SUPPORTED, NtStatus.STATUS_INSUFFICIENT_RESOURCES)),
+        // Observed 4 UnmapLogicalRange: never CONFLICTING_ADDRESSES (4 KiB leaves only).
+        Map.entry("UnmapLogicalRange", mask(NtStatus.STATUS_SUCCESS, NtStatus.STATUS_INVALID_PARAMETER,
+            NtStatus.STATUS_INVALID_PARAMETER_1, NtStatus.STATUS_INVALID_PARAMETER_2,
+            NtStatus.STATUS_INVALID_PARAMETER_3)),
+        // Observed 4 MapIdentityRangeEx / V1 MapIdentityRange: a clash INVALID_PARAMETER, the allocator's statuses.
+        Map.entry("MapIdentityRange", observedIdentityMap()),
+        Map.entry("MapIdentityRangeEx", observedIdentityMap()),
+        // Observed 4 UnmapIdentityRangeEx / V1 UnmapIdentityRange: no NOT_SUPPORTED, no CONFLICTING_ADDRESSES.
+        Map.entry("UnmapIdentityRange", observedIdentityUnmap()),
+        Map.entry("UnmapIdentityRangeEx", observedIdentityUnmap()),
+        // Observed 3 V1 SetDeviceFaultReporting: native NOT_SUPPORTED; the hypervisor's INVALID_PARAMETER and
+        // NOT_IMPLEMENTED.
+        Map.entry("SetDeviceFaultReporting", mask(NtStatus.STATUS_NOT_SUPPORTED, NtStatus.STATUS_INVALID_PARAMETER,
+            NtStatus.STATUS_NOT_IMPLEMENTED)),
+        // Observed 3 SetDeviceFaultReportingEx rows 1-7 (build A); a bad token the documented INVALID_PARAMETER.
+        Map.entry("SetDeviceFaultReportingEx", mask(NtStatus.STATUS_SUCCESS, NtStatus.STATUS_INVALID_PARAMETER,
+            NtStatus.STATUS_INVALID_PARAMETER_2, NtStatus.STATUS_INVALID_PARAMETER_4,
+            NtStatus.STATUS_ALREADY_REGISTERED)),
+        // Observed 6 Register row 3: the registration's memory INSUFFICIENT_RESOURCES.
+        Map.entry("RegisterInterfaceStateChangeCallback", mask(NtStatus.STATUS_SUCCESS, NtStatus.STATUS_UNSUCCESSFUL,
+            NtStatus.STATUS_INVALID_PARAMETER_1, NtStatus.STATUS_INVALID_PARAMETER_3,
+            NtStatus.STATUS_INVALID_PARAMETER_4, NtStatus.STATUS_INSUFFICIENT_RESOURCES)),
+        // Observed 5 ReserveLogicalAddressRange rows 1-8: no overlap check (no IN_USE); _6 the documented choice.
+        Map.entry("ReserveLogicalAddressRange", mask(NtStatus.STATUS_SUCCESS, NtStatus.STATUS_INVALID_PARAMETER,
+            NtStatus.STATUS_INVALID_PARAMETER_1, NtStatus.STATUS_INVALID_PARAMETER_2,
+            NtStatus.STATUS_INVALID_PARAMETER_3, NtStatus.STATUS_INVALID_PARAMETER_6,
+            NtStatus.STATUS_INVALID_PARAMETER_MIX, NtStatus.STATUS_NOT_SUPPORTED,
+            NtStatus.STATUS_INSUFFICIENT_RESOURCES)),
+        // Observed 5 MapReservedLogicalRange rows 1-6: every map failure RESOURCE_IN_USE; permissions not checked
+        // (no _3); _5 (NULL segment) the documented choice.
+        Map.entry("MapReservedLogicalRange", mask(NtStatus.STATUS_SUCCESS, NtStatus.STATUS_INVALID_PARAMETER,
+            NtStatus.STATUS_UNSUCCESSFUL, NtStatus.STATUS_INVALID_PARAMETER_2, NtStatus.STATUS_INVALID_PARAMETER_4,
+            NtStatus.STATUS_INVALID_PARAMETER_5, NtStatus.STATUS_RESOURCE_IN_USE)),
+        // Observed 3 CreateDevice rows 1-13: NULL PDO and a taken device object NOT_SUPPORTED, lists _2; a NULL
+        // DmaDeviceOut the documented _3.
+        Map.entry("CreateDevice", mask(NtStatus.STATUS_SUCCESS, NtStatus.STATUS_NOT_SUPPORTED,
+            NtStatus.STATUS_INVALID_PARAMETER_2, NtStatus.STATUS_INVALID_PARAMETER_3, NtStatus.STATUS_NOT_FOUND,
+            NtStatus.STATUS_UNSUCCESSFUL, NtStatus.STATUS_INSUFFICIENT_RESOURCES)),
+        // Observed 7 DeletePasidDevice: PASID 0 NOT_SUPPORTED.
+        Map.entry("DeletePasidDevice", mask(NtStatus.STATUS_SUCCESS, NtStatus.STATUS_INVALID_PARAMETER,
+            NtStatus.STATUS_RESOURCE_IN_USE, NtStatus.STATUS_NOT_SUPPORTED)),
+        // Observed 7 AttachPasidDevice rows 1-8.
+        Map.entry("AttachPasidDevice", mask(NtStatus.STATUS_SUCCESS, NtStatus.STATUS_INVALID_PARAMETER,
+            NtStatus.STATUS_INSUFFICIENT_RESOURCES, NtStatus.STATUS_INVALID_PARAMETER_1,
+            NtStatus.STATUS_UNSUCCESSFUL, NtStatus.STATUS_ACCESS_DENIED, NtStatus.STATUS_NOT_SUPPORTED)),
+        // Observed 7 DetachPasidDevice: PASID 0 NOT_SUPPORTED.
+        Map.entry("DetachPasidDevice", mask(NtStatus.STATUS_SUCCESS, NtStatus.STATUS_INVALID_PARAMETER,
+            NtStatus.STATUS_INVALID_PARAMETER_1, NtStatus.STATUS_NOT_SUPPORTED)));
+
     private static final Map<String, Integer> RACING = Map.ofEntries(
         Map.entry("AttachDeviceEx", mask(
             NtStatus.STATUS_SUCCESS, NtStatus.STATUS_INVALID_PARAMETER, NtStatus.STATUS_ACCESS_DENIED)),
@@ -148,8 +242,126 @@ final class AllowedStatuses
         Map.entry("AttachDevice", mask(NtStatus.STATUS_SUCCESS, NtStatus.STATUS_INVALID_PARAMETER)),
         Map.entry("QueryAvailableDomainTypes", mask(NtStatus.STATUS_SUCCESS)));
 
+    /**
+     * The observed racing sets where they differ: a device object another thread holds through V1 refuses
+     * CreateDevice with STATUS_NOT_SUPPORTED (observed 3 CreateDevice row 7), and one with a token refuses V1
+     * AttachDevice the same way.
+     */
+    private static final Map<String, Integer> RACING_OBSERVED = Map.ofEntries(
+        Map.entry("CreateDevice", mask(
+            NtStatus.STATUS_SUCCESS, NtStatus.STATUS_NOT_SUPPORTED, NtStatus.STATUS_INSUFFICIENT_RESOURCES)),
+        Map.entry("AttachDevice", mask(NtStatus.STATUS_SUCCESS, NtStatus.STATUS_NOT_SUPPORTED)));
+
+    /** The layers: one per behaviour profile. */
+    enum Layer
+    {
+        /** The documented contract. */
+        DOCUMENTED,
+        /** Windows as observed (x64). */
+        OBSERVED
+    }
+
     private AllowedStatuses()
     {
+    }
+
+    /**
+     * Whether a status is one a member may return at all in a profile.
+     *
+     * @param layer  the profile's layer.
+     * @param member the member's spec name.
+     * @param status the status.
+     * @return true when allowed.
+     * @throws IllegalArgumentException for an unknown member.
+     */
+    static boolean allowed(final Layer layer, final String member, final int status)
+    {
+        return (mask(layer, member) & bit(status)) != 0;
+    }
+
+    /**
+     * Whether a racing call (its outcome not predictable) may return a status in a profile.
+     *
+     * @param layer  the profile's layer.
+     * @param member the member's spec name.
+     * @param status the status.
+     * @return true when allowed.
+     * @throws IllegalArgumentException for a member with no racing set.
+     */
+    static boolean racing(final Layer layer, final String member, final int status)
+    {
+        return (racingMask(layer, member) & bit(status)) != 0;
+    }
+
+    /**
+     * The tally bits of the statuses a member may return in a profile.
+     *
+     * @param layer  the profile's layer.
+     * @param member the member's spec name.
+     * @return the mask.
+     */
+    static int mask(final Layer layer, final String member)
+    {
+        if (layer == Layer.OBSERVED)
+        {
+            final Integer observed = OBSERVED.get(member);
+            if (null != observed)
+            {
+                return observed;
+            }
+        }
+        return lookup(DOCUMENTED, member);
+    }
+
+    private static int racingMask(final Layer layer, final String member)
+    {
+        if (layer == Layer.OBSERVED)
+        {
+            final Integer observed = RACING_OBSERVED.get(member);
+            if (null != observed)
+            {
+                return observed;
+            }
+        }
+        return lookup(RACING, member);
+    }
+
+    /**
+     * The racing sets of a layer that are not subsets of their member's set in the same layer (empty when
+     * consistent).
+     *
+     * @param layer the layer.
+     * @return the member names.
+     */
+    static List<String> racingSetsAreAllowed(final Layer layer)
+    {
+        final List<String> wrong = new ArrayList<>();
+        for (final String member : RACING.keySet())
+        {
+            if ((racingMask(layer, member) & ~mask(layer, member)) != 0)
+            {
+                wrong.add(member);
+            }
+        }
+        return wrong;
+    }
+
+    /**
+     * The members whose observed set differs from the documented one.
+     *
+     * @return the member names, sorted.
+     */
+    static Set<String> observedDifferences()
+    {
+        final Set<String> names = new TreeSet<>();
+        for (final Map.Entry<String, Integer> e : OBSERVED.entrySet())
+        {
+            if (!e.getValue().equals(DOCUMENTED.get(e.getKey())))
+            {
+                names.add(e.getKey());
+            }
+        }
+        return names;
     }
 
     /**
@@ -162,7 +374,7 @@ final class AllowedStatuses
      */
     static boolean documented(final String member, final int status)
     {
-        return (lookup(DOCUMENTED, member) & bit(status)) != 0;
+        return allowed(Layer.DOCUMENTED, member, status);
     }
 
     /**
@@ -175,7 +387,7 @@ final class AllowedStatuses
      */
     static boolean racing(final String member, final int status)
     {
-        return (lookup(RACING, member) & bit(status)) != 0;
+        return racing(Layer.DOCUMENTED, member, status);
     }
 
     /**
@@ -237,15 +449,7 @@ final class AllowedStatuses
      */
     static List<String> racingSetsAreDocumented()
     {
-        final List<String> wrong = new ArrayList<>();
-        for (final Map.Entry<String, Integer> e : RACING.entrySet())
-        {
-            if ((e.getValue() & ~lookup(DOCUMENTED, e.getKey())) != 0)
-            {
-                wrong.add(e.getKey());
-            }
-        }
-        return wrong;
+        return racingSetsAreAllowed(Layer.DOCUMENTED);
     }
 
     /**
@@ -291,6 +495,19 @@ final class AllowedStatuses
     {
         return mask(NtStatus.STATUS_SUCCESS, NtStatus.STATUS_INVALID_PARAMETER, NtStatus.STATUS_INVALID_PARAMETER_1,
             NtStatus.STATUS_INVALID_PARAMETER_2, NtStatus.STATUS_NOT_SUPPORTED, NtStatus.STATUS_CONFLICTING_ADDRESSES);
+    }
+
+    private static int observedIdentityMap()
+    {
+        return mask(NtStatus.STATUS_SUCCESS, NtStatus.STATUS_INVALID_PARAMETER, NtStatus.STATUS_INVALID_PARAMETER_1,
+            NtStatus.STATUS_INVALID_PARAMETER_2, NtStatus.STATUS_INVALID_PARAMETER_3,
+            NtStatus.STATUS_INVALID_PARAMETER_MIX, NtStatus.STATUS_INSUFFICIENT_RESOURCES);
+    }
+
+    private static int observedIdentityUnmap()
+    {
+        return mask(NtStatus.STATUS_SUCCESS, NtStatus.STATUS_INVALID_PARAMETER, NtStatus.STATUS_INVALID_PARAMETER_1,
+            NtStatus.STATUS_INVALID_PARAMETER_2);
     }
 
     private static int mask(final int... statuses)

@@ -5,9 +5,14 @@
 package dev.iommu.bench.stress;
 
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
+import dev.iommu.api.DmaIommuInterfaceV2;
 import dev.iommu.api.IommuDmaDevice;
+import dev.iommu.api.IommuDmaDomain;
+import dev.iommu.api.IommuMapPhysicalAddress;
+import dev.iommu.api.LongRef;
 import dev.iommu.api.NtStatus;
 import dev.iommu.core.DmaTranslation;
 import dev.iommu.core.IommuEmulator;
@@ -35,6 +40,7 @@ final class StressChecks
     private final long seed;
     private final int index;
     private final IommuEmulator emulator;
+    private final StressProfile profile;
     private final long[] calls = new long[StressWorker.Call.values().length];
     private final Map<String, int[]> seen = new HashMap<>();
     private long operation;
@@ -42,10 +48,27 @@ final class StressChecks
 
     StressChecks(final long seed, final int index, final IommuEmulator emulator)
     {
+        this(seed, index, emulator, DocumentedStressProfile.INSTANCE);
+    }
+
+    /**
+     * @param profile what the profile under test answers; its {@link AllowedStatuses} layer checks every status.
+     */
+    StressChecks(final long seed, final int index, final IommuEmulator emulator, final StressProfile profile)
+    {
         this.seed = seed;
         this.index = index;
         this.emulator = emulator;
+        this.profile = profile;
         this.nextFrame = ((long)index + 1) << 28;
+    }
+
+    /**
+     * What the profile under test answers.
+     */
+    StressProfile profile()
+    {
+        return profile;
     }
 
     static String tableName(final int table)
@@ -115,7 +138,7 @@ final class StressChecks
     void allowed(final int table, final String call, final int status, final String object)
     {
         record(table, call, status, object, -1);
-        if (!AllowedStatuses.racing(call, status))
+        if (!AllowedStatuses.racing(profile.layer(), call, status))
         {
             fail(call, object, -1, tableName(table) + ": status " + NtStatus.name(status) +
                 " is not one the member returns here");
@@ -128,10 +151,11 @@ final class StressChecks
     void record(final int table, final String call, final int status, final String object, final long address)
     {
         seen.computeIfAbsent(call, k -> new int[TABLES.length])[table] |= AllowedStatuses.bit(status);
-        if (!AllowedStatuses.documented(call, status))
+        if (!AllowedStatuses.allowed(profile.layer(), call, status))
         {
             fail(call, object, address, tableName(table) + ": " + NtStatus.name(status) +
-                " is not a status this member may return");
+                " is not a status this member may return (" + profile.layer().name().toLowerCase(Locale.ROOT) +
+                " profile)");
         }
     }
 
@@ -180,6 +204,20 @@ final class StressChecks
             fail("translate", object, iova, "expected 0x" + Long.toHexString(expected) + ", got " +
                 (DmaTranslation.isFault(t) ? "fault " + DmaTranslation.faultReason(t) :
                 "0x" + Long.toHexString(DmaTranslation.outputAddress(t, iova))));
+        }
+    }
+
+    /**
+     * Where the profile builds the tables of a window ahead ({@link StressProfile#buildsTablesAhead()}): a map with
+     * permission 0 of pages 0 to {@code pages - 1} of a domain without allocator (tables, no leaves).
+     */
+    void buildTables(final int table, final DmaIommuInterfaceV2 iommu, final IommuDmaDomain domain, final long pages)
+    {
+        if (profile.buildsTablesAhead())
+        {
+            final IommuMapPhysicalAddress physical = new IommuMapPhysicalAddress().useContiguousRange(0, pages * PAGE);
+            check(table, "MapLogicalRangeEx", NtStatus.STATUS_SUCCESS, iommu.mapLogicalRangeEx(domain, 0, physical,
+                new LongRef(0), null, null, new LongRef()), "tables of the window", 0);
         }
     }
 

@@ -56,19 +56,18 @@ final class StressRaceOps
         checks.count(StressWorker.Call.BAD_INPUT);
         final long pagesBefore = emulator.tablePagesInUse();
         physical.useContiguousRange(0x1000, PAGE);
-        switch (random.nextInt(6))
+        final StressProfile profile = checks.profile();
+        switch (random.nextInt(7))
         {
             case 0:
                 check("UnmapLogicalRange", NtStatus.STATUS_INVALID_PARAMETER_2,
                     iommu.unmapLogicalRange(allocatorDomain, 0x1001, 1), "allocator domain", 0x1001);
                 break;
             case 1:
-                check("MapLogicalRangeEx", NtStatus.STATUS_INVALID_PARAMETER_2,
-                    iommu.mapLogicalRangeEx(allocatorDomain, 0x4, physical, null, null, null, out),
-                    "allocator domain", -1);
+                reservedPermissionBits(iommu);
                 break;
             case 2:
-                check("MapLogicalRangeEx", NtStatus.STATUS_NOT_SUPPORTED, iommu.mapLogicalRangeEx(
+                check("MapLogicalRangeEx", profile.explicitOnAllocator(), iommu.mapLogicalRangeEx(
                     allocatorDomain, 1, physical, new LongRef(0x10000), null, null, out), "allocator domain", 0x10000);
                 break;
             case 3:
@@ -76,9 +75,15 @@ final class StressRaceOps
                     iommu.mapLogicalRangeEx(explicitDomain, 1, physical, null, null, null, out), "explicit domain", -1);
                 break;
             case 4:
-                check("MapLogicalRangeEx", NtStatus.STATUS_INVALID_PARAMETER_MIX, iommu.mapLogicalRangeEx(
+                check("MapLogicalRangeEx", profile.minAboveMax(), iommu.mapLogicalRangeEx(
                     allocatorDomain, 1, physical, null, new LongRef(0x20000), new LongRef(0x10000), out),
                     "allocator domain", -1);
+                break;
+            case 5:
+                // Far past the window: no table was ever built there (observed 4 UnmapLogicalRange row 4), and
+                // nothing is mapped (documented).
+                check("UnmapLogicalRange", NtStatus.STATUS_INVALID_PARAMETER,
+                    iommu.unmapLogicalRange(explicitDomain, 1L << 40, 1), "explicit domain", 1L << 40);
                 break;
             default:
                 check("ReserveLogicalAddressRange", NtStatus.STATUS_INVALID_PARAMETER_2,
@@ -92,6 +97,26 @@ final class StressRaceOps
             // Other threads free tables concurrently; a refused call itself frees none (checked by the conformance
             // tests exactly); here only a gross change is a violation.
             checks.fail("bad input", "emulator", -1, "table pages dropped from " + pagesBefore);
+        }
+    }
+
+    /**
+     * MapLogicalRangeEx with a reserved permission bit on the allocator domain: refused (_2) where the profile
+     * validates permissions; else mapped without a leaf (the bit is not kept), and unmapped again at once.
+     */
+    private void reservedPermissionBits(final DmaIommuInterfaceV2 iommu)
+    {
+        final StressProfile profile = checks.profile();
+        final int expected = profile.permissionsValidated() ? NtStatus.STATUS_INVALID_PARAMETER_2 :
+            NtStatus.STATUS_SUCCESS;
+        check("MapLogicalRangeEx", expected, iommu.mapLogicalRangeEx(allocatorDomain, 0x4, physical, null, null,
+            null, out), "allocator domain", -1);
+        if (expected == NtStatus.STATUS_SUCCESS)
+        {
+            final long iova = out.get();
+            checks.expectTranslation(worker.allocatorDevice(), IommuEmulator.NO_PASID, iova, 1, -1, 0);
+            check("UnmapLogicalRange", NtStatus.STATUS_SUCCESS, iommu.unmapLogicalRange(allocatorDomain, iova, 1),
+                "allocator domain", iova);
         }
     }
 
@@ -147,8 +172,8 @@ final class StressRaceOps
 
     /**
      * Creates the token of a shared device object again after this thread deleted it. Another thread's V1
-     * AttachDevice may hold the device object for a moment (STATUS_INVALID_PARAMETER: one device per device object):
-     * retried until it lets go.
+     * AttachDevice may hold the device object for a moment (the profile's {@link StressProfile#deviceObjectTaken()}:
+     * one device per device object): retried until it lets go.
      */
     private void recreateShared(final int slot, final IommuDmaDevice deleted)
     {
@@ -165,7 +190,7 @@ final class StressRaceOps
                 run.replaceSharedDevice(slot, deleted, created.get());
                 return;
             }
-            if (create != NtStatus.STATUS_INVALID_PARAMETER || System.nanoTime() > giveUp)
+            if (create != checks.profile().deviceObjectTaken() || System.nanoTime() > giveUp)
             {
                 checks.fail("CreateDevice", "shared device " + slot, -1, "could not create it again: " +
                     NtStatus.name(create));

@@ -6,10 +6,7 @@ package dev.iommu.bench.stress;
 
 import java.io.File;
 import java.io.PrintStream;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,18 +23,16 @@ import dev.iommu.api.DmaIommuInterfaceV3;
 import dev.iommu.api.IommuDmaDevice;
 import dev.iommu.api.IommuDmaDomain;
 import dev.iommu.api.IommuDmaDomainType;
-import dev.iommu.api.IntRef;
-import dev.iommu.api.IommuDeviceCreationConfiguration;
 import dev.iommu.api.IommuDeviceFaultHandler;
 import dev.iommu.api.IommuDmaLogicalAllocatorConfig;
-import dev.iommu.api.IommuDmaPasidDevice;
 import dev.iommu.api.IommuInterfaceStateChange;
 import dev.iommu.api.IommuInterfaceStateChangeCallback;
-import dev.iommu.api.IommuPasidConfigurationType;
 import dev.iommu.api.NtStatus;
 import dev.iommu.api.Ref;
+import dev.iommu.core.BehaviourProfile;
 import dev.iommu.core.EmulatorContext;
 import dev.iommu.core.IommuEmulator;
+import dev.iommu.core.VerifierReport;
 import dev.iommu.core.platform.Architecture;
 import dev.iommu.core.platform.PageSizes;
 import dev.iommu.core.platform.PhysicalDeviceObject;
@@ -60,8 +55,10 @@ import dev.iommu.core.platform.ResourceLimits;
  * <p>
  * The invariants at the end: nothing left (no table page, domain, device, PASID sub-device, shared page or ASID;
  * the next sub-device gets PASID 1, so none leaked);
- * every status any member returned is one that member may return ({@link AllowedStatuses#documented}), and every
- * racing set accepted is inside it. The summary says which members of each table were called.
+ * every status any member returned is one that member may return in the run's profile ({@link AllowedStatuses}, the
+ * profile's layer), and every racing set accepted is inside it. The profile's own rules are predicted through a
+ * {@link StressProfile} chosen once. With the DMA verifier on, its reports are counted per rule, and a rule the
+ * run never triggers (the LEAKED_* rules after clean-up, ...) fails it. The summary says which members of each table were called.
  */
 public final class StressRun
 {
@@ -72,6 +69,8 @@ public final class StressRun
     private static final int SHARED_POOL_DOMAINS = 3;
 
     private final int threads;
+    private final StressProfile profile;
+    private final StressVerifier verifier;
     private final long durationNs;
     private final long maxOperations;
     private final long seed;
@@ -114,7 +113,35 @@ public final class StressRun
         final File counters,
         final PrintStream out)
     {
+        this(threads, durationNs, maxOperations, seed, counters, out, BehaviourProfile.DOCUMENTED, false);
+    }
+
+    /**
+     * Sets up the platform, the emulator (in a behaviour profile, with or without the DMA verifier) and the shared
+     * objects.
+     *
+     * @param threads       worker threads, at least 1.
+     * @param durationNs    how long the workers run.
+     * @param maxOperations the most operations per worker.
+     * @param seed          the seed of every worker's random choices.
+     * @param counters      the directory to publish counters in (for {@code iommu stat}), or null.
+     * @param out           where progress and the summary go.
+     * @param profile       the emulator's behaviour profile: the run checks that profile's own rules.
+     * @param verifier      whether the DMA verifier runs (its reports counted per rule).
+     */
+    public StressRun(
+        final int threads,
+        final long durationNs,
+        final long maxOperations,
+        final long seed,
+        final File counters,
+        final PrintStream out,
+        final BehaviourProfile profile,
+        final boolean verifier)
+    {
         this.threads = threads;
+        this.profile = StressProfile.of(profile);
+        this.verifier = verifier ? new StressVerifier() : null;
         this.durationNs = durationNs;
         this.maxOperations = maxOperations;
         this.seed = seed;
@@ -137,13 +164,18 @@ public final class StressRun
             builder.pci("shared" + i, 2, i, 0, 0, "vtd0", i % 2 == 1);
         }
         platform = builder.build();
-        emulator = IommuEmulator.launch(new EmulatorContext().platform(platform).countersDirectory(counters)
-            .dispatcherThread(true));
+        final EmulatorContext emulatorContext = new EmulatorContext().platform(platform)
+            .countersDirectory(counters).dispatcherThread(true).profile(profile);
+        if (verifier)
+        {
+            emulatorContext.verifier(true).verifierListener(this.verifier);
+        }
+        emulator = IommuEmulator.launch(emulatorContext);
         iommu = acquire(DmaIommuInterfaceEx.VERSION_2).v2();
         v1 = acquire(DmaIommuInterfaceEx.VERSION_1).v1();
         v3 = acquire(DmaIommuInterfaceEx.VERSION_3).v3();
         final DmaIommuInterface legacy = new DmaIommuInterface();
-        expect(NtStatus.STATUS_SUCCESS, emulator.ioGetIommuInterface(DmaIommuInterface.VERSION, legacy),
+        teardown().expect(NtStatus.STATUS_SUCCESS, emulator.ioGetIommuInterface(DmaIommuInterface.VERSION, legacy),
             "IoGetIommuInterface");
         legacyV1 = legacy.v1();
         ownDevices = new IommuDmaDevice[2 * threads];
@@ -251,7 +283,8 @@ public final class StressRun
                 calls[c] += worker.calls()[c];
             }
         }
-        cleanUpShared();
+        final StressTeardown teardown = new StressTeardown(this, seed, profile);
+        teardown.cleanUpShared();
         final Map<String, int[]> seen = new TreeMap<>();
         for (final StressWorker worker : workers)
         {
@@ -264,96 +297,22 @@ public final class StressRun
                 }
             }
         }
-        checkStatuses(seen);
+        teardown.checkStatuses(seen);
+        long[] reports = null;
+        if (null != verifier)
+        {
+            // The leak audit runs at close: with everything given back, it must find nothing.
+            emulator.close();
+            final VerifierReport forbidden = verifier.firstForbidden(profile);
+            if (null != forbidden)
+            {
+                throw new StressFailure(seed, -1, -1, "verifier", forbidden.member(), forbidden.address(),
+                    "a rule this run never triggers fired: " + forbidden);
+            }
+            reports = verifier.counts();
+        }
         return new StressSummary(threads, operations, elapsed, calls, callbackCalls.get(), faultCalls.get(),
-            uncalled(seen), seed);
-    }
-
-    /**
-     * Every status seen is one its member may return; every racing set is inside the documented one.
-     */
-    private void checkStatuses(final Map<String, int[]> seen)
-    {
-        for (final Map.Entry<String, int[]> e : seen.entrySet())
-        {
-            for (int t = 0; t < 3; t++)
-            {
-                final int extra = e.getValue()[t] & ~AllowedStatuses.documentedMask(e.getKey());
-                leakCheck(extra == 0, StressChecks.tableName(t) + " " + e.getKey() + " returned " +
-                    AllowedStatuses.names(extra) + ", not a status it may return");
-            }
-        }
-        final List<String> racing = AllowedStatuses.racingSetsAreDocumented();
-        leakCheck(racing.isEmpty(), "racing statuses not documented for " + racing);
-    }
-
-    /**
-     * The members of each table no thread called, as "V1 FlushDomain" and so on.
-     */
-    private static List<String> uncalled(final Map<String, int[]> seen)
-    {
-        final List<String> uncalled = new ArrayList<>();
-        for (int version = 1; version <= 3; version++)
-        {
-            final Set<String> members = AllowedStatuses.members(version);
-            for (final String member : members)
-            {
-                final int[] masks = seen.get(member);
-                if (null == masks || masks[version - 1] == 0)
-                {
-                    uncalled.add(StressChecks.tableName(version - 1) + " " + member);
-                }
-            }
-        }
-        return uncalled;
-    }
-
-    private void cleanUpShared()
-    {
-        for (int i = 0; i < SHARED_SLOTS; i++)
-        {
-            final IommuDmaDevice device = sharedDevices.get(i);
-            final int unregister = iommu.unregisterInterfaceStateChangeCallback(callbacks[i], device);
-            leakCheck(unregister == NtStatus.STATUS_SUCCESS || unregister == NtStatus.STATUS_UNSUCCESSFUL,
-                "unregister shared " + i + ": " + NtStatus.name(unregister));
-            final int detach = iommu.detachDeviceEx(device);
-            leakCheck(detach == NtStatus.STATUS_SUCCESS || detach == NtStatus.STATUS_INVALID_PARAMETER_1,
-                "detach shared " + i + ": " + NtStatus.name(detach));
-            expect(NtStatus.STATUS_SUCCESS, iommu.deleteDevice(device), "DeleteDevice shared " + i);
-        }
-        for (final IommuDmaDevice device : ownDevices)
-        {
-            expect(NtStatus.STATUS_SUCCESS, iommu.deleteDevice(device), "DeleteDevice own");
-        }
-        leakCheck(sharedOwners.isEmpty(), sharedOwners.size() + " shared pages still owned");
-        expect(NtStatus.STATUS_SUCCESS, iommu.deleteDomain(sharedDomain), "DeleteDomain shared");
-        for (final IommuDmaDomain domain : pool)
-        {
-            expect(NtStatus.STATUS_SUCCESS, iommu.deleteDomain(domain), "DeleteDomain pool");
-        }
-        asidSpaceIsEmpty();
-        leakCheck(emulator.tablePagesInUse() == 0, emulator.tablePagesInUse() + " table pages leaked");
-        leakCheck(emulator.liveDomains() == 0, emulator.liveDomains() + " domains leaked");
-        leakCheck(emulator.liveDevices() == 0, emulator.liveDevices() + " devices leaked");
-        leakCheck(emulator.livePasidDevices() == 0, emulator.livePasidDevices() + " PASID sub-devices leaked");
-        leakCheck(asidOwners.isEmpty(), asidOwners.size() + " ASIDs still registered as live");
-    }
-
-    /**
-     * Every PASID went back: the next sub-device gets the lowest one, 1 (PasidRules: lowest free first, from 1).
-     */
-    private void asidSpaceIsEmpty()
-    {
-        final Ref<IommuDmaDevice> parent = new Ref<>();
-        expect(NtStatus.STATUS_SUCCESS, v3.createDevice(pasidPdo(0), new IommuDeviceCreationConfiguration().pasid(
-            IommuPasidConfigurationType.PASID_TAGGED_DMA, false), parent), "CreateDevice PASID parent");
-        final Ref<IommuDmaPasidDevice> sub = new Ref<>();
-        final IntRef asid = new IntRef();
-        expect(NtStatus.STATUS_SUCCESS, v3.createPasidDevice(parent.get(), sub, asid), "CreatePasidDevice");
-        leakCheck(asid.get() == 1, "a PASID sub-device created after teardown got ASID " + asid.get() +
-            ", not 1: PASIDs leaked");
-        expect(NtStatus.STATUS_SUCCESS, v3.deletePasidDevice(sub.get()), "DeletePasidDevice");
-        expect(NtStatus.STATUS_SUCCESS, v3.deleteDevice(parent.get()), "DeleteDevice PASID parent");
+            StressTeardown.uncalled(seen), seed, profile.profile(), reports);
     }
 
     /**
@@ -381,6 +340,11 @@ public final class StressRun
     IommuEmulator emulator()
     {
         return emulator;
+    }
+
+    StressProfile profile()
+    {
+        return profile;
     }
 
     int threads()
@@ -525,7 +489,7 @@ public final class StressRun
     private DmaIommuInterfaceEx acquire(final int version)
     {
         final DmaIommuInterfaceEx ex = new DmaIommuInterfaceEx();
-        expect(NtStatus.STATUS_SUCCESS, emulator.ioGetIommuInterfaceEx(version, 0, ex),
+        teardown().expect(NtStatus.STATUS_SUCCESS, emulator.ioGetIommuInterfaceEx(version, 0, ex),
             "IoGetIommuInterfaceEx(" + version + ")");
         if (ex.version() != version || ex.size() != DmaIommuInterfaceEx.sizeOf(version))
         {
@@ -538,34 +502,23 @@ public final class StressRun
     private IommuDmaDevice createDevice(final PhysicalDeviceObject pdo)
     {
         final Ref<IommuDmaDevice> device = new Ref<>();
-        expect(NtStatus.STATUS_SUCCESS, iommu.createDevice(pdo, null, device), "CreateDevice " + pdo.name());
+        teardown().expect(NtStatus.STATUS_SUCCESS, iommu.createDevice(pdo, null, device),
+            "CreateDevice " + pdo.name());
         return device.get();
     }
 
     private IommuDmaDomain createDomain(final IommuDmaDomainType type, final boolean allocator)
     {
         final Ref<IommuDmaDomain> domain = new Ref<>();
-        expect(NtStatus.STATUS_SUCCESS, iommu.createDomainEx(
+        teardown().expect(NtStatus.STATUS_SUCCESS, iommu.createDomainEx(
             type, 0, allocator ? new IommuDmaLogicalAllocatorConfig().buddy(39) : null, null, domain),
             "CreateDomainEx");
         return domain.get();
     }
 
-    private void expect(final int expected, final int actual, final String what)
+    private StressTeardown teardown()
     {
-        if (expected != actual)
-        {
-            throw new StressFailure(seed, -1, -1, what, "setup or cleanup", -1,
-                "expected " + NtStatus.name(expected) + ", got " + NtStatus.name(actual));
-        }
-    }
-
-    private void leakCheck(final boolean ok, final String what)
-    {
-        if (!ok)
-        {
-            throw new StressFailure(seed, -1, -1, "leak check", "emulator", -1, what);
-        }
+        return new StressTeardown(this, seed, profile);
     }
 
     private static void joinQuietly(final Thread thread, final long millis)

@@ -6,9 +6,7 @@ package dev.iommu.bench.stress;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 
 import dev.iommu.api.DmaIommuInterfaceV2;
 import dev.iommu.api.IommuDmaDomain;
@@ -24,8 +22,11 @@ import dev.iommu.api.Ref;
  * The logical address token operations of one stress thread (V2 members ReserveLogicalAddressRange,
  * MapReservedLogicalRange, UnmapReservedLogicalRange, FreeReservedLogicalAddressRange, through the table of the
  * worker's current operation): up to 16 tokens in the worker's allocator and explicit-address domains, with their
- * segments, so that every status and every translation through a segment is predicted exactly. The worker asks it
- * whether a range touches a token and which frame a segment maps.
+ * segments, so that every status and every translation through a segment is predicted exactly, in the run's
+ * {@link StressProfile}. A segment's leaves in the explicit domain live in the worker's {@link PageModel} of that
+ * domain (where the profile does not protect reservations, explicit maps and unmaps reach them, a token freed
+ * zeroes whatever lies in its range, and a segment may run past its token's end). The worker asks it whether a range
+ * touches a token.
  */
 final class StressTokenOps
 {
@@ -36,6 +37,8 @@ final class StressTokenOps
     private final SplittableRandom random;
     private final IommuDmaDomain allocatorDomain;
     private final IommuDmaDomain explicitDomain;
+    private final StressProfile profile;
+    private final PageModel explicit;
     private final List<Token> tokens = new ArrayList<>();
     private final IommuMapPhysicalAddress physical = new IommuMapPhysicalAddress();
 
@@ -46,6 +49,8 @@ final class StressTokenOps
         this.random = random;
         this.allocatorDomain = worker.allocatorDomain();
         this.explicitDomain = worker.explicitDomain();
+        this.profile = checks.profile();
+        this.explicit = worker.explicitModel();
     }
 
     void reserve()
@@ -72,8 +77,8 @@ final class StressTokenOps
         }
         final long page = 1 + random.nextLong(StressWorker.EXPLICIT_WINDOW_PAGES - 16);
         final long base = page * PAGE;
-        final boolean conflict = worker.explicitMapped(page, pages) ||
-            overlaps(explicitDomain, base, base + pages * PAGE);
+        final boolean conflict = profile.reservationsProtectRange() &&
+            (explicit.anyMapped(page, pages) || overlaps(explicitDomain, base, base + pages * PAGE));
         check("ReserveLogicalAddressRange", conflict ? NtStatus.STATUS_IN_USE : NtStatus.STATUS_SUCCESS,
             iommu.reserveLogicalAddressRange(explicitDomain, pages * PAGE, new LongRef(base), null, null, token),
             "explicit domain", base);
@@ -98,25 +103,38 @@ final class StressTokenOps
         final long[] frames = checks.frames(pages);
         physical.usePfnArray(frames, pages);
         final IommuDmaLogicalAddressTokenMappedSegment segment = new IommuDmaLogicalAddressTokenMappedSegment();
+        final long end = (offsetPages + pages) * PAGE;
+        final boolean inExplicit = token.domain == explicitDomain;
+        final long first = token.base / PAGE + offsetPages;
         final int expected;
-        if (offsetPages + pages > tokenPages)
+        if (Long.compareUnsigned(end, profile.tokenMapBound(token.base, token.size)) > 0)
         {
             expected = NtStatus.STATUS_INVALID_PARAMETER_4;
         }
-        else if (token.overlapsSegment(offsetPages * PAGE, pages * PAGE))
+        else if (end > token.size && !inExplicit)
+        {
+            // Past the token's end but inside the profile's bound (observed 5 MapReservedLogicalRange row 4): in the
+            // allocator domain that lands in the allocator's space, where a later allocation would clash with it.
+            return;
+        }
+        else if (inExplicit ? explicit.anyMapped(first, pages) : token.overlapsSegment(offsetPages * PAGE, pages * PAGE))
         {
             expected = NtStatus.STATUS_RESOURCE_IN_USE;
         }
         else
         {
             expected = NtStatus.STATUS_SUCCESS;
+            if (inExplicit)
+            {
+                explicit.map(first, frames, IommuPermissions.READ_WRITE, false);
+            }
         }
         check("MapReservedLogicalRange", expected, iommu.mapReservedLogicalRange(
             token.handle, offsetPages * PAGE, IommuPermissions.READ_WRITE, physical, segment), "token",
             token.base + offsetPages * PAGE);
         if (expected == NtStatus.STATUS_SUCCESS)
         {
-            token.segments.put(offsetPages * PAGE, new Segment(segment, frames));
+            token.segments.add(new Segment(offsetPages * PAGE, segment));
         }
     }
 
@@ -137,13 +155,41 @@ final class StressTokenOps
                 iommu.unmapReservedLogicalRange(forged), "token", token.base);
             return;
         }
-        final Long offset = token.segments.firstKey();
-        final Segment segment = token.segments.remove(offset);
-        check("UnmapReservedLogicalRange", NtStatus.STATUS_SUCCESS, iommu.unmapReservedLogicalRange(segment.segment),
-            "token", token.base + offset);
-        if (null != segment.segment.owningToken())
+        unmapSegment(token, token.segments.remove(0));
+    }
+
+    /**
+     * UnmapReservedLogicalRange of a segment: its leaves go, and the segment is zeroed as the profile zeroes it.
+     */
+    private void unmapSegment(final Token token, final Segment segment)
+    {
+        final long offset = segment.offset;
+        final long size = segment.segment.size();
+        check("UnmapReservedLogicalRange", NtStatus.STATUS_SUCCESS,
+            worker.iommu().unmapReservedLogicalRange(segment.segment), "token", token.base + offset);
+        if (token.domain == explicitDomain)
         {
-            checks.fail("UnmapReservedLogicalRange", "token", token.base + offset, "the segment was not zeroed");
+            explicit.zero((token.base + offset) / PAGE, size / PAGE);
+        }
+        final boolean kept = segment.segment.owningToken() == token.handle && segment.segment.offset() == 0 &&
+            segment.segment.size() == 0;
+        if (profile.segmentKeepsOwningToken() ? !kept : null != segment.segment.owningToken())
+        {
+            checks.fail("UnmapReservedLogicalRange", "token", token.base + offset, "the segment afterwards: token " +
+                segment.segment.owningToken() + ", offset " + segment.segment.offset() + ", size " +
+                segment.segment.size());
+        }
+    }
+
+    /**
+     * FreeReservedLogicalAddressRange succeeded: the leaves over the whole token are zeroed (in the explicit domain
+     * they may be other tokens' segments or explicit maps, where the profile does not protect reservations).
+     */
+    private void freed(final Token token)
+    {
+        if (token.domain == explicitDomain)
+        {
+            explicit.zero(token.base / PAGE, token.size / PAGE);
         }
     }
 
@@ -163,6 +209,7 @@ final class StressTokenOps
         if (expected == NtStatus.STATUS_SUCCESS)
         {
             tokens.remove(at);
+            freed(token);
             check("FreeReservedLogicalAddressRange", NtStatus.STATUS_INVALID_PARAMETER,
                 iommu.freeReservedLogicalAddressRange(token.handle), "freed token", token.base);
         }
@@ -184,27 +231,6 @@ final class StressTokenOps
     }
 
     /**
-     * The frame a segment maps at an address of the explicit domain, or -1.
-     */
-    long segmentFrame(final long iova)
-    {
-        for (final Token token : tokens)
-        {
-            if (token.domain == explicitDomain && iova >= token.base && iova < token.base + token.size)
-            {
-                final long offset = iova - token.base;
-                final Map.Entry<Long, Segment> e = token.segments.floorEntry(offset);
-                if (null != e && offset < e.getKey() + e.getValue().segment.size())
-                {
-                    return e.getValue().frames[(int)((offset - e.getKey()) / PAGE)];
-                }
-                return -1;
-            }
-        }
-        return -1;
-    }
-
-    /**
      * Unmaps every segment and frees every token.
      */
     void cleanUp()
@@ -212,13 +238,13 @@ final class StressTokenOps
         final DmaIommuInterfaceV2 iommu = worker.iommu();
         for (final Token token : tokens)
         {
-            for (final Segment segment : token.segments.values())
+            for (final Segment segment : token.segments)
             {
-                check("UnmapReservedLogicalRange", NtStatus.STATUS_SUCCESS,
-                    iommu.unmapReservedLogicalRange(segment.segment), "cleanup", token.base);
+                unmapSegment(token, segment);
             }
             check("FreeReservedLogicalAddressRange", NtStatus.STATUS_SUCCESS,
                 iommu.freeReservedLogicalAddressRange(token.handle), "cleanup", token.base);
+            freed(token);
         }
         tokens.clear();
     }
@@ -235,7 +261,8 @@ final class StressTokenOps
         final IommuDmaLogicalAddressToken handle;
         final long base;
         final long size;
-        final TreeMap<Long, Segment> segments = new TreeMap<>();
+        /** The segments mapped and not unmapped: the token's segment count is their number. */
+        final List<Segment> segments = new ArrayList<>();
 
         Token(final IommuDmaDomain domain, final IommuDmaLogicalAddressToken handle, final long base, final long size)
         {
@@ -247,20 +274,26 @@ final class StressTokenOps
 
         boolean overlapsSegment(final long offset, final long size)
         {
-            final Map.Entry<Long, Segment> before = segments.lowerEntry(offset + size);
-            return null != before && before.getKey() + before.getValue().segment.size() > offset;
+            for (final Segment segment : segments)
+            {
+                if (segment.offset < offset + size && offset < segment.offset + segment.segment.size())
+                {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
     private static final class Segment
     {
+        final long offset;
         final IommuDmaLogicalAddressTokenMappedSegment segment;
-        final long[] frames;
 
-        Segment(final IommuDmaLogicalAddressTokenMappedSegment segment, final long[] frames)
+        Segment(final long offset, final IommuDmaLogicalAddressTokenMappedSegment segment)
         {
+            this.offset = offset;
             this.segment = segment;
-            this.frames = frames;
         }
     }
 }

@@ -17,6 +17,8 @@ import dev.iommu.api.IntRef;
 import dev.iommu.api.IommuDmaDevice;
 import dev.iommu.api.IommuDmaDeviceInformation;
 import dev.iommu.api.IommuDmaDomain;
+import dev.iommu.api.IommuDmaDomainType;
+import dev.iommu.api.IommuDmaLogicalAllocatorConfig;
 import dev.iommu.api.Mdl;
 import dev.iommu.api.NtStatus;
 import dev.iommu.api.Ref;
@@ -68,7 +70,8 @@ final class StressV1Ops
     private final DmaIommuInterfaceV1 legacyTable;
     private final DmaIommuInterfaceV2 v2;
     private final PhysicalDeviceObject pdo;
-    private final PageModel model = new PageModel(WINDOW_PAGES);
+    private final StressProfile profile;
+    private final PageModel model;
     private final DeviceFaultConfiguration faults;
     private final Ref<IommuDmaDomain> domainOut = new Ref<>();
     private IommuDmaDomain domain;
@@ -87,8 +90,11 @@ final class StressV1Ops
         this.v2 = run.iommu();
         this.pdo = run.v1Pdo(index);
         this.faults = new DeviceFaultConfiguration().faultHandler(run.faultHandler()).faultContext(pdo);
+        this.profile = checks.profile();
+        this.model = new PageModel(WINDOW_PAGES, profile);
         checks.check(V1, "CreateDomain", NtStatus.STATUS_SUCCESS, v1().createDomain(true, domainOut), "setup", -1);
         domain = domainOut.get();
+        checks.buildTables(V2, v2, domain, WINDOW_PAGES);
         checks.check(V1, "AttachDevice", NtStatus.STATUS_SUCCESS, v1().attachDevice(domain, pdo, 0, 1), "setup", -1);
         attached = true;
     }
@@ -151,13 +157,8 @@ final class StressV1Ops
         final long page = 1 + random.nextLong(WINDOW_PAGES - MAX_PAGES - 1);
         final long[] frames = checks.frames(1 + random.nextInt(MAX_PAGES));
         final int permissions = random.nextInt(4);
-        final boolean clash = model.anyMapped(page, frames.length);
-        checks.check(V1, "MapLogicalRange", clash ? NtStatus.STATUS_IN_USE : NtStatus.STATUS_SUCCESS,
+        checks.check(V1, "MapLogicalRange", model.map(page, frames, permissions, false),
             v1().mapLogicalRange(domain, permissions, mdl(frames), page * PAGE), "V1 domain", page * PAGE);
-        if (!clash)
-        {
-            model.map(page, frames, permissions);
-        }
     }
 
     private void mapIdentity()
@@ -165,13 +166,8 @@ final class StressV1Ops
         checks.count(StressWorker.Call.V1_MAP);
         final long[] frames = identityFrames();
         final int permissions = random.nextInt(4);
-        final boolean clash = model.identityClash(frames);
-        checks.check(V1, "MapIdentityRange", clash ? NtStatus.STATUS_IN_USE : NtStatus.STATUS_SUCCESS,
+        checks.check(V1, "MapIdentityRange", model.mapIdentity(frames, permissions),
             v1().mapIdentityRange(domain, permissions, mdl(frames)), "V1 domain", frames[0] * PAGE);
-        if (!clash)
-        {
-            model.mapIdentity(frames, permissions);
-        }
     }
 
     /**
@@ -196,22 +192,14 @@ final class StressV1Ops
         if (random.nextBoolean())
         {
             final long[] frames = identityFrames();
-            final boolean mapped = model.identityMapped(frames);
-            checks.check(V1, "UnmapIdentityRange",
-                mapped ? NtStatus.STATUS_SUCCESS : NtStatus.STATUS_INVALID_PARAMETER_2,
+            checks.check(V1, "UnmapIdentityRange", model.unmapIdentity(frames),
                 v1().unmapIdentityRange(domain, mdl(frames)), "V1 domain", frames[0] * PAGE);
-            if (mapped)
-            {
-                model.unmapIdentity(frames);
-            }
             return;
         }
         final long page = model.pick(random, MAX_PAGES);
         final int pages = 1 + random.nextInt(MAX_PAGES);
-        final boolean mapped = model.anyMapped(page, pages);
-        checks.check(V1, "UnmapLogicalRange", mapped ? NtStatus.STATUS_SUCCESS : NtStatus.STATUS_INVALID_PARAMETER,
+        checks.check(V1, "UnmapLogicalRange", model.unmap(page, pages, false),
             v1().unmapLogicalRange(domain, page * PAGE, pages), "V1 domain", page * PAGE);
-        model.unmap(page, pages);
     }
 
     private void translate()
@@ -244,11 +232,15 @@ final class StressV1Ops
         }
         if (choice == 1)
         {
+            // Attached here: refused, or moved there (and then detached from there, which deletes the V1 device).
             final IommuDmaDomain other = worker.explicitDomain();
-            checks.check(V1, "AttachDevice", attached ? NtStatus.STATUS_INVALID_PARAMETER : NtStatus.STATUS_SUCCESS,
-                v1().attachDevice(other, pdo, 0, 1), "V1 device, another domain", -1);
-            checks.check(V1, "DetachDevice", attached ? NtStatus.STATUS_INVALID_PARAMETER_2 : NtStatus.STATUS_SUCCESS,
+            final int attach = attached ? profile.v1AttachElsewhere() : NtStatus.STATUS_SUCCESS;
+            checks.check(V1, "AttachDevice", attach, v1().attachDevice(other, pdo, 0, 1), "V1 device, another domain",
+                -1);
+            final boolean there = attach == NtStatus.STATUS_SUCCESS;
+            checks.check(V1, "DetachDevice", there ? NtStatus.STATUS_SUCCESS : NtStatus.STATUS_INVALID_PARAMETER_2,
                 v1().detachDevice(other, pdo, 0), "V1 device, another domain", -1);
+            attached &= !there;
             return;
         }
         faultReporting();
@@ -275,12 +267,19 @@ final class StressV1Ops
             "V1 device, two input mappings", -1);
         if (random.nextBoolean())
         {
-            // Refused: the device the attach made is gone again, and the device object free.
-            checks.check(V1, "AttachDevice", NtStatus.STATUS_ACCESS_DENIED,
-                v1().attachDevice(worker.stage1Domain(), pdo, 0, 1), "V1 device to TranslateS1", -1);
+            // Refused: the device the attach made is gone again, and the device object free. Or attached (no type
+            // check), and detached again.
+            final int status = profile.v1AttachToStage1();
+            checks.check(V1, "AttachDevice", status, v1().attachDevice(worker.stage1Domain(), pdo, 0, 1),
+                "V1 device to TranslateS1", -1);
+            if (status == NtStatus.STATUS_SUCCESS)
+            {
+                checks.check(V1, "DetachDevice", NtStatus.STATUS_SUCCESS,
+                    v1().detachDevice(worker.stage1Domain(), pdo, 0), "V1 device from TranslateS1", -1);
+            }
             if (null != emulator.dmaDeviceOf(pdo))
             {
-                checks.fail("AttachDevice", pdo.name(), -1, "a refused attach left a device");
+                checks.fail("AttachDevice", pdo.name(), -1, "a refused or undone attach left a device");
             }
         }
         else
@@ -306,27 +305,32 @@ final class StressV1Ops
         switch (random.nextInt(5))
         {
             case 0:
-                checks.check(V1, "SetDeviceFaultReporting", attached ? NtStatus.STATUS_SUCCESS : notAttached,
+                checks.check(V1, "SetDeviceFaultReporting", profile.v1SetDeviceFaultReporting(
+                    attached ? NtStatus.STATUS_SUCCESS : notAttached),
                     v1().setDeviceFaultReporting(pdo, 0, true, faults), "V1 device, enable", -1);
                 break;
             case 1:
-                checks.check(V1, "SetDeviceFaultReporting", attached ? NtStatus.STATUS_SUCCESS : notAttached,
+                checks.check(V1, "SetDeviceFaultReporting", profile.v1SetDeviceFaultReporting(
+                    attached ? NtStatus.STATUS_SUCCESS : notAttached),
                     v1().setDeviceFaultReporting(pdo, 0, false, null), "V1 device, disable", -1);
                 break;
             case 2:
             {
                 final DeviceFaultConfiguration none = random.nextBoolean() ? null : new DeviceFaultConfiguration();
-                checks.check(V1, "SetDeviceFaultReporting", NtStatus.STATUS_INVALID_PARAMETER_4,
+                checks.check(V1, "SetDeviceFaultReporting", profile.v1SetDeviceFaultReporting(
+                    NtStatus.STATUS_INVALID_PARAMETER_4),
                     v1().setDeviceFaultReporting(pdo, 0, true, none), "V1 device, no handler", -1);
                 break;
             }
             case 3:
-                checks.check(V1, "SetDeviceFaultReporting", attached ? NtStatus.STATUS_INVALID_PARAMETER_2 :
-                    notAttached, v1().setDeviceFaultReporting(pdo, 1, true, faults), "V1 device, wrong base", -1);
+                checks.check(V1, "SetDeviceFaultReporting", profile.v1SetDeviceFaultReporting(
+                    attached ? NtStatus.STATUS_INVALID_PARAMETER_2 : notAttached),
+                    v1().setDeviceFaultReporting(pdo, 1, true, faults), "V1 device, wrong base", -1);
                 break;
             default:
                 // Another thread's device, attached through V2 (base 0) for the whole run.
-                checks.check(V1, "SetDeviceFaultReporting", NtStatus.STATUS_SUCCESS, v1().setDeviceFaultReporting(
+                checks.check(V1, "SetDeviceFaultReporting", profile.v1SetDeviceFaultReporting(
+                    NtStatus.STATUS_SUCCESS), v1().setDeviceFaultReporting(
                     run.ownPdo(random.nextInt(run.ownDevices())), 0, false, null), "V2 device, disable", -1);
                 break;
         }
@@ -344,6 +348,13 @@ final class StressV1Ops
             return;
         }
         final boolean viaV2 = random.nextInt(4) == 0;
+        if (attached && !profile.deleteDomainRefusesAttachedDevices())
+        {
+            // The profile would delete the domain under the device: a correct driver detaches first.
+            checks.check(V1, "DetachDevice", NtStatus.STATUS_SUCCESS, v1().detachDevice(domain, pdo, 0),
+                "V1 device, before DeleteDomain", -1);
+            attached = false;
+        }
         final int status = viaV2 ? v2.deleteDomain(domain) : v1().deleteDomain(domain);
         checks.check(viaV2 ? V2 : V1, "DeleteDomain", attached ? NtStatus.STATUS_RESOURCE_IN_USE :
             NtStatus.STATUS_SUCCESS, status, "V1 domain", -1);
@@ -355,6 +366,7 @@ final class StressV1Ops
         model.clear();
         checks.check(V1, "CreateDomain", NtStatus.STATUS_SUCCESS, v1().createDomain(true, domainOut), "V1 domain", -1);
         domain = domainOut.get();
+        checks.buildTables(V2, v2, domain, WINDOW_PAGES);
         final int invalid = NtStatus.STATUS_INVALID_PARAMETER;
         switch (random.nextInt(4))
         {
@@ -406,12 +418,17 @@ final class StressV1Ops
                     new DomainConfiguration().type(DomainConfigurationArch.X64)), "V1 domain", -1);
                 break;
             case 3:
-                checks.check(V1, "QueryInputMappings", NtStatus.STATUS_UNSUCCESSFUL, v1().queryInputMappings(pdo,
+                checks.check(V1, "QueryInputMappings", profile.queryInputMappings(), v1().queryInputMappings(pdo,
                     new InputMappingElement[]{new InputMappingElement()}, InputMappingElement.SIZE_X64,
                     new IntRef()), "x64 device object", -1);
                 break;
             case 4:
             {
+                if (!profile.v1RefusesAllocatorDomain())
+                {
+                    v1OnAllocatorDomain(frames);
+                    break;
+                }
                 final IommuDmaDomain allocator = worker.allocatorDomain();
                 final int notSupported = NtStatus.STATUS_NOT_SUPPORTED;
                 checks.check(V1, "MapLogicalRange", notSupported, v1().mapLogicalRange(allocator, 3, mdl(frames),
@@ -423,7 +440,8 @@ final class StressV1Ops
                 break;
             }
             case 5:
-                checks.check(V1, "MapLogicalRange", NtStatus.STATUS_INVALID_PARAMETER_2,
+                checks.check(V1, "MapLogicalRange", profile.permissionsValidated() ?
+                    NtStatus.STATUS_INVALID_PARAMETER_2 : model.map(1, frames, 4, false),
                     v1().mapLogicalRange(domain, 4, mdl(frames), PAGE), "V1 domain, permissions", PAGE);
                 checks.check(V1, "MapLogicalRange", NtStatus.STATUS_INVALID_PARAMETER_3,
                     v1().mapLogicalRange(domain, 3, mdl(frames).byteOffset(16), PAGE), "V1 domain, MDL", PAGE);
@@ -435,7 +453,7 @@ final class StressV1Ops
             case 6:
                 checks.check(V1, "UnmapLogicalRange", NtStatus.STATUS_INVALID_PARAMETER_2,
                     v1().unmapLogicalRange(domain, PAGE + 1, 1), "V1 domain, unaligned", PAGE + 1);
-                checks.check(V1, "UnmapLogicalRange", NtStatus.STATUS_INVALID_PARAMETER_3,
+                checks.check(V1, "UnmapLogicalRange", profile.unmapNoPages(),
                     v1().unmapLogicalRange(domain, PAGE, 0), "V1 domain, no pages", PAGE);
                 checks.check(V1, "UnmapIdentityRange", NtStatus.STATUS_INVALID_PARAMETER_2,
                     v1().unmapIdentityRange(domain, new Mdl()), "V1 domain, empty MDL", -1);
@@ -447,6 +465,29 @@ final class StressV1Ops
         }
     }
 
+    /**
+     * The V1 map members on an allocator domain where they ignore the allocator (observed 4 V1 MapLogicalRange,
+     * MapIdentityRange, UnmapIdentityRange): on a domain of its own (leaves outside the allocator's blocks would
+     * clash with a later allocation), MapLogicalRange and MapIdentityRange map, UnmapIdentityRange zeroes, and
+     * UnmapLogicalRange zeroes and then finds no block to free (STATUS_INVALID_PARAMETER).
+     */
+    private void v1OnAllocatorDomain(final long[] frames)
+    {
+        checks.check(V2, "CreateDomainEx", NtStatus.STATUS_SUCCESS, v2.createDomainEx(IommuDmaDomainType.TRANSLATE,
+            0, new IommuDmaLogicalAllocatorConfig().buddy(39), null, domainOut), "allocator domain", -1);
+        final IommuDmaDomain allocator = domainOut.get();
+        final long at = 0x10000;
+        checks.check(V1, "MapLogicalRange", NtStatus.STATUS_SUCCESS, v1().mapLogicalRange(allocator, 3, mdl(frames),
+            at), "allocator domain", at);
+        checks.check(V1, "MapIdentityRange", frames[0] * PAGE == at ? profile.mapClash() : NtStatus.STATUS_SUCCESS,
+            v1().mapIdentityRange(allocator, 3, mdl(frames)), "allocator domain", frames[0] * PAGE);
+        checks.check(V1, "UnmapIdentityRange", NtStatus.STATUS_SUCCESS, v1().unmapIdentityRange(allocator,
+            mdl(frames)), "allocator domain", frames[0] * PAGE);
+        checks.check(V1, "UnmapLogicalRange", NtStatus.STATUS_INVALID_PARAMETER, v1().unmapLogicalRange(allocator,
+            at, 1), "allocator domain", at);
+        checks.check(V2, "DeleteDomain", NtStatus.STATUS_SUCCESS, v2.deleteDomain(allocator), "allocator domain", -1);
+    }
+
     private void crossCheck()
     {
         checks.count(StressWorker.Call.V1_CROSS);
@@ -456,7 +497,7 @@ final class StressV1Ops
             {
                 // Another thread's device object: it has a V2 token (attached and mapped into) for the whole run.
                 final PhysicalDeviceObject other = run.ownPdo(random.nextInt(run.ownDevices()));
-                checks.check(V1, "AttachDevice", NtStatus.STATUS_INVALID_PARAMETER,
+                checks.check(V1, "AttachDevice", profile.deviceObjectTaken(),
                     v1().attachDevice(domain, other, 0, 1), "V2 device object " + other.name(), -1);
                 checks.check(V1, "DetachDevice", NtStatus.STATUS_INVALID_PARAMETER_2,
                     v1().detachDevice(domain, other, 0), "V2 device object " + other.name(), -1);
@@ -518,19 +559,37 @@ final class StressV1Ops
     {
         final Ref<IommuDmaDevice> token = new Ref<>();
         final int created = v2.createDevice(pdo, null, token);
-        checks.check(V2, "CreateDevice", attached ? NtStatus.STATUS_INVALID_PARAMETER : NtStatus.STATUS_SUCCESS,
+        checks.check(V2, "CreateDevice", attached ? profile.deviceObjectTaken() : NtStatus.STATUS_SUCCESS,
             created, "V1 device object", -1);
         if (attached)
         {
             return;
         }
-        checks.check(V1, "AttachDevice", NtStatus.STATUS_INVALID_PARAMETER, v1().attachDevice(domain, pdo, 0, 1),
+        checks.check(V1, "AttachDevice", profile.deviceObjectTaken(), v1().attachDevice(domain, pdo, 0, 1),
             "V1 device object with a token", -1);
         if (emulator.dmaDeviceOf(pdo) != token.get())
         {
             checks.fail("dmaDeviceOf", pdo.name(), -1, "not the token CreateDevice returned");
         }
         checks.expectEntry(token.get(), IommuEmulator.NO_PASID, PAGE, 1, -1);
+        // CreateDevice again, the same settings: the same token with one more reference, or refused.
+        final Ref<IommuDmaDevice> again = new Ref<>();
+        final boolean shares = profile.createDeviceShares();
+        checks.check(V2, "CreateDevice", shares ? NtStatus.STATUS_SUCCESS : profile.deviceObjectTaken(),
+            v2.createDevice(pdo, null, again), "V1 device object with a token", -1);
+        if (shares)
+        {
+            if (again.get() != token.get())
+            {
+                checks.fail("CreateDevice", pdo.name(), -1, "a second CreateDevice returned another token");
+            }
+            checks.check(V2, "DeleteDevice", NtStatus.STATUS_SUCCESS, v2.deleteDevice(token.get()), "token, shared",
+                -1);
+            if (emulator.dmaDeviceOf(pdo) != token.get())
+            {
+                checks.fail("DeleteDevice", pdo.name(), -1, "the first of two references deleted the device");
+            }
+        }
         checks.check(V2, "DeleteDevice", NtStatus.STATUS_SUCCESS, v2.deleteDevice(token.get()), "token", -1);
     }
 

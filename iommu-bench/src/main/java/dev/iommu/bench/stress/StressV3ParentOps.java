@@ -99,22 +99,17 @@ final class StressV3ParentOps
         switch (random.nextInt(6))
         {
             case 0:
-                if (state.parentAttached)
+                if (state.parentOn != StressV3PasidOps.NONE)
                 {
-                    check("AttachDeviceEx", NtStatus.STATUS_INVALID_PARAMETER,
-                        v3.attachDeviceEx(state.translateDomain, parent), "attached parent");
+                    attachParent(state.parentOn);
                     check("DetachDeviceEx", NtStatus.STATUS_SUCCESS, v3.detachDeviceEx(parent), "parent");
-                    state.parentAttached = false;
+                    state.parentOn = StressV3PasidOps.NONE;
                     return;
                 }
                 check("DetachDeviceEx", NtStatus.STATUS_INVALID_PARAMETER_1, v3.detachDeviceEx(parent),
                     "detached parent");
-                check("AttachDeviceEx", NtStatus.STATUS_ACCESS_DENIED, v3.attachDeviceEx(state.stage1Domain, parent),
-                    "parent to TranslateS1");
-                state.parentAttached = (state.available() & IommuDmaDomainType.TRANSLATE.mask()) != 0;
-                check("AttachDeviceEx", state.parentAttached ? NtStatus.STATUS_SUCCESS : NtStatus.STATUS_ACCESS_DENIED,
-                    v3.attachDeviceEx(state.translateDomain, parent), "parent, available 0x" +
-                    Integer.toHexString(state.available()));
+                attachParent(StressV3PasidOps.STAGE1);
+                attachParent(StressV3PasidOps.TRANSLATE);
                 break;
             case 1:
             {
@@ -141,6 +136,25 @@ final class StressV3ParentOps
             default:
                 queryDeviceInfo();
                 break;
+        }
+    }
+
+    /**
+     * AttachDeviceEx of the parent to the Translate or TranslateS1 domain, as the profile answers for the parent's
+     * mode, its available types and where it is attached now.
+     */
+    private void attachParent(final int target)
+    {
+        final IommuDmaDomainType type = target == StressV3PasidOps.STAGE1 ? IommuDmaDomainType.TRANSLATE_S1 :
+            IommuDmaDomainType.TRANSLATE;
+        final int on = state.parentOn;
+        final int expected = state.profile.attachDeviceEx(state.available(), type, null != state.parentConfig,
+            on == target, on != StressV3PasidOps.NONE && on != target);
+        check("AttachDeviceEx", expected, v3.attachDeviceEx(state.parentDomain(target), state.parent),
+            "parent to " + type + ", attached to " + on + ", available 0x" + Integer.toHexString(state.available()));
+        if (expected == NtStatus.STATUS_SUCCESS)
+        {
+            state.parentOn = target;
         }
     }
 
@@ -189,7 +203,7 @@ final class StressV3ParentOps
         {
             pasidOps.release();
         }
-        final boolean inUse = state.parentAttached || registered || !pasidOps.isEmpty();
+        final boolean inUse = state.parentOn != StressV3PasidOps.NONE || registered || !pasidOps.isEmpty();
         check("DeleteDevice", inUse ? NtStatus.STATUS_RESOURCE_IN_USE : NtStatus.STATUS_SUCCESS,
             v3.deleteDevice(state.parent), "parent");
         if (inUse)
@@ -224,6 +238,7 @@ final class StressV3ParentOps
             new IommuDeviceCreationConfiguration().pasid(config, suppress), out), "parent " + config);
         state.parent = out.get();
         state.parentConfig = config;
+        state.faultReporting = false;
         state.suppressPasidFaults = null != config && suppress;
     }
 
@@ -284,8 +299,15 @@ final class StressV3ParentOps
     {
         checks.count(StressWorker.Call.V3_DOMAIN);
         final boolean stage1 = random.nextBoolean();
-        final boolean inUse = !stage1 && state.parentAttached ||
-            pasidOps.anyAttachedTo(stage1 ? StressV3PasidOps.STAGE1 : StressV3PasidOps.TRANSLATE);
+        final int target = stage1 ? StressV3PasidOps.STAGE1 : StressV3PasidOps.TRANSLATE;
+        if (state.parentOn == target && !state.profile.deleteDomainRefusesAttachedDevices())
+        {
+            // The profile would delete the domain under the parent: a correct driver detaches first.
+            check("DetachDeviceEx", NtStatus.STATUS_SUCCESS, v3.detachDeviceEx(state.parent),
+                "parent, before DeleteDomain");
+            state.parentOn = StressV3PasidOps.NONE;
+        }
+        final boolean inUse = state.parentOn == target || pasidOps.anyAttachedTo(target);
         final IommuDmaDomain domain = stage1 ? state.stage1Domain : state.translateDomain;
         check("DeleteDomain", inUse ? NtStatus.STATUS_RESOURCE_IN_USE : NtStatus.STATUS_SUCCESS,
             state.v2Member().deleteDomain(domain), stage1 ? "TranslateS1 domain" : "V3 Translate domain");
@@ -334,15 +356,23 @@ final class StressV3ParentOps
                     new DomainConfiguration().type(DomainConfigurationArch.X64)), "library-owned domain");
                 break;
             case 3:
-                check("QueryInputMappings", NtStatus.STATUS_UNSUCCESSFUL, iommu.queryInputMappings(pdo,
+                check("QueryInputMappings", state.profile.queryInputMappings(), iommu.queryInputMappings(pdo,
                     new InputMappingElement[]{new InputMappingElement()}, InputMappingElement.SIZE_X64, new IntRef()),
                     "x64 device object");
                 break;
             case 4:
-                check("SetDeviceFaultReportingEx", NtStatus.STATUS_NOT_IMPLEMENTED, iommu.setDeviceFaultReportingEx(
-                    state.parent, 0, random.nextBoolean(),
-                    new DeviceFaultConfiguration().faultHandler(run.faultHandler())), "parent");
+            {
+                final boolean enable = random.nextBoolean();
+                final boolean withConfig = random.nextInt(4) != 0;
+                final int expected = state.profile.setDeviceFaultReportingEx(enable, withConfig, state.faultReporting);
+                check("SetDeviceFaultReportingEx", expected, iommu.setDeviceFaultReportingEx(state.parent, 0, enable,
+                    withConfig ? new DeviceFaultConfiguration().faultHandler(run.faultHandler()) : null), "parent");
+                if (expected == NtStatus.STATUS_SUCCESS)
+                {
+                    state.faultReporting = enable;
+                }
                 break;
+            }
             case 5:
             {
                 state.useV3();
@@ -356,6 +386,11 @@ final class StressV3ParentOps
                 break;
             }
             case 6:
+                if (state.profile.stage1Maps())
+                {
+                    stage1Maps(iommu, stage1Domain);
+                    break;
+                }
                 check("MapLogicalRangeEx", notManaged, iommu.mapLogicalRangeEx(stage1Domain, 3, physical,
                     new LongRef(PAGE), null, null, new LongRef()), "TranslateS1 domain");
                 check("UnmapLogicalRange", notManaged, iommu.unmapLogicalRange(stage1Domain, PAGE, 1),
@@ -368,13 +403,44 @@ final class StressV3ParentOps
                     new LongRef(PAGE), null, null, new Ref<IommuDmaLogicalAddressToken>()), "TranslateS1 domain");
                 break;
             default:
-                check("CreateDomainEx", NtStatus.STATUS_INVALID_PARAMETER_3, iommu.createDomainEx(
+            {
+                final int withAllocator = state.profile.stage1WithAllocator();
+                check("CreateDomainEx", withAllocator, iommu.createDomainEx(
                     IommuDmaDomainType.TRANSLATE_S1, 0, new IommuDmaLogicalAllocatorConfig().buddy(39), null,
                     domainOut), "TranslateS1 with an allocator");
+                if (withAllocator == NtStatus.STATUS_SUCCESS)
+                {
+                    check("DeleteDomain", NtStatus.STATUS_SUCCESS, iommu.deleteDomain(domainOut.get()),
+                        "TranslateS1 with an allocator");
+                }
                 check("CreateDomainEx", NtStatus.STATUS_NOT_SUPPORTED, iommu.createDomainEx(
                     IommuDmaDomainType.UNMANAGED, 0, null, null, domainOut), "Unmanaged on x64");
                 break;
+            }
         }
+    }
+
+    /**
+     * The map, unmap and token members on the thread's TranslateS1 domain where they work there (observed 4
+     * MapLogicalRangeEx row 1 and its siblings, observed 5 ReserveLogicalAddressRange row 2): page 1 mapped and
+     * unmapped, identity-mapped and unmapped, reserved and freed, leaving the domain as empty as it was.
+     */
+    private void stage1Maps(final DmaIommuInterfaceV2 iommu, final IommuDmaDomain stage1Domain)
+    {
+        final IommuMapPhysicalAddress physical = state.physical;
+        final int success = NtStatus.STATUS_SUCCESS;
+        check("MapLogicalRangeEx", success, iommu.mapLogicalRangeEx(stage1Domain, 3, physical, new LongRef(PAGE),
+            null, null, new LongRef()), "TranslateS1 domain");
+        check("UnmapLogicalRange", success, iommu.unmapLogicalRange(stage1Domain, PAGE, 1), "TranslateS1 domain");
+        check("MapIdentityRangeEx", success, iommu.mapIdentityRangeEx(stage1Domain, 3, physical),
+            "TranslateS1 domain");
+        check("UnmapIdentityRangeEx", success, iommu.unmapIdentityRangeEx(stage1Domain, physical),
+            "TranslateS1 domain");
+        final Ref<IommuDmaLogicalAddressToken> token = new Ref<>();
+        check("ReserveLogicalAddressRange", success, iommu.reserveLogicalAddressRange(stage1Domain, PAGE,
+            new LongRef(PAGE), null, null, token), "TranslateS1 domain");
+        check("FreeReservedLogicalAddressRange", success, iommu.freeReservedLogicalAddressRange(token.get()),
+            "TranslateS1 domain");
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -387,10 +453,10 @@ final class StressV3ParentOps
      */
     void cleanUp()
     {
-        if (state.parentAttached)
+        if (state.parentOn != StressV3PasidOps.NONE)
         {
             check("DetachDeviceEx", NtStatus.STATUS_SUCCESS, v3.detachDeviceEx(state.parent), "cleanup");
-            state.parentAttached = false;
+            state.parentOn = StressV3PasidOps.NONE;
         }
         if (registered)
         {

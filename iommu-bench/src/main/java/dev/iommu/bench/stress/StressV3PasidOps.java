@@ -51,8 +51,10 @@ final class StressV3PasidOps
     static final int POOL_PLAIN = 4;
     static final int POOL_PASS_THROUGH = 5;
 
+    /** No target: not attached. */
+    static final int NONE = -1;
+
     private static final int TARGETS = 6;
-    private static final int NONE = -1;
     private static final long PAGE = StressChecks.PAGE;
     private static final long WINDOW_PAGES = StressV3State.WINDOW_PAGES;
     private static final int MAX_PAGES = 8;
@@ -169,11 +171,10 @@ final class StressV3PasidOps
         }
         final SubDevice sub = subDevices.get(random.nextInt(subDevices.size()));
         final int target = random.nextInt(TARGETS);
-        final int type = target == STAGE1 ? IommuDmaDomainType.TRANSLATE_S1.mask() :
-            IommuDmaDomainType.TRANSLATE.mask();
-        final int expected = target == POOL_PASS_THROUGH ? NtStatus.STATUS_INVALID_PARAMETER_1 :
-            sub.target != NONE ? NtStatus.STATUS_UNSUCCESSFUL :
-            (state.available() & type) == 0 ? NtStatus.STATUS_ACCESS_DENIED : NtStatus.STATUS_SUCCESS;
+        final IommuDmaDomainType type = target == STAGE1 ? IommuDmaDomainType.TRANSLATE_S1 :
+            target == POOL_PASS_THROUGH ? IommuDmaDomainType.PASS_THROUGH : IommuDmaDomainType.TRANSLATE;
+        final int expected = state.profile.attachPasidDevice(state.available(), type, sub.target == target,
+            sub.target != NONE && sub.target != target);
         check("AttachPasidDevice", expected, v3.attachPasidDevice(domain(target), sub.handle),
             "sub-device, PASID " + sub.pasid + ", target " + target);
         if (expected == NtStatus.STATUS_SUCCESS)
@@ -296,7 +297,7 @@ final class StressV3PasidOps
         {
             // Untagged, or the default PASID 0: the parent's own domain.
             checks.expectEntry(state.parent, choice == 5 ? IommuEmulator.NO_PASID : 0, iova, access,
-                state.parentAttached ? model.entry(page) : -1);
+                state.parentOn == TRANSLATE ? model.entry(page) : -1);
             return;
         }
         // A PASID none of this parent's sub-devices has (maybe another thread's): nothing.
@@ -325,31 +326,22 @@ final class StressV3PasidOps
             final long page = 1 + random.nextLong(WINDOW_PAGES - MAX_PAGES - 1);
             final long[] frames = checks.frames(1 + random.nextInt(MAX_PAGES));
             describe(frames, random.nextBoolean());
-            final boolean clash = model.anyMapped(page, frames.length);
             final LongRef out = new LongRef();
-            check("MapLogicalRangeEx", clash ? NtStatus.STATUS_IN_USE : NtStatus.STATUS_SUCCESS,
+            final int expected = model.map(page, frames, permissions, false);
+            check("MapLogicalRangeEx", expected,
                 iommu.mapLogicalRangeEx(state.translateDomain, permissions, state.physical, new LongRef(page * PAGE),
                 null, null, out), "V3 Translate domain");
-            if (!clash)
+            if (expected == NtStatus.STATUS_SUCCESS && out.get() != page * PAGE)
             {
-                if (out.get() != page * PAGE)
-                {
-                    checks.fail("MapLogicalRangeEx", "V3 Translate domain", page * PAGE, "LogicalAddressOut 0x" +
-                        Long.toHexString(out.get()));
-                }
-                model.map(page, frames, permissions);
+                checks.fail("MapLogicalRangeEx", "V3 Translate domain", page * PAGE, "LogicalAddressOut 0x" +
+                    Long.toHexString(out.get()));
             }
             return;
         }
         final long[] frames = identityFrames();
         describe(frames, isRun(frames) && random.nextBoolean());
-        final boolean clash = model.identityClash(frames);
-        check("MapIdentityRangeEx", clash ? NtStatus.STATUS_IN_USE : NtStatus.STATUS_SUCCESS,
+        check("MapIdentityRangeEx", model.mapIdentity(frames, permissions),
             iommu.mapIdentityRangeEx(state.translateDomain, permissions, state.physical), "V3 Translate domain");
-        if (!clash)
-        {
-            model.mapIdentity(frames, permissions);
-        }
     }
 
     void unmap()
@@ -360,21 +352,14 @@ final class StressV3PasidOps
         {
             final long page = model.pick(random, MAX_PAGES);
             final int pages = 1 + random.nextInt(MAX_PAGES);
-            final boolean mapped = model.anyMapped(page, pages);
-            check("UnmapLogicalRange", mapped ? NtStatus.STATUS_SUCCESS : NtStatus.STATUS_INVALID_PARAMETER,
+            check("UnmapLogicalRange", model.unmap(page, pages, false),
                 iommu.unmapLogicalRange(state.translateDomain, page * PAGE, pages), "V3 Translate domain");
-            model.unmap(page, pages);
             return;
         }
         final long[] frames = identityFrames();
         describe(frames, isRun(frames) && random.nextBoolean());
-        final boolean mapped = model.identityMapped(frames);
-        check("UnmapIdentityRangeEx", mapped ? NtStatus.STATUS_SUCCESS : NtStatus.STATUS_INVALID_PARAMETER_2,
+        check("UnmapIdentityRangeEx", model.unmapIdentity(frames),
             iommu.unmapIdentityRangeEx(state.translateDomain, state.physical), "V3 Translate domain");
-        if (mapped)
-        {
-            model.unmapIdentity(frames);
-        }
     }
 
     private long[] identityFrames()

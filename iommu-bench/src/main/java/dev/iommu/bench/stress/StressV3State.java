@@ -39,8 +39,10 @@ final class StressV3State
     final DmaIommuInterfaceV3 v3;
     /** The thread's device object reserved for V3 use: the parent's. */
     final PhysicalDeviceObject pdo;
+    /** What the run's profile answers. */
+    final StressProfile profile;
     /** What the thread mapped in its Translate domain. */
-    final PageModel model = new PageModel(WINDOW_PAGES);
+    final PageModel model;
     /** The physical-address argument of map and unmap calls, described anew for each. */
     final IommuMapPhysicalAddress physical = new IommuMapPhysicalAddress();
     final Ref<IommuDmaDomain> domainOut = new Ref<>();
@@ -52,8 +54,14 @@ final class StressV3State
     /** The PASID configuration the parent was created with: null for none. */
     IommuPasidConfigurationType parentConfig;
     boolean suppressPasidFaults;
-    /** Whether the parent is attached to the Translate domain. */
-    boolean parentAttached;
+    /**
+     * Where the parent is attached: {@link StressV3PasidOps#TRANSLATE}, {@link StressV3PasidOps#STAGE1} (through its
+     * default sub-device, where the profile lets a PASID-mode device attach there), or
+     * {@link StressV3PasidOps#NONE}.
+     */
+    int parentOn = StressV3PasidOps.NONE;
+    /** Whether SetDeviceFaultReportingEx turned the parent's fault reporting on. */
+    boolean faultReporting;
     /** The DMA Guard restriction this thread set on its device object: -1 for none. */
     int restriction = -1;
 
@@ -74,6 +82,8 @@ final class StressV3State
         this.v3 = run.v3();
         this.v2 = run.iommu();
         this.pdo = run.pasidPdo(index);
+        this.profile = checks.profile();
+        this.model = new PageModel(WINDOW_PAGES, profile);
         translateDomain = createDomain(IommuDmaDomainType.TRANSLATE);
         stage1Domain = createDomain(IommuDmaDomainType.TRANSLATE_S1);
     }
@@ -103,11 +113,27 @@ final class StressV3State
         checks.check(table, call, expected, actual, object, -1);
     }
 
+    /**
+     * CreateDomainEx of a domain without allocator (a Translate one gets its window's tables where the profile
+     * builds them ahead).
+     */
     IommuDmaDomain createDomain(final IommuDmaDomainType type)
     {
         check("CreateDomainEx", NtStatus.STATUS_SUCCESS, v3.createDomainEx(type, 0, null, null, domainOut),
             type.name());
+        if (type == IommuDmaDomainType.TRANSLATE)
+        {
+            checks.buildTables(V3, v3, domainOut.get(), WINDOW_PAGES);
+        }
         return domainOut.get();
+    }
+
+    /**
+     * The domain of an attach target ({@link StressV3PasidOps#TRANSLATE} or {@link StressV3PasidOps#STAGE1}).
+     */
+    IommuDmaDomain parentDomain(final int target)
+    {
+        return target == StressV3PasidOps.STAGE1 ? stage1Domain : translateDomain;
     }
 
     /**
@@ -119,13 +145,14 @@ final class StressV3State
     }
 
     /**
-     * The types the policy offers the parent now: Translate, TranslateS1 (PASIDs) and PassThrough (DMA Guard off, an
-     * internal device), masked by this thread's restriction.
+     * The types available to the parent now: the policy offers Translate, TranslateS1 (PASIDs) and PassThrough (DMA
+     * Guard off, an internal device), masked by this thread's restriction; the profile may keep some for PASID-mode
+     * devices only ({@link StressProfile#availableTypes}).
      */
     int available()
     {
         final int all = IommuDmaDomainType.TRANSLATE.mask() | IommuDmaDomainType.PASS_THROUGH.mask() |
             IommuDmaDomainType.TRANSLATE_S1.mask();
-        return restriction == -1 ? all : all & restriction;
+        return profile.availableTypes(restriction == -1 ? all : all & restriction, null != parentConfig);
     }
 }

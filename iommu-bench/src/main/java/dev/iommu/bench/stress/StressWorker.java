@@ -6,9 +6,7 @@ package dev.iommu.bench.stress;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.iommu.api.DmaIommuInterfaceV1;
@@ -18,7 +16,6 @@ import dev.iommu.api.IommuDmaDomain;
 import dev.iommu.api.IommuDmaDomainType;
 import dev.iommu.api.IommuDmaLogicalAllocatorConfig;
 import dev.iommu.api.IommuMapPhysicalAddress;
-import dev.iommu.api.IommuPermissions;
 import dev.iommu.api.LongRef;
 import dev.iommu.api.Mdl;
 import dev.iommu.api.NtStatus;
@@ -58,6 +55,7 @@ final class StressWorker implements Runnable
     private final DmaIommuInterfaceV1 v1;
     private final IommuEmulator emulator;
     private final StressChecks checks;
+    private final StressProfile profile;
     private final StressTokenOps tokenOps;
     private final StressRaceOps raceOps;
     private final StressV1Ops v1Ops;
@@ -72,7 +70,7 @@ final class StressWorker implements Runnable
 
     private final List<Mapping> allocated = new ArrayList<>();
     private final List<Mapping> sharedMappings = new ArrayList<>();
-    private final TreeMap<Long, Long> explicitPages = new TreeMap<>();
+    private final PageModel explicit;
     private final LongRef out = new LongRef();
     private final IommuMapPhysicalAddress physical = new IommuMapPhysicalAddress();
 
@@ -96,7 +94,9 @@ final class StressWorker implements Runnable
         this.iommu = v2;
         this.emulator = run.emulator();
         this.sharedOwners = run.sharedOwners();
-        this.checks = new StressChecks(seed, index, emulator);
+        this.profile = run.profile();
+        this.checks = new StressChecks(seed, index, emulator, profile);
+        this.explicit = new PageModel(EXPLICIT_WINDOW_PAGES, profile);
         final Ref<IommuDmaDomain> domain = new Ref<>();
         check("CreateDomainEx", NtStatus.STATUS_SUCCESS, iommu.createDomainEx(IommuDmaDomainType.TRANSLATE, 0,
             new IommuDmaLogicalAllocatorConfig().buddy(ALLOCATOR_WIDTH), null, domain), "setup", -1);
@@ -104,6 +104,7 @@ final class StressWorker implements Runnable
         check("CreateDomainEx", NtStatus.STATUS_SUCCESS,
             iommu.createDomainEx(IommuDmaDomainType.TRANSLATE, 0, null, null, domain), "setup", -1);
         explicitDomain = domain.get();
+        checks.buildTables(table, iommu, explicitDomain, EXPLICIT_WINDOW_PAGES);
         allocatorDevice = run.ownDevice(2 * index);
         explicitDevice = run.ownDevice(2 * index + 1);
         check("AttachDeviceEx", NtStatus.STATUS_SUCCESS, iommu.attachDeviceEx(allocatorDomain, allocatorDevice),
@@ -139,6 +140,14 @@ final class StressWorker implements Runnable
     IommuDmaDomain explicitDomain()
     {
         return explicitDomain;
+    }
+
+    /**
+     * The device attached to the allocator domain for the whole run.
+     */
+    IommuDmaDevice allocatorDevice()
+    {
+        return allocatorDevice;
     }
 
     /**
@@ -178,11 +187,11 @@ final class StressWorker implements Runnable
     }
 
     /**
-     * Whether any page of a range of the explicit domain is mapped.
+     * The leaves of the explicit domain: this thread's explicit maps and its tokens' segments there.
      */
-    boolean explicitMapped(final long page, final long pages)
+    PageModel explicitModel()
     {
-        return !explicitPages.subMap(page, page + pages).isEmpty();
+        return explicit;
     }
 
     @Override
@@ -271,9 +280,10 @@ final class StressWorker implements Runnable
         check("MapLogicalRangeEx", NtStatus.STATUS_SUCCESS, status, shared ? "shared domain" : "allocator domain", -1);
         final long iova = out.get();
         final long end = iova + pages * PAGE;
-        if (iova <= 0 || (iova & (PAGE - 1)) != 0 || end > (1L << ALLOCATOR_WIDTH))
+        if (iova < profile.lowestAllocatorAddress() || (iova & (PAGE - 1)) != 0 || end > (1L << ALLOCATOR_WIDTH))
         {
-            fail("MapLogicalRangeEx", "allocator domain", iova, "address outside [4 KiB, 2^39) or unaligned");
+            fail("MapLogicalRangeEx", "allocator domain", iova, "address outside [0x" +
+                Long.toHexString(profile.lowestAllocatorAddress()) + ", 2^39) or unaligned");
         }
         final List<Mapping> list = shared ? sharedMappings : allocated;
         for (final Mapping other : list)
@@ -317,7 +327,19 @@ final class StressWorker implements Runnable
         final int at = random.nextInt(list.size());
         final Mapping mapping = list.get(at);
         final IommuDmaDomain domain = shared ? run.sharedDomain() : allocatorDomain;
-        if (random.nextBoolean())
+        final boolean partial = random.nextBoolean();
+        if (partial && profile.partialUnmapFreesBlock())
+        {
+            if (!shared)
+            {
+                partialUnmapFreesBlock(mapping);
+                allocated.remove(at);
+                return;
+            }
+            // The shared domain: a block freed under the pages left would go to another thread, whose map would then
+            // clash with them. A correct driver unmaps what it mapped, whole (below).
+        }
+        else if (partial)
         {
             final int page = random.nextInt(mapping.pages);
             final boolean gone = mapping.unmapped[page];
@@ -350,6 +372,33 @@ final class StressWorker implements Runnable
         list.remove(at);
     }
 
+    /**
+     * A partial unmap where it frees the whole block (observed 4 UnmapLogicalRange row 6): one page goes, the block
+     * is free, the other pages stay mapped (a device still reaches them), outside any block; unmapping them then
+     * zeroes their leaves and finds no block (STATUS_INVALID_PARAMETER). Done at once, before this thread's next
+     * allocation could be handed the block and clash with the leaves left.
+     */
+    private void partialUnmapFreesBlock(final Mapping mapping)
+    {
+        final int page = random.nextInt(mapping.pages);
+        check("UnmapLogicalRange", NtStatus.STATUS_SUCCESS, iommu.unmapLogicalRange(allocatorDomain,
+            mapping.iova + page * PAGE, 1), "allocator domain, one page of a block", mapping.iova + page * PAGE);
+        mapping.unmapped[page] = true;
+        final int other = random.nextInt(mapping.pages);
+        expectAllocated(mapping, other, 1 + random.nextInt(3));
+        check("UnmapLogicalRange", NtStatus.STATUS_INVALID_PARAMETER, iommu.unmapLogicalRange(allocatorDomain,
+            mapping.iova, mapping.pages), "allocator domain, the rest of a freed block", mapping.iova);
+        checks.expectTranslation(allocatorDevice, IommuEmulator.NO_PASID, mapping.iova + other * PAGE, 1, -1, 0);
+    }
+
+    private void expectAllocated(final Mapping mapping, final int page, final int access)
+    {
+        final long iova = mapping.iova + page * PAGE + random.nextInt((int)PAGE);
+        final long expected = mapping.unmapped[page] || !profile.writesLeaf(mapping.permissions) ? -1 :
+            (mapping.frames[page] << 12) | (iova & (PAGE - 1));
+        checks.expectTranslation(allocatorDevice, IommuEmulator.NO_PASID, iova, access, expected, mapping.permissions);
+    }
+
     // ------------------------------------------------------------------------------------------------------------
     // Explicit-address domain
     // ------------------------------------------------------------------------------------------------------------
@@ -362,9 +411,8 @@ final class StressWorker implements Runnable
         final long[] frames = checks.frames(pages);
         final int permissions = random.nextInt(4);
         physical.usePfnArray(frames, pages);
-        final boolean conflict = explicitPages.subMap(page, page + pages).size() > 0 ||
-            tokenOps.overlaps(explicitDomain, page * PAGE, (page + pages) * PAGE);
-        final int expected = conflict ? NtStatus.STATUS_IN_USE : NtStatus.STATUS_SUCCESS;
+        final int expected = explicit.map(page, frames, permissions,
+            tokenOps.overlaps(explicitDomain, page * PAGE, (page + pages) * PAGE));
         if (random.nextInt(4) == 0)
         {
             // The same member through V1: MapLogicalRange of an MDL at the address.
@@ -377,31 +425,18 @@ final class StressWorker implements Runnable
                 explicitDomain, permissions, physical, new LongRef(page * PAGE), null, null, out),
                 "explicit domain", page * PAGE);
         }
-        if (!conflict)
-        {
-            for (int i = 0; i < pages; i++)
-            {
-                explicitPages.put(page + i, (frames[i] << 2) | permissions);
-            }
-        }
     }
 
     private void unmapExplicit()
     {
         final long page = 1 + random.nextLong(EXPLICIT_WINDOW_PAGES - 16);
-        final Long near = explicitPages.ceilingKey(page);
-        final long from = null != near && random.nextInt(4) != 0 ? near : page;
+        final Long near = explicit.mappedFrom(page);
+        final long from = null != near && near < EXPLICIT_WINDOW_PAGES - 8 && random.nextInt(4) != 0 ? near : page;
         final int pages = 1 + random.nextInt(8);
-        final int expected = tokenOps.overlaps(explicitDomain, from * PAGE, (from + pages) * PAGE) ?
-            NtStatus.STATUS_INVALID_PARAMETER :
-            explicitPages.subMap(from, from + pages).isEmpty() ?
-                NtStatus.STATUS_INVALID_PARAMETER : NtStatus.STATUS_SUCCESS;
+        final int expected = explicit.unmap(from, pages,
+            tokenOps.overlaps(explicitDomain, from * PAGE, (from + pages) * PAGE));
         check("UnmapLogicalRange", expected, iommu.unmapLogicalRange(explicitDomain, from * PAGE, pages),
             "explicit domain", from * PAGE);
-        if (expected == NtStatus.STATUS_SUCCESS)
-        {
-            explicitPages.subMap(from, from + pages).clear();
-        }
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -415,11 +450,7 @@ final class StressWorker implements Runnable
         if (random.nextBoolean() && !allocated.isEmpty())
         {
             final Mapping mapping = allocated.get(random.nextInt(allocated.size()));
-            final int page = random.nextInt(mapping.pages);
-            final long iova = mapping.iova + page * PAGE + random.nextInt((int)PAGE);
-            final long expected = mapping.unmapped[page] ? -1 : (mapping.frames[page] << 12) | (iova & (PAGE - 1));
-            checks.expectTranslation(allocatorDevice, IommuEmulator.NO_PASID, iova, access, expected,
-                mapping.permissions);
+            expectAllocated(mapping, random.nextInt(mapping.pages), access);
             return;
         }
         expectExplicit(explicitDevice, IommuEmulator.NO_PASID, explicitIova(), access);
@@ -431,10 +462,10 @@ final class StressWorker implements Runnable
     long explicitIova()
     {
         long page = 1 + random.nextLong(EXPLICIT_WINDOW_PAGES - 16);
-        if (!explicitPages.isEmpty() && random.nextInt(4) != 0)
+        if (!explicit.isEmpty() && random.nextInt(4) != 0)
         {
-            final Long mapped = explicitPages.ceilingKey(page);
-            page = null == mapped ? explicitPages.firstKey() : mapped;
+            final Long mapped = explicit.mappedFrom(page);
+            page = null == mapped ? explicit.firstMapped() : mapped;
         }
         return page * PAGE + random.nextInt((int)PAGE);
     }
@@ -445,15 +476,7 @@ final class StressWorker implements Runnable
      */
     void expectExplicit(final IommuDmaDevice device, final int pasid, final long iova, final int access)
     {
-        final long segmentFrame = tokenOps.segmentFrame(iova);
-        if (segmentFrame >= 0)
-        {
-            checks.expectTranslation(device, pasid, iova, access, (segmentFrame << 12) | (iova & (PAGE - 1)),
-                IommuPermissions.READ_WRITE);
-            return;
-        }
-        final Long entry = explicitPages.get(iova / PAGE);
-        checks.expectEntry(device, pasid, iova, access, null == entry ? -1 : entry);
+        checks.expectEntry(device, pasid, iova, access, explicit.entry(iova / PAGE));
     }
 
     /**
@@ -477,12 +500,12 @@ final class StressWorker implements Runnable
         }
         allocated.clear();
         sharedMappings.clear();
-        for (final Map.Entry<Long, Long> e : explicitPages.entrySet())
+        for (final long page : explicit.mappedPages())
         {
             check("UnmapLogicalRange", NtStatus.STATUS_SUCCESS,
-                iommu.unmapLogicalRange(explicitDomain, e.getKey() * PAGE, 1), "cleanup", e.getKey() * PAGE);
+                iommu.unmapLogicalRange(explicitDomain, page * PAGE, 1), "cleanup", page * PAGE);
         }
-        explicitPages.clear();
+        explicit.clear();
         check("DetachDeviceEx", NtStatus.STATUS_SUCCESS, iommu.detachDeviceEx(allocatorDevice), "cleanup", -1);
         check("DetachDeviceEx", NtStatus.STATUS_SUCCESS, iommu.detachDeviceEx(explicitDevice), "cleanup", -1);
         check("DeleteDomain", NtStatus.STATUS_SUCCESS, iommu.deleteDomain(allocatorDomain), "cleanup", -1);
@@ -491,6 +514,17 @@ final class StressWorker implements Runnable
 
     private void unmapRemaining(final IommuDmaDomain domain, final Mapping mapping, final boolean shared)
     {
+        if (mapping.noneUnmapped())
+        {
+            // The whole mapping in one call (its block freed with it, in every profile).
+            for (int i = 0; i < mapping.pages && shared; i++)
+            {
+                sharedOwners.remove(mapping.iova + i * PAGE);
+            }
+            check("UnmapLogicalRange", NtStatus.STATUS_SUCCESS, iommu.unmapLogicalRange(domain, mapping.iova,
+                mapping.pages), "cleanup", mapping.iova);
+            return;
+        }
         for (int i = 0; i < mapping.pages; i++)
         {
             if (!mapping.unmapped[i])
@@ -540,6 +574,18 @@ final class StressWorker implements Runnable
             this.frames = frames;
             this.permissions = permissions;
             this.unmapped = new boolean[pages];
+        }
+
+        boolean noneUnmapped()
+        {
+            for (final boolean gone : unmapped)
+            {
+                if (gone)
+                {
+                    return false;
+                }
+            }
+            return true;
         }
 
         boolean allUnmapped()
