@@ -146,24 +146,7 @@ public final class StressRun
         this.maxOperations = maxOperations;
         this.seed = seed;
         this.out = out;
-        final Platform.Builder builder = Platform.builder().architecture(Architecture.X64)
-            .iommu("vtd0", 0xFED9_0000L, 48, PageSizes.ALL, PASID_WIDTH, true, 0)
-            .limits(new ResourceLimits(6 * threads + 16, 8 * threads + 16, 1 << 18, 16,
-                StressV3PasidOps.MAX_SUB_DEVICES * threads + 16));
-        for (int i = 0; i < 2 * threads; i++)
-        {
-            builder.pci("own" + i, 1, i / 8, i % 8, 0, "vtd0", false);
-        }
-        for (int i = 0; i < threads; i++)
-        {
-            builder.pci("v1_" + i, 3, i / 8, i % 8, 0, "vtd0", false);
-            builder.pci("pasid" + i, 4, i / 8, i % 8, 0, "vtd0", false);
-        }
-        for (int i = 0; i < SHARED_SLOTS; i++)
-        {
-            builder.pci("shared" + i, 2, i, 0, 0, "vtd0", i % 2 == 1);
-        }
-        platform = builder.build();
+        platform = StressTeardown.platform(threads, SHARED_SLOTS);
         final EmulatorContext emulatorContext = new EmulatorContext().platform(platform)
             .countersDirectory(counters).dispatcherThread(true).profile(profile);
         if (verifier)
@@ -285,32 +268,9 @@ public final class StressRun
         }
         final StressTeardown teardown = new StressTeardown(this, seed, profile);
         teardown.cleanUpShared();
-        final Map<String, int[]> seen = new TreeMap<>();
-        for (final StressWorker worker : workers)
-        {
-            for (final Map.Entry<String, int[]> e : worker.checks().seen().entrySet())
-            {
-                final int[] masks = seen.computeIfAbsent(e.getKey(), k -> new int[3]);
-                for (int t = 0; t < masks.length; t++)
-                {
-                    masks[t] |= e.getValue()[t];
-                }
-            }
-        }
+        final Map<String, int[]> seen = StressTeardown.seen(workers);
         teardown.checkStatuses(seen);
-        long[] reports = null;
-        if (null != verifier)
-        {
-            // The leak audit runs at close: with everything given back, it must find nothing.
-            emulator.close();
-            final VerifierReport forbidden = verifier.firstForbidden(profile);
-            if (null != forbidden)
-            {
-                throw new StressFailure(seed, -1, -1, "verifier", forbidden.member(), forbidden.address(),
-                    "a rule this run never triggers fired: " + forbidden);
-            }
-            reports = verifier.counts();
-        }
+        final long[] reports = null == verifier ? null : teardown.closeAndAudit(emulator, verifier);
         return new StressSummary(threads, operations, elapsed, calls, callbackCalls.get(), faultCalls.get(),
             StressTeardown.uncalled(seen), seed, profile.profile(), reports);
     }

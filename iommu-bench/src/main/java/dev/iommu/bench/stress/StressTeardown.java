@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 import dev.iommu.api.DmaIommuInterfaceV2;
 import dev.iommu.api.DmaIommuInterfaceV3;
@@ -19,6 +20,11 @@ import dev.iommu.api.IommuPasidConfigurationType;
 import dev.iommu.api.NtStatus;
 import dev.iommu.api.Ref;
 import dev.iommu.core.IommuEmulator;
+import dev.iommu.core.VerifierReport;
+import dev.iommu.core.platform.Architecture;
+import dev.iommu.core.platform.PageSizes;
+import dev.iommu.core.platform.Platform;
+import dev.iommu.core.platform.ResourceLimits;
 
 /**
  * The end of a stress run, after every worker cleaned up what it made: the shared objects given back, the leak check
@@ -55,6 +61,71 @@ final class StressTeardown
         }
         final List<String> racing = AllowedStatuses.racingSetsAreAllowed(profile.layer());
         leakCheck(racing.isEmpty(), "racing statuses not allowed for " + racing);
+    }
+
+    /**
+     * The platform of a run: one x64 IOMMU with 48-bit addresses, every page size and PASIDs; per thread two device
+     * objects for V2 tokens, one for V1 and one for the V3 PASID parent; the shared device objects, every other one
+     * external.
+     */
+    static Platform platform(final int threads, final int sharedSlots)
+    {
+        final Platform.Builder builder = Platform.builder().architecture(Architecture.X64)
+            .iommu("vtd0", 0xFED9_0000L, 48, PageSizes.ALL, StressRun.PASID_WIDTH, true, 0)
+            .limits(new ResourceLimits(6 * threads + 16, 8 * threads + 16, 1 << 18, 16,
+                StressV3PasidOps.MAX_SUB_DEVICES * threads + 16));
+        for (int i = 0; i < 2 * threads; i++)
+        {
+            builder.pci("own" + i, 1, i / 8, i % 8, 0, "vtd0", false);
+        }
+        for (int i = 0; i < threads; i++)
+        {
+            builder.pci("v1_" + i, 3, i / 8, i % 8, 0, "vtd0", false);
+            builder.pci("pasid" + i, 4, i / 8, i % 8, 0, "vtd0", false);
+        }
+        for (int i = 0; i < sharedSlots; i++)
+        {
+            builder.pci("shared" + i, 2, i, 0, 0, "vtd0", i % 2 == 1);
+        }
+        return builder.build();
+    }
+
+    /**
+     * What the workers saw: member name to one tally mask per table, over all workers.
+     */
+    static Map<String, int[]> seen(final StressWorker[] workers)
+    {
+        final Map<String, int[]> seen = new TreeMap<>();
+        for (final StressWorker worker : workers)
+        {
+            for (final Map.Entry<String, int[]> e : worker.checks().seen().entrySet())
+            {
+                final int[] masks = seen.computeIfAbsent(e.getKey(), k -> new int[3]);
+                for (int t = 0; t < masks.length; t++)
+                {
+                    masks[t] |= e.getValue()[t];
+                }
+            }
+        }
+        return seen;
+    }
+
+    /**
+     * With the verifier on: closes the emulator (its leak audit runs then: with everything given back it must find
+     * nothing), and fails the run if a rule it never triggers fired.
+     *
+     * @return the verifier's reports per rule.
+     */
+    long[] closeAndAudit(final IommuEmulator emulator, final StressVerifier verifier)
+    {
+        emulator.close();
+        final VerifierReport forbidden = verifier.firstForbidden(profile);
+        if (null != forbidden)
+        {
+            throw new StressFailure(seed, -1, -1, "verifier", forbidden.member(), forbidden.address(),
+                "a rule this run never triggers fired: " + forbidden);
+        }
+        return verifier.counts();
     }
 
     /**

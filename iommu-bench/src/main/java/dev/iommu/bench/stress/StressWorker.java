@@ -43,7 +43,8 @@ import dev.iommu.core.IommuEmulator;
 final class StressWorker implements Runnable
 {
     private static final long PAGE = 4096;
-    private static final int ALLOCATOR_WIDTH = 39;
+    /** The address width of the allocator domains. */
+    static final int ALLOCATOR_WIDTH = 39;
     /** The pages of the explicit domain's window: 1 to 2^18 - 16. */
     static final long EXPLICIT_WINDOW_PAGES = 1L << 18;
 
@@ -68,8 +69,7 @@ final class StressWorker implements Runnable
     private final IommuDmaDevice explicitDevice;
     private final ConcurrentHashMap<Long, Integer> sharedOwners;
 
-    private final List<Mapping> allocated = new ArrayList<>();
-    private final List<Mapping> sharedMappings = new ArrayList<>();
+    private final StressAllocatorOps allocatorOps;
     private final PageModel explicit;
     private final LongRef out = new LongRef();
     private final IommuMapPhysicalAddress physical = new IommuMapPhysicalAddress();
@@ -112,9 +112,15 @@ final class StressWorker implements Runnable
         check("AttachDeviceEx", NtStatus.STATUS_SUCCESS, iommu.attachDeviceEx(explicitDomain, explicitDevice),
             "setup", -1);
         tokenOps = new StressTokenOps(this, checks, random);
+        allocatorOps = new StressAllocatorOps(run, this, checks, random, tokenOps);
         raceOps = new StressRaceOps(run, this, checks, random);
         v1Ops = new StressV1Ops(run, this, checks, random, index);
         v3Ops = new StressV3Ops(run, this, checks, random, index);
+    }
+
+    int index()
+    {
+        return index;
     }
 
     long[] calls()
@@ -176,14 +182,7 @@ final class StressWorker implements Runnable
      */
     boolean allocatedOverlaps(final long from, final long to)
     {
-        for (final Mapping mapping : allocated)
-        {
-            if (mapping.iova < to && from < mapping.iova + mapping.pages * PAGE)
-            {
-                return true;
-            }
-        }
-        return false;
+        return allocatorOps.overlaps(from, to);
     }
 
     /**
@@ -205,11 +204,11 @@ final class StressWorker implements Runnable
             final int choice = random.nextInt(130);
             if (choice < 14)
             {
-                mapAllocated(false);
+                allocatorOps.map(false);
             }
             else if (choice < 20)
             {
-                mapAllocated(true);
+                allocatorOps.map(true);
             }
             else if (choice < 32)
             {
@@ -265,143 +264,17 @@ final class StressWorker implements Runnable
     }
 
     // ------------------------------------------------------------------------------------------------------------
-    // Allocator domains
+    // Explicit-address domain
     // ------------------------------------------------------------------------------------------------------------
-
-    private void mapAllocated(final boolean shared)
-    {
-        checks.count(shared ? Call.MAP_SHARED : Call.MAP_ALLOCATED);
-        final int pages = 1 + random.nextInt(16);
-        final long[] frames = checks.frames(pages);
-        final int permissions = random.nextInt(4);
-        physical.usePfnArray(frames, pages);
-        final IommuDmaDomain domain = shared ? run.sharedDomain() : allocatorDomain;
-        final int status = iommu.mapLogicalRangeEx(domain, permissions, physical, null, null, null, out);
-        check("MapLogicalRangeEx", NtStatus.STATUS_SUCCESS, status, shared ? "shared domain" : "allocator domain", -1);
-        final long iova = out.get();
-        final long end = iova + pages * PAGE;
-        if (iova < profile.lowestAllocatorAddress() || (iova & (PAGE - 1)) != 0 || end > (1L << ALLOCATOR_WIDTH))
-        {
-            fail("MapLogicalRangeEx", "allocator domain", iova, "address outside [0x" +
-                Long.toHexString(profile.lowestAllocatorAddress()) + ", 2^39) or unaligned");
-        }
-        final List<Mapping> list = shared ? sharedMappings : allocated;
-        for (final Mapping other : list)
-        {
-            if (other.iova < end && iova < other.iova + other.pages * PAGE)
-            {
-                fail("MapLogicalRangeEx", "allocator domain", iova, "overlaps the live mapping at 0x" +
-                    Long.toHexString(other.iova));
-            }
-        }
-        if (!shared && tokenOps.overlaps(allocatorDomain, iova, end))
-        {
-            fail("MapLogicalRangeEx", "allocator domain", iova, "overlaps a token");
-        }
-        if (shared)
-        {
-            for (int i = 0; i < pages; i++)
-            {
-                final Integer before = sharedOwners.putIfAbsent(iova + i * PAGE, index);
-                if (null != before)
-                {
-                    fail("MapLogicalRangeEx", "shared domain", iova + i * PAGE,
-                        "page already held by thread " + before);
-                }
-            }
-        }
-        list.add(new Mapping(iova, pages, frames, permissions));
-    }
 
     private void unmap()
     {
         checks.count(Call.UNMAP);
-        final int which = random.nextInt(3);
-        if (which == 2 || (allocated.isEmpty() && sharedMappings.isEmpty()))
+        if (!allocatorOps.unmap())
         {
             unmapExplicit();
-            return;
         }
-        final boolean shared = which == 1 && !sharedMappings.isEmpty() || allocated.isEmpty();
-        final List<Mapping> list = shared ? sharedMappings : allocated;
-        final int at = random.nextInt(list.size());
-        final Mapping mapping = list.get(at);
-        final IommuDmaDomain domain = shared ? run.sharedDomain() : allocatorDomain;
-        final boolean partial = random.nextBoolean();
-        if (partial && profile.partialUnmapFreesBlock())
-        {
-            if (!shared)
-            {
-                partialUnmapFreesBlock(mapping);
-                allocated.remove(at);
-                return;
-            }
-            // The shared domain: a block freed under the pages left would go to another thread, whose map would then
-            // clash with them. A correct driver unmaps what it mapped, whole (below).
-        }
-        else if (partial)
-        {
-            final int page = random.nextInt(mapping.pages);
-            final boolean gone = mapping.unmapped[page];
-            if (shared && !gone)
-            {
-                sharedOwners.remove(mapping.iova + page * PAGE);
-            }
-            final int status = iommu.unmapLogicalRange(domain, mapping.iova + page * PAGE, 1);
-            check("UnmapLogicalRange", gone ? NtStatus.STATUS_INVALID_PARAMETER : NtStatus.STATUS_SUCCESS, status,
-                "allocator domain, one page", mapping.iova + page * PAGE);
-            mapping.unmapped[page] = true;
-            if (mapping.allUnmapped())
-            {
-                list.remove(at);
-            }
-            return;
-        }
-        if (shared)
-        {
-            for (int i = 0; i < mapping.pages; i++)
-            {
-                if (!mapping.unmapped[i])
-                {
-                    sharedOwners.remove(mapping.iova + i * PAGE);
-                }
-            }
-        }
-        check("UnmapLogicalRange", NtStatus.STATUS_SUCCESS, iommu.unmapLogicalRange(domain, mapping.iova,
-            mapping.pages), "allocator domain, whole mapping", mapping.iova);
-        list.remove(at);
     }
-
-    /**
-     * A partial unmap where it frees the whole block (observed 4 UnmapLogicalRange row 6): one page goes, the block
-     * is free, the other pages stay mapped (a device still reaches them), outside any block; unmapping them then
-     * zeroes their leaves and finds no block (STATUS_INVALID_PARAMETER). Done at once, before this thread's next
-     * allocation could be handed the block and clash with the leaves left.
-     */
-    private void partialUnmapFreesBlock(final Mapping mapping)
-    {
-        final int page = random.nextInt(mapping.pages);
-        check("UnmapLogicalRange", NtStatus.STATUS_SUCCESS, iommu.unmapLogicalRange(allocatorDomain,
-            mapping.iova + page * PAGE, 1), "allocator domain, one page of a block", mapping.iova + page * PAGE);
-        mapping.unmapped[page] = true;
-        final int other = random.nextInt(mapping.pages);
-        expectAllocated(mapping, other, 1 + random.nextInt(3));
-        check("UnmapLogicalRange", NtStatus.STATUS_INVALID_PARAMETER, iommu.unmapLogicalRange(allocatorDomain,
-            mapping.iova, mapping.pages), "allocator domain, the rest of a freed block", mapping.iova);
-        checks.expectTranslation(allocatorDevice, IommuEmulator.NO_PASID, mapping.iova + other * PAGE, 1, -1, 0);
-    }
-
-    private void expectAllocated(final Mapping mapping, final int page, final int access)
-    {
-        final long iova = mapping.iova + page * PAGE + random.nextInt((int)PAGE);
-        final long expected = mapping.unmapped[page] || !profile.writesLeaf(mapping.permissions) ? -1 :
-            (mapping.frames[page] << 12) | (iova & (PAGE - 1));
-        checks.expectTranslation(allocatorDevice, IommuEmulator.NO_PASID, iova, access, expected, mapping.permissions);
-    }
-
-    // ------------------------------------------------------------------------------------------------------------
-    // Explicit-address domain
-    // ------------------------------------------------------------------------------------------------------------
 
     private void mapExplicit()
     {
@@ -447,10 +320,8 @@ final class StressWorker implements Runnable
     {
         checks.count(Call.TRANSLATE);
         final int access = 1 + random.nextInt(3);
-        if (random.nextBoolean() && !allocated.isEmpty())
+        if (random.nextBoolean() && allocatorOps.translate(access))
         {
-            final Mapping mapping = allocated.get(random.nextInt(allocated.size()));
-            expectAllocated(mapping, random.nextInt(mapping.pages), access);
             return;
         }
         expectExplicit(explicitDevice, IommuEmulator.NO_PASID, explicitIova(), access);
@@ -490,16 +361,7 @@ final class StressWorker implements Runnable
         v3Ops.cleanUp();
         v1Ops.cleanUp();
         tokenOps.cleanUp();
-        for (final Mapping mapping : allocated)
-        {
-            unmapRemaining(allocatorDomain, mapping, false);
-        }
-        for (final Mapping mapping : sharedMappings)
-        {
-            unmapRemaining(run.sharedDomain(), mapping, true);
-        }
-        allocated.clear();
-        sharedMappings.clear();
+        allocatorOps.cleanUp();
         for (final long page : explicit.mappedPages())
         {
             check("UnmapLogicalRange", NtStatus.STATUS_SUCCESS,
@@ -510,33 +372,6 @@ final class StressWorker implements Runnable
         check("DetachDeviceEx", NtStatus.STATUS_SUCCESS, iommu.detachDeviceEx(explicitDevice), "cleanup", -1);
         check("DeleteDomain", NtStatus.STATUS_SUCCESS, iommu.deleteDomain(allocatorDomain), "cleanup", -1);
         check("DeleteDomain", NtStatus.STATUS_SUCCESS, iommu.deleteDomain(explicitDomain), "cleanup", -1);
-    }
-
-    private void unmapRemaining(final IommuDmaDomain domain, final Mapping mapping, final boolean shared)
-    {
-        if (mapping.noneUnmapped())
-        {
-            // The whole mapping in one call (its block freed with it, in every profile).
-            for (int i = 0; i < mapping.pages && shared; i++)
-            {
-                sharedOwners.remove(mapping.iova + i * PAGE);
-            }
-            check("UnmapLogicalRange", NtStatus.STATUS_SUCCESS, iommu.unmapLogicalRange(domain, mapping.iova,
-                mapping.pages), "cleanup", mapping.iova);
-            return;
-        }
-        for (int i = 0; i < mapping.pages; i++)
-        {
-            if (!mapping.unmapped[i])
-            {
-                if (shared)
-                {
-                    sharedOwners.remove(mapping.iova + i * PAGE);
-                }
-                check("UnmapLogicalRange", NtStatus.STATUS_SUCCESS,
-                    iommu.unmapLogicalRange(domain, mapping.iova + i * PAGE, 1), "cleanup", mapping.iova + i * PAGE);
-            }
-        }
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -557,47 +392,5 @@ final class StressWorker implements Runnable
     private void fail(final String call, final String object, final long address, final String detail)
     {
         checks.fail(call, object, address, detail);
-    }
-
-    private static final class Mapping
-    {
-        final long iova;
-        final int pages;
-        final long[] frames;
-        final int permissions;
-        final boolean[] unmapped;
-
-        Mapping(final long iova, final int pages, final long[] frames, final int permissions)
-        {
-            this.iova = iova;
-            this.pages = pages;
-            this.frames = frames;
-            this.permissions = permissions;
-            this.unmapped = new boolean[pages];
-        }
-
-        boolean noneUnmapped()
-        {
-            for (final boolean gone : unmapped)
-            {
-                if (gone)
-                {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        boolean allUnmapped()
-        {
-            for (final boolean gone : unmapped)
-            {
-                if (!gone)
-                {
-                    return false;
-                }
-            }
-            return true;
-        }
     }
 }

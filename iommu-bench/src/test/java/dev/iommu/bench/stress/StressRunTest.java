@@ -10,8 +10,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 
+import dev.iommu.api.DmaIommuInterfaceEx;
+import dev.iommu.api.IommuDmaDomain;
+import dev.iommu.api.IommuDmaDomainType;
 import dev.iommu.api.NtStatus;
+import dev.iommu.api.Ref;
 import dev.iommu.bench.cli.Main;
+import dev.iommu.core.BehaviourProfile;
+import dev.iommu.core.EmulatorContext;
+import dev.iommu.core.IommuEmulator;
+import dev.iommu.core.VerifierRule;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,6 +57,106 @@ class StressRunTest
         {
             run.close();
         }
+    }
+
+    @Test
+    void aShortRunInEachProfilePassesItsOwnRules()
+    {
+        for (final BehaviourProfile profile : BehaviourProfile.values())
+        {
+            final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            final StressRun run = new StressRun(2, 300_000_000L, 4_000, 11, null, new PrintStream(bytes, true),
+                profile, false);
+            try
+            {
+                final StressSummary summary = run.execute();
+                assertEquals(profile, summary.profile());
+                assertFalse(summary.verifier());
+                assertTrue(summary.operations() > 0, profile.name());
+                assertTrue(summary.calls("UNMAP") > 0 && summary.calls("MAP_RESERVED") > 0, profile.name());
+            }
+            finally
+            {
+                run.close();
+            }
+        }
+    }
+
+    @Test
+    void theObservedProfileIsCheckedAgainstItsOwnLayer()
+    {
+        final AllowedStatuses.Layer observed = AllowedStatuses.Layer.OBSERVED;
+        final AllowedStatuses.Layer documented = AllowedStatuses.Layer.DOCUMENTED;
+        assertEquals(List.of(), AllowedStatuses.racingSetsAreAllowed(observed));
+        assertEquals(List.of(), AllowedStatuses.racingSetsAreAllowed(documented));
+        // Observed 4: a clash is STATUS_INVALID_PARAMETER, never IN_USE; 4 KiB leaves, never CONFLICTING_ADDRESSES.
+        assertFalse(AllowedStatuses.allowed(observed, "MapLogicalRangeEx", NtStatus.STATUS_IN_USE));
+        assertTrue(AllowedStatuses.allowed(documented, "MapLogicalRangeEx", NtStatus.STATUS_IN_USE));
+        assertFalse(AllowedStatuses.allowed(observed, "UnmapLogicalRange", NtStatus.STATUS_CONFLICTING_ADDRESSES));
+        // Observed 3: the x64 stub and build A's SetDeviceFaultReportingEx.
+        assertTrue(AllowedStatuses.allowed(observed, "QueryInputMappings", NtStatus.STATUS_NOT_SUPPORTED));
+        assertFalse(AllowedStatuses.allowed(documented, "QueryInputMappings", NtStatus.STATUS_NOT_SUPPORTED));
+        assertTrue(AllowedStatuses.allowed(observed, "SetDeviceFaultReportingEx", NtStatus.STATUS_ALREADY_REGISTERED));
+        // Members that agree have one set.
+        assertEquals(AllowedStatuses.mask(documented, "FreeReservedLogicalAddressRange"),
+            AllowedStatuses.mask(observed, "FreeReservedLogicalAddressRange"));
+        assertTrue(AllowedStatuses.observedDifferences().contains("CreateDevice"));
+        assertFalse(AllowedStatuses.observedDifferences().contains("DeleteDomain"));
+        // The racing CreateDevice of a device object V1 holds: NOT_SUPPORTED observed, INVALID_PARAMETER documented.
+        assertTrue(AllowedStatuses.racing(observed, "CreateDevice", NtStatus.STATUS_NOT_SUPPORTED));
+        assertFalse(AllowedStatuses.racing(observed, "CreateDevice", NtStatus.STATUS_INVALID_PARAMETER));
+        final StressChecks checks = new StressChecks(5, 0, null, StressProfile.of(BehaviourProfile.OBSERVED_WINDOWS));
+        final StressFailure failure = assertThrows(StressFailure.class, () -> checks.check(StressChecks.V2,
+            "MapLogicalRangeEx", NtStatus.STATUS_IN_USE, NtStatus.STATUS_IN_USE, "explicit domain", 0x1000));
+        assertTrue(failure.getMessage().contains("observed profile"), failure.getMessage());
+    }
+
+    @Test
+    void aVerifierRunCountsItsReportsPerRuleForTheSummaryAndIommuStat()
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final int code = Main.run(List.of("stress", "--threads", "2", "--operations", "2000", "--seed", "7",
+            "--profile", "observed", "--verifier", "--counters-dir", tempDir.toString()),
+            new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+        final String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, text);
+        assertTrue(text.contains("profile observed_windows, verifier on"), text);
+        assertTrue(text.contains("verifier: "), text);
+        // Deliberate bad input and never-mapped accesses: profile-dependent answers and DMA to unmapped addresses.
+        assertTrue(text.contains("profile_dependent_result"), text);
+        assertTrue(text.contains("dma_to_unmapped"), text);
+        assertFalse(text.contains("leaked_"), text);
+        final ByteArrayOutputStream stat = new ByteArrayOutputStream();
+        assertEquals(0, Main.run(List.of("stat", "--dir", tempDir.toString(), "--count", "1"),
+            new PrintStream(stat, true, StandardCharsets.UTF_8), System.err));
+        final String counters = stat.toString(StandardCharsets.UTF_8);
+        assertTrue(counters.contains("verifier dma to unmapped"), counters);
+    }
+
+    @Test
+    void aRuleAStressRunNeverTriggersFailsIt()
+    {
+        final StressVerifier verifier = new StressVerifier();
+        final StressProfile observed = StressProfile.of(BehaviourProfile.OBSERVED_WINDOWS);
+        final Ref<IommuDmaDomain> domain = new Ref<>();
+        final IommuEmulator emulator = IommuEmulator.launch(new EmulatorContext()
+            .platform(StressTeardown.platform(1, 2)).verifier(true).verifierListener(verifier));
+        final DmaIommuInterfaceEx ex = new DmaIommuInterfaceEx();
+        assertEquals(NtStatus.STATUS_SUCCESS, emulator.ioGetIommuInterfaceEx(2, 0, ex));
+        assertEquals(NtStatus.STATUS_SUCCESS, ex.v2().createDomainEx(IommuDmaDomainType.TRANSLATE, 0, null, null,
+            domain));
+        assertEquals(null, verifier.firstForbidden(observed), "nothing reported yet");
+        emulator.close();
+        assertEquals(1, verifier.counts()[VerifierRule.LEAKED_DOMAIN.ordinal()]);
+        assertEquals(VerifierRule.LEAKED_DOMAIN, verifier.firstForbidden(observed).rule());
+        final StressFailure failure = assertThrows(StressFailure.class,
+            () -> new StressTeardown(null, 3, observed).closeAndAudit(emulator, verifier));
+        assertTrue(failure.getMessage().contains("never triggers") && failure.getMessage().contains("LEAKED_DOMAIN"),
+            failure.getMessage());
+        assertTrue(StressVerifier.neverTriggered(observed).contains(VerifierRule.DELETE_DOMAIN_WITH_DEVICES));
+        assertFalse(StressVerifier.neverTriggered(StressProfile.of(BehaviourProfile.DOCUMENTED))
+            .contains(VerifierRule.DELETE_DOMAIN_WITH_DEVICES), "the documented run deletes attached domains");
+        assertFalse(StressVerifier.neverTriggered(observed).contains(VerifierRule.DMA_TO_UNMAPPED));
     }
 
     @Test
@@ -96,6 +204,12 @@ class StressRunTest
         assertEquals(2, Main.run(List.of("stress", "--bogus"), System.out, errStream));
         assertEquals(2, Main.run(List.of("nonsense"), System.out, errStream));
         assertEquals(2, Main.run(List.of(), System.out, errStream));
+        assertEquals(2, Main.run(List.of("stress", "--profile", "windows"), System.out, errStream));
+        assertEquals(2, Main.run(List.of("stress", "--profile"), System.out, errStream));
+        assertEquals(2, Main.run(List.of("stress", "--verifier=yes"), System.out, errStream));
+        assertTrue(text(err).contains("stress: --profile must be documented or observed, not windows"), text(err));
+        assertTrue(text(err).contains("--profile needs a value"), text(err));
+        assertTrue(text(err).contains("--verifier takes no value"), text(err));
         final String text = err.toString(StandardCharsets.UTF_8);
         assertTrue(text.contains("unknown option '--bogus'"), text);
         assertTrue(text.contains("usage: iommu"), text);
@@ -140,5 +254,10 @@ class StressRunTest
         assertEquals(1, Main.run(List.of("stat", "--dir", tempDir.resolve("nothing").toString(), "--count", "1"),
             System.out, new PrintStream(err, true, StandardCharsets.UTF_8)));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("no counters file"));
+    }
+
+    private static String text(final ByteArrayOutputStream bytes)
+    {
+        return bytes.toString(StandardCharsets.UTF_8);
     }
 }
