@@ -116,7 +116,8 @@ interface StressProfile
     boolean v1RefusesAllocatorDomain();
 
     /**
-     * @return whether the Ex map, unmap and token members work on a TranslateS1 domain (else STATUS_INVALID_PARAMETER_1).
+     * @return whether the Ex map, unmap and token members work on a TranslateS1 domain (else
+     *     STATUS_INVALID_PARAMETER_1).
      */
     boolean stage1Maps();
 

@@ -8,7 +8,6 @@ import java.io.File;
 import java.io.PrintStream;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,12 +31,8 @@ import dev.iommu.api.Ref;
 import dev.iommu.core.BehaviourProfile;
 import dev.iommu.core.EmulatorContext;
 import dev.iommu.core.IommuEmulator;
-import dev.iommu.core.VerifierReport;
-import dev.iommu.core.platform.Architecture;
-import dev.iommu.core.platform.PageSizes;
 import dev.iommu.core.platform.PhysicalDeviceObject;
 import dev.iommu.core.platform.Platform;
-import dev.iommu.core.platform.ResourceLimits;
 
 /**
  * A stress run: N {@link StressWorker}s calling every member of the three tables ({@code DMA_IOMMU_INTERFACE_V1}
@@ -58,7 +53,8 @@ import dev.iommu.core.platform.ResourceLimits;
  * every status any member returned is one that member may return in the run's profile ({@link AllowedStatuses}, the
  * profile's layer), and every racing set accepted is inside it. The profile's own rules are predicted through a
  * {@link StressProfile} chosen once. With the DMA verifier on, its reports are counted per rule, and a rule the
- * run never triggers (the LEAKED_* rules after clean-up, ...) fails it. The summary says which members of each table were called.
+ * run never triggers (the LEAKED_* rules after clean-up, ...) fails it. The summary says which members of each
+ * table were called.
  */
 public final class StressRun
 {

@@ -117,7 +117,8 @@ final class StressTokenOps
             // allocator domain that lands in the allocator's space, where a later allocation would clash with it.
             return;
         }
-        else if (inExplicit ? explicit.anyMapped(first, pages) : token.overlapsSegment(offsetPages * PAGE, pages * PAGE))
+        else if (inExplicit ? explicit.anyMapped(first, pages) :
+            token.overlapsSegment(offsetPages * PAGE, pages * PAGE))
         {
             expected = NtStatus.STATUS_RESOURCE_IN_USE;
         }

@@ -6,6 +6,7 @@ package dev.iommu.bench.stress;
 
 import java.util.SplittableRandom;
 
+import dev.iommu.api.DmaIommuInterfaceV1;
 import dev.iommu.api.DmaIommuInterfaceV2;
 import dev.iommu.api.DmaIommuInterfaceV3;
 import dev.iommu.api.DomainConfiguration;
@@ -62,6 +63,21 @@ final class StressV1CrossOps
         this.v2 = run.iommu();
     }
 
+    private DmaIommuInterfaceV1 v1()
+    {
+        return ops.v1();
+    }
+
+    private IommuDmaDomain domain()
+    {
+        return ops.domain();
+    }
+
+    private static Mdl mdl(final long[] frames)
+    {
+        return StressV1Ops.mdl(frames);
+    }
+
     void refusal()
     {
         checks.count(StressWorker.Call.V1_REFUSAL);
@@ -70,20 +86,20 @@ final class StressV1CrossOps
         switch (random.nextInt(8))
         {
             case 0:
-                checks.check(V1, "FlushDomain", notManaged, ops.v1().flushDomain(ops.domain()), "V1 domain", -1);
-                checks.check(V1, "FlushDomain", NtStatus.STATUS_INVALID_PARAMETER, ops.v1().flushDomain(null), "null",
+                checks.check(V1, "FlushDomain", notManaged, v1().flushDomain(domain()), "V1 domain", -1);
+                checks.check(V1, "FlushDomain", NtStatus.STATUS_INVALID_PARAMETER, v1().flushDomain(null), "null",
                     -1);
                 break;
             case 1:
-                checks.check(V1, "FlushDomainByVaList", notManaged, ops.v1().flushDomainByVaList(ops.domain(),
+                checks.check(V1, "FlushDomainByVaList", notManaged, v1().flushDomainByVaList(domain(),
                     random.nextBoolean(), 1, new long[]{frames[0] * PAGE}), "V1 domain", frames[0] * PAGE);
                 break;
             case 2:
-                checks.check(V1, "ConfigureDomain", notManaged, ops.v1().configureDomain(ops.domain(),
+                checks.check(V1, "ConfigureDomain", notManaged, v1().configureDomain(domain(),
                     new DomainConfiguration().type(DomainConfigurationArch.X64)), "V1 domain", -1);
                 break;
             case 3:
-                checks.check(V1, "QueryInputMappings", profile.queryInputMappings(), ops.v1().queryInputMappings(ops.pdo(),
+                checks.check(V1, "QueryInputMappings", profile.queryInputMappings(), v1().queryInputMappings(ops.pdo(),
                     new InputMappingElement[]{new InputMappingElement()}, InputMappingElement.SIZE_X64,
                     new IntRef()), "x64 device object", -1);
                 break;
@@ -96,43 +112,43 @@ final class StressV1CrossOps
                 }
                 final IommuDmaDomain allocator = worker.allocatorDomain();
                 final int notSupported = NtStatus.STATUS_NOT_SUPPORTED;
-                checks.check(V1, "MapLogicalRange", notSupported, ops.v1().mapLogicalRange(allocator, 3, StressV1Ops.mdl(frames),
+                checks.check(V1, "MapLogicalRange", notSupported, v1().mapLogicalRange(allocator, 3, mdl(frames),
                     0x10000), "allocator domain", 0x10000);
-                checks.check(V1, "MapIdentityRange", notSupported, ops.v1().mapIdentityRange(allocator, 3, StressV1Ops.mdl(frames)),
+                checks.check(V1, "MapIdentityRange", notSupported, v1().mapIdentityRange(allocator, 3, mdl(frames)),
                     "allocator domain", frames[0] * PAGE);
-                checks.check(V1, "UnmapIdentityRange", notSupported, ops.v1().unmapIdentityRange(allocator, StressV1Ops.mdl(frames)),
+                checks.check(V1, "UnmapIdentityRange", notSupported, v1().unmapIdentityRange(allocator, mdl(frames)),
                     "allocator domain", frames[0] * PAGE);
                 break;
             }
             case 5:
                 checks.check(V1, "MapLogicalRange", profile.permissionsValidated() ?
                     NtStatus.STATUS_INVALID_PARAMETER_2 : ops.model().map(1, frames, 4, false),
-                    ops.v1().mapLogicalRange(ops.domain(), 4, StressV1Ops.mdl(frames), PAGE), "V1 domain, permissions", PAGE);
+                    v1().mapLogicalRange(domain(), 4, mdl(frames), PAGE), "V1 domain, permissions", PAGE);
                 checks.check(V1, "MapLogicalRange", NtStatus.STATUS_INVALID_PARAMETER_3,
-                    ops.v1().mapLogicalRange(ops.domain(), 3, StressV1Ops.mdl(frames).byteOffset(16), PAGE), "V1 domain, MDL", PAGE);
+                    v1().mapLogicalRange(domain(), 3, mdl(frames).byteOffset(16), PAGE), "V1 domain, MDL", PAGE);
                 checks.check(V1, "MapLogicalRange", NtStatus.STATUS_INVALID_PARAMETER_4,
-                    ops.v1().mapLogicalRange(ops.domain(), 3, StressV1Ops.mdl(frames), PAGE + 8), "V1 domain, unaligned", PAGE + 8);
+                    v1().mapLogicalRange(domain(), 3, mdl(frames), PAGE + 8), "V1 domain, unaligned", PAGE + 8);
                 checks.check(V1, "MapLogicalRange", NtStatus.STATUS_INVALID_PARAMETER_4,
-                    ops.v1().mapLogicalRange(ops.domain(), 3, StressV1Ops.mdl(frames), 1L << 48), "V1 domain, past the end", 1L << 48);
+                    v1().mapLogicalRange(domain(), 3, mdl(frames), 1L << 48), "V1 domain, past the end", 1L << 48);
                 break;
             case 6:
                 checks.check(V1, "UnmapLogicalRange", NtStatus.STATUS_INVALID_PARAMETER_2,
-                    ops.v1().unmapLogicalRange(ops.domain(), PAGE + 1, 1), "V1 domain, unaligned", PAGE + 1);
+                    v1().unmapLogicalRange(domain(), PAGE + 1, 1), "V1 domain, unaligned", PAGE + 1);
                 checks.check(V1, "UnmapLogicalRange", profile.unmapNoPages(),
-                    ops.v1().unmapLogicalRange(ops.domain(), PAGE, 0), "V1 domain, no pages", PAGE);
+                    v1().unmapLogicalRange(domain(), PAGE, 0), "V1 domain, no pages", PAGE);
                 checks.check(V1, "UnmapIdentityRange", NtStatus.STATUS_INVALID_PARAMETER_2,
-                    ops.v1().unmapIdentityRange(ops.domain(), new Mdl()), "V1 domain, empty MDL", -1);
+                    v1().unmapIdentityRange(domain(), new Mdl()), "V1 domain, empty MDL", -1);
                 break;
             default:
-                checks.check(V1, "MapIdentityRange", NtStatus.STATUS_INVALID_PARAMETER_3, ops.v1().mapIdentityRange(
-                    ops.domain(), 3, StressV1Ops.mdl(new long[]{1L << 36})), "V1 domain, frame past the end", 1L << 48);
+                checks.check(V1, "MapIdentityRange", NtStatus.STATUS_INVALID_PARAMETER_3, v1().mapIdentityRange(
+                    domain(), 3, mdl(new long[]{1L << 36})), "V1 domain, frame past the end", 1L << 48);
                 break;
         }
     }
 
     /**
-     * The V1 map members on an allocator ops.domain() where they ignore the allocator (observed 4 V1 MapLogicalRange,
-     * MapIdentityRange, UnmapIdentityRange): on a ops.domain() of its own (leaves outside the allocator's blocks would
+     * The V1 map members on an allocator domain() where they ignore the allocator (observed 4 V1 MapLogicalRange,
+     * MapIdentityRange, UnmapIdentityRange): on a domain() of its own (leaves outside the allocator's blocks would
      * clash with a later allocation), MapLogicalRange and MapIdentityRange map, UnmapIdentityRange zeroes, and
      * UnmapLogicalRange zeroes and then finds no block to free (STATUS_INVALID_PARAMETER).
      */
@@ -142,13 +158,13 @@ final class StressV1CrossOps
             0, new IommuDmaLogicalAllocatorConfig().buddy(39), null, domainOut), "allocator domain", -1);
         final IommuDmaDomain allocator = domainOut.get();
         final long at = 0x10000;
-        checks.check(V1, "MapLogicalRange", NtStatus.STATUS_SUCCESS, ops.v1().mapLogicalRange(allocator, 3, StressV1Ops.mdl(frames),
+        checks.check(V1, "MapLogicalRange", NtStatus.STATUS_SUCCESS, v1().mapLogicalRange(allocator, 3, mdl(frames),
             at), "allocator domain", at);
         checks.check(V1, "MapIdentityRange", frames[0] * PAGE == at ? profile.mapClash() : NtStatus.STATUS_SUCCESS,
-            ops.v1().mapIdentityRange(allocator, 3, StressV1Ops.mdl(frames)), "allocator domain", frames[0] * PAGE);
-        checks.check(V1, "UnmapIdentityRange", NtStatus.STATUS_SUCCESS, ops.v1().unmapIdentityRange(allocator,
-            StressV1Ops.mdl(frames)), "allocator domain", frames[0] * PAGE);
-        checks.check(V1, "UnmapLogicalRange", NtStatus.STATUS_INVALID_PARAMETER, ops.v1().unmapLogicalRange(allocator,
+            v1().mapIdentityRange(allocator, 3, mdl(frames)), "allocator domain", frames[0] * PAGE);
+        checks.check(V1, "UnmapIdentityRange", NtStatus.STATUS_SUCCESS, v1().unmapIdentityRange(allocator,
+            mdl(frames)), "allocator domain", frames[0] * PAGE);
+        checks.check(V1, "UnmapLogicalRange", NtStatus.STATUS_INVALID_PARAMETER, v1().unmapLogicalRange(allocator,
             at, 1), "allocator domain", at);
         checks.check(V2, "DeleteDomain", NtStatus.STATUS_SUCCESS, v2.deleteDomain(allocator), "allocator domain", -1);
     }
@@ -163,9 +179,9 @@ final class StressV1CrossOps
                 // Another thread's device object: it has a V2 token (ops.attached() and mapped into) for the whole run.
                 final PhysicalDeviceObject other = run.ownPdo(random.nextInt(run.ownDevices()));
                 checks.check(V1, "AttachDevice", profile.deviceObjectTaken(),
-                    ops.v1().attachDevice(ops.domain(), other, 0, 1), "V2 device object " + other.name(), -1);
+                    v1().attachDevice(domain(), other, 0, 1), "V2 device object " + other.name(), -1);
                 checks.check(V1, "DetachDevice", NtStatus.STATUS_INVALID_PARAMETER_2,
-                    ops.v1().detachDevice(ops.domain(), other, 0), "V2 device object " + other.name(), -1);
+                    v1().detachDevice(domain(), other, 0), "V2 device object " + other.name(), -1);
                 break;
             }
             case 1:
@@ -230,7 +246,7 @@ final class StressV1CrossOps
         {
             return;
         }
-        checks.check(V1, "AttachDevice", profile.deviceObjectTaken(), ops.v1().attachDevice(ops.domain(), ops.pdo(), 0, 1),
+        checks.check(V1, "AttachDevice", profile.deviceObjectTaken(), v1().attachDevice(domain(), ops.pdo(), 0, 1),
             "V1 device object with a token", -1);
         if (emulator.dmaDeviceOf(ops.pdo()) != token.get())
         {
@@ -262,18 +278,18 @@ final class StressV1CrossOps
     {
         final int slot = random.nextInt(run.sharedSlots());
         final PhysicalDeviceObject shared = run.sharedPdo(slot);
-        final int status = ops.v1().attachDevice(ops.domain(), shared, 0, 1);
+        final int status = v1().attachDevice(domain(), shared, 0, 1);
         checks.allowed(V1, "AttachDevice", status, "shared device object " + slot);
         if (status != NtStatus.STATUS_SUCCESS)
         {
             return;
         }
-        // Held through V1: no token can be created for it, and its accesses walk this thread's ops.domain().
+        // Held through V1: no token can be created for it, and its accesses walk this thread's domain().
         final long page = ops.model().pick(random, 0);
         final long iova = page * PAGE + random.nextInt((int)PAGE);
         checks.expectEntry(emulator.dmaDeviceOf(shared), IommuEmulator.NO_PASID, iova, 1 + random.nextInt(3),
             ops.model().entry(page));
-        checks.check(V1, "DetachDevice", NtStatus.STATUS_SUCCESS, ops.v1().detachDevice(ops.domain(), shared, 0),
+        checks.check(V1, "DetachDevice", NtStatus.STATUS_SUCCESS, v1().detachDevice(domain(), shared, 0),
             "shared device object " + slot, -1);
     }
 }

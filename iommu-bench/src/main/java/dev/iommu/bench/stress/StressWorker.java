@@ -4,8 +4,6 @@
  */
 package dev.iommu.bench.stress;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 
