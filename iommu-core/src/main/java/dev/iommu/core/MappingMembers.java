@@ -105,18 +105,26 @@ final class MappingMembers
     int reserveLogicalAddressRange(final IommuDmaDomain handle, final long size, final LongRef explicitAddress,
         final LongRef minAddress, final LongRef maxAddress, final Ref<IommuDmaLogicalAddressToken> tokenOut)
     {
+        rules.reserveOutputs(tokenOut);
         final Domain domain = handles.domain(handle);
         final int status = rules.reserveLogicalAddressRange(
             domain, size, explicitAddress, minAddress, maxAddress, tokenOut);
-        return status != NtStatus.STATUS_SUCCESS ? status :
-            ((MappingDomain)domain).reserve(size, explicitAddress, minAddress, maxAddress, tokenOut);
+        if (verifier.on)
+        {
+            verifier.compare("ReserveLogicalAddressRange", status, verifier.otherRules().mappings
+                .reserveLogicalAddressRange(domain, size, explicitAddress, minAddress, maxAddress, tokenOut),
+                null == domain ? "" : "domain#" + domain.id(),
+                null == explicitAddress ? VerifierReport.NO_ADDRESS : explicitAddress.get(), size);
+        }
+        return status != NtStatus.STATUS_SUCCESS ? status : rules.reserveChecked((MappingDomain)domain, size,
+            explicitAddress, minAddress, maxAddress, tokenOut, verifier);
     }
 
     int freeReservedLogicalAddressRange(final IommuDmaLogicalAddressToken handle)
     {
         final LogicalAddressToken token = handles.token(handle);
         final int status = rules.freeReservedLogicalAddressRange(token);
-        return status != NtStatus.STATUS_SUCCESS ? status : token.domain().freeToken(token, rules);
+        return status != NtStatus.STATUS_SUCCESS ? status : rules.freeChecked(token, verifier);
     }
 
     int mapReservedLogicalRange(final IommuDmaLogicalAddressToken handle, final long offset, final int permissions,
@@ -124,15 +132,21 @@ final class MappingMembers
     {
         final LogicalAddressToken token = handles.token(handle);
         final int status = rules.mapReservedLogicalRange(token, offset, permissions, physical, segment);
-        return status != NtStatus.STATUS_SUCCESS ? status : token.domain().mapReserved(token, offset, permissions,
-            PhysicalPages.base(physical), PhysicalPages.frames(physical), PhysicalPages.checkedPageCount(physical),
-            segment, rules);
+        if (verifier.on)
+        {
+            verifier.compare("MapReservedLogicalRange", status, verifier.otherRules().mappings
+                .mapReservedLogicalRange(token, offset, permissions, physical, segment),
+                null == token ? "" : token.describe(), null == token ? VerifierReport.NO_ADDRESS :
+                token.logicalAddressBase() + offset, VerifierReport.NO_ADDRESS);
+        }
+        return status != NtStatus.STATUS_SUCCESS ? status :
+            rules.mapReservedChecked(token, offset, permissions, physical, segment, verifier);
     }
 
     int unmapReservedLogicalRange(final IommuDmaLogicalAddressTokenMappedSegment segment)
     {
         final LogicalAddressToken token = null == segment ? null : handles.token(segment.owningToken());
         final int status = rules.unmapReservedLogicalRange(segment, token);
-        return status != NtStatus.STATUS_SUCCESS ? status : token.domain().unmapReserved(token, segment, rules);
+        return status != NtStatus.STATUS_SUCCESS ? status : rules.unmapReservedChecked(token, segment, verifier);
     }
 }
