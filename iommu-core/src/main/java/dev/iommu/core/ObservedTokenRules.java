@@ -123,7 +123,9 @@ abstract class ObservedTokenRules extends MappingRules
         }
         final long low = ObservedTokens.windowLow(min, block);
         final long end = ObservedTokens.windowEnd(max, block);
-        if (low == -1 || end != 0 && (Long.compareUnsigned(end, low) <= 0 || Long.compareUnsigned(end - low, block) < 0))
+        final boolean narrow = end != 0 &&
+            (Long.compareUnsigned(end, low) <= 0 || Long.compareUnsigned(end - low, block) < 0);
+        if (low == -1 || narrow)
         {
             return NtStatus.STATUS_INVALID_PARAMETER_3;
         }

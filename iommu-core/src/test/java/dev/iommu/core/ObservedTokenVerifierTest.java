@@ -179,6 +179,28 @@ class ObservedTokenVerifierTest
     }
 
     @Test
+    void whenOnlyThisProfilesRulePassesItsEngineAnswerIsCompared()
+    {
+        final BehaviourProfile documented = BehaviourProfile.DOCUMENTED;
+        try (V2Rig r = rig(documented))
+        {
+            final IommuDmaDomain allocated = r.allocatorDomain();
+            diverges(r, documented, RESERVE, STATUS_INVALID_PARAMETER_MIX, STATUS_INVALID_PARAMETER_3,
+                () -> r.iommu.reserveLogicalAddressRange(allocated, 2 * PAGE, null, new LongRef(A),
+                    new LongRef(A + PAGE - 1), new Ref<>()));
+        }
+        final BehaviourProfile observed = BehaviourProfile.OBSERVED_WINDOWS;
+        try (V2Rig r = rig(observed))
+        {
+            final IommuDmaDomain d = r.explicitDomain();
+            final IommuDmaLogicalAddressToken token = r.reserveAt(d, B, 4);
+            r.mapAt(d, B + 4 * PAGE, 0x40, 1);
+            diverges(r, observed, "MapReservedLogicalRange", STATUS_INVALID_PARAMETER_4, STATUS_RESOURCE_IN_USE,
+                () -> r.iommu.mapReservedLogicalRange(token, 3 * PAGE, READ, pfns(0x70, 0x71), segment()));
+        }
+    }
+
+    @Test
     void aRepeatedUnmapAndTheFreeAfterItCarryBothAnswers()
     {
         try (V2Rig r = rig(BehaviourProfile.OBSERVED_WINDOWS))
