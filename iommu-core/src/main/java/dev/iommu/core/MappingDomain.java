@@ -580,18 +580,14 @@ final class MappingDomain extends Domain
     }
 
     /**
-     * A reservation refused for overlapping {@code what}: STATUS_IN_USE; with the verifier on, the hazard and the
-     * divergence (Windows does not check the overlap: observed 5 ReserveLogicalAddressRange, last row).
+     * A reservation refused for overlapping {@code what}: STATUS_IN_USE, reported when the verifier is on
+     * ({@link ObservedTokens#reportOverlap}).
      */
     private int overlapping(final long address, final long size, final String what)
     {
         if (verifier.on)
         {
-            final String objects = "domain#" + id();
-            verifier.hazard(VerifierRule.OVERLAPPING_RESERVATION, "ReserveLogicalAddressRange", objects, address,
-                size, "overlaps " + what);
-            verifier.divergence("ReserveLogicalAddressRange", NtStatus.STATUS_IN_USE, NtStatus.STATUS_SUCCESS,
-                objects, address, size, "overlaps " + what + ": Windows does not check");
+            ObservedTokens.reportOverlap(verifier, id(), address, size, what, true);
         }
         return NtStatus.STATUS_IN_USE;
     }
