@@ -346,6 +346,15 @@ class ObservedTokenConformanceTest
             assertEquals(-1, output(d, B + 2 * PAGE), "leaves zeroed over the whole token");
             assertEquals(0, mapping(d).outstandingTokens());
         }));
+        c.add(obs("FreeReservedLogicalAddressRange_STATUS_RESOURCE_IN_USE_tokenBeingFreed", r ->
+        {
+            final IommuDmaDomain d = r.explicitDomain();
+            final IommuDmaLogicalAddressToken token = r.reserveAt(d, B, 4);
+            // The window of a free racing this one: the token is marked "deleting" (Windows' compare-exchange 0 to
+            // the sentinel then fails for the second free).
+            ((LogicalAddressToken)token).state(LogicalAddressToken.DELETING);
+            r.refused("second free", STATUS_RESOURCE_IN_USE, () -> r.iommu.freeReservedLogicalAddressRange(token));
+        }));
         c.add(obs("FreeReservedLogicalAddressRange_STATUS_INVALID_PARAMETER_CHOICE_doubleFreeUndefinedOnWindows",
             r ->
             {
@@ -362,6 +371,16 @@ class ObservedTokenConformanceTest
 
     private static void map(final List<DynamicTest> c)
     {
+        c.add(obs("MapReservedLogicalRange_STATUS_SUCCESS_row1TokenBeingFreedNotRefused", r ->
+        {
+            final IommuDmaDomain d = r.explicitDomain();
+            final IommuDmaLogicalAddressToken token = r.reserveAt(d, B, 4);
+            // The window of a racing free: Windows' "deleting" count is positive, so the map goes ahead.
+            ((LogicalAddressToken)token).state(LogicalAddressToken.DELETING);
+            mapped(r, token, 0, 0x70);
+            assertEquals(0x70 * PAGE, output(d, B));
+            assertEquals(1, count(token));
+        }));
         c.add(obs("MapReservedLogicalRange_STATUS_INVALID_PARAMETER_2_row2OffsetUnaligned", r ->
         {
             final IommuDmaDomain d = r.explicitDomain();
