@@ -551,7 +551,7 @@ final class MappingDomain extends Domain
             allocator.free(address, pages);
             return NtStatus.STATUS_INSUFFICIENT_RESOURCES;
         }
-        tokenOut.set(new LogicalAddressToken(this, address, size, true));
+        tokenOut.set(new LogicalAddressToken(this, address, size, true, true));
         return NtStatus.STATUS_SUCCESS;
     }
 
@@ -560,14 +560,14 @@ final class MappingDomain extends Domain
         final long end = address + size;
         if (!protectedRanges.add(address, end))
         {
-            return NtStatus.STATUS_IN_USE;
+            return overlapping(address, size, "a reservation or reserved region");
         }
         // Full fence: the range's publication above before the page-table reads below (see mapChecked).
         VarHandle.fullFence();
         if (table.countMapped(address, size) > 0)
         {
             protectedRanges.remove(address, end);
-            return NtStatus.STATUS_IN_USE;
+            return overlapping(address, size, "mapped pages");
         }
         if (table.reserve(address, size) != PtwResult.OK)
         {
@@ -575,8 +575,21 @@ final class MappingDomain extends Domain
             protectedRanges.remove(address, end);
             return NtStatus.STATUS_INSUFFICIENT_RESOURCES;
         }
-        tokenOut.set(new LogicalAddressToken(this, address, size, false));
+        tokenOut.set(new LogicalAddressToken(this, address, size, false, true));
         return NtStatus.STATUS_SUCCESS;
+    }
+
+    /**
+     * A reservation refused for overlapping {@code what}: STATUS_IN_USE, reported when the verifier is on
+     * ({@link ObservedTokens#reportOverlap}).
+     */
+    private int overlapping(final long address, final long size, final String what)
+    {
+        if (verifier.on)
+        {
+            ObservedTokens.reportOverlap(verifier, id(), address, size, what, true);
+        }
+        return NtStatus.STATUS_IN_USE;
     }
 
     int freeToken(final LogicalAddressToken token, final MappingRules rules)
@@ -584,6 +597,12 @@ final class MappingDomain extends Domain
         synchronized (token)
         {
             final int status = rules.freeLocked(token);
+            if (verifier.on)
+            {
+                verifier.compare("FreeReservedLogicalAddressRange", status,
+                    verifier.otherRules().mappings.freeLocked(token), token.describe(), token.logicalAddressBase(),
+                    token.size());
+            }
             if (status != NtStatus.STATUS_SUCCESS)
             {
                 return status;
@@ -627,6 +646,7 @@ final class MappingDomain extends Domain
                     NtStatus.STATUS_RESOURCE_IN_USE : NtStatus.STATUS_INSUFFICIENT_RESOURCES;
             }
             token.segments().put(offset, pages << PAGE_SHIFT);
+            token.segmentMapped();
         }
         segment.owningToken(token).offset(offset).size(pages << PAGE_SHIFT);
         return NtStatus.STATUS_SUCCESS;
@@ -638,12 +658,19 @@ final class MappingDomain extends Domain
         synchronized (token)
         {
             final int status = rules.unmapReservedLocked(token, segment);
+            if (verifier.on)
+            {
+                verifier.compare("UnmapReservedLogicalRange", status,
+                    verifier.otherRules().mappings.unmapReservedLocked(token, segment), token.describe(),
+                    token.logicalAddressBase() + segment.offset(), segment.size());
+            }
             if (status != NtStatus.STATUS_SUCCESS)
             {
                 return status;
             }
             table.unmapKeepTables(token.logicalAddressBase() + segment.offset(), segment.size());
             token.segments().remove(segment.offset());
+            token.segmentUnmapped();
         }
         segment.clear();
         return NtStatus.STATUS_SUCCESS;

@@ -102,37 +102,64 @@ final class MappingMembers
             0, mdl.pageFrames(), mdl.byteCount() >>> 12, rules.notIdentityMapped());
     }
 
+    /**
+     * ReserveLogicalAddressRange. With the verifier on, the other profile's rule answers too (before the engine, which
+     * changes state); the answers are compared once this call's outcome is known: when this profile's rule passed and
+     * the other's refused, this profile's answer is the engine's. Where both rules pass, the engine reports what only
+     * it can tell (an overlap), and where only the other's passes, its engine's answer is taken to be success.
+     */
     int reserveLogicalAddressRange(final IommuDmaDomain handle, final long size, final LongRef explicitAddress,
         final LongRef minAddress, final LongRef maxAddress, final Ref<IommuDmaLogicalAddressToken> tokenOut)
     {
+        rules.reserveOutputs(tokenOut);
         final Domain domain = handles.domain(handle);
         final int status = rules.reserveLogicalAddressRange(
             domain, size, explicitAddress, minAddress, maxAddress, tokenOut);
-        return status != NtStatus.STATUS_SUCCESS ? status :
-            ((MappingDomain)domain).reserve(size, explicitAddress, minAddress, maxAddress, tokenOut);
+        final int other = !verifier.on ? NtStatus.STATUS_SUCCESS : verifier.otherRules().mappings
+            .reserveLogicalAddressRange(domain, size, explicitAddress, minAddress, maxAddress, tokenOut);
+        final int result = status != NtStatus.STATUS_SUCCESS ? status : rules.reserveChecked((MappingDomain)domain,
+            size, explicitAddress, minAddress, maxAddress, tokenOut, verifier);
+        if (verifier.on && (status != NtStatus.STATUS_SUCCESS || other != NtStatus.STATUS_SUCCESS))
+        {
+            verifier.compare("ReserveLogicalAddressRange", result, other,
+                null == domain ? "" : "domain#" + domain.id(),
+                null == explicitAddress ? VerifierReport.NO_ADDRESS : explicitAddress.get(), size);
+        }
+        return result;
     }
 
     int freeReservedLogicalAddressRange(final IommuDmaLogicalAddressToken handle)
     {
         final LogicalAddressToken token = handles.token(handle);
         final int status = rules.freeReservedLogicalAddressRange(token);
-        return status != NtStatus.STATUS_SUCCESS ? status : token.domain().freeToken(token, rules);
+        return status != NtStatus.STATUS_SUCCESS ? status : rules.freeChecked(token, verifier);
     }
 
+    /**
+     * MapReservedLogicalRange; the verifier compares as for {@link #reserveLogicalAddressRange}.
+     */
     int mapReservedLogicalRange(final IommuDmaLogicalAddressToken handle, final long offset, final int permissions,
         final IommuMapPhysicalAddress physical, final IommuDmaLogicalAddressTokenMappedSegment segment)
     {
         final LogicalAddressToken token = handles.token(handle);
         final int status = rules.mapReservedLogicalRange(token, offset, permissions, physical, segment);
-        return status != NtStatus.STATUS_SUCCESS ? status : token.domain().mapReserved(token, offset, permissions,
-            PhysicalPages.base(physical), PhysicalPages.frames(physical), PhysicalPages.checkedPageCount(physical),
-            segment, rules);
+        final int other = !verifier.on ? NtStatus.STATUS_SUCCESS : verifier.otherRules().mappings
+            .mapReservedLogicalRange(token, offset, permissions, physical, segment);
+        final int result = status != NtStatus.STATUS_SUCCESS ? status :
+            rules.mapReservedChecked(token, offset, permissions, physical, segment, verifier);
+        if (verifier.on && (status != NtStatus.STATUS_SUCCESS || other != NtStatus.STATUS_SUCCESS))
+        {
+            verifier.compare("MapReservedLogicalRange", result, other, null == token ? "" : token.describe(),
+                null == token ? VerifierReport.NO_ADDRESS : token.logicalAddressBase() + offset,
+                VerifierReport.NO_ADDRESS);
+        }
+        return result;
     }
 
     int unmapReservedLogicalRange(final IommuDmaLogicalAddressTokenMappedSegment segment)
     {
         final LogicalAddressToken token = null == segment ? null : handles.token(segment.owningToken());
         final int status = rules.unmapReservedLogicalRange(segment, token);
-        return status != NtStatus.STATUS_SUCCESS ? status : token.domain().unmapReserved(token, segment, rules);
+        return status != NtStatus.STATUS_SUCCESS ? status : rules.unmapReservedChecked(token, segment, verifier);
     }
 }

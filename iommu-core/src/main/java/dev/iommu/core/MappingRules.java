@@ -5,12 +5,14 @@
 package dev.iommu.core;
 
 import dev.iommu.api.IommuDmaDomainType;
+import dev.iommu.api.IommuDmaLogicalAddressToken;
 import dev.iommu.api.IommuDmaLogicalAddressTokenMappedSegment;
 import dev.iommu.api.IommuMapPhysicalAddress;
 import dev.iommu.api.IommuPermissions;
 import dev.iommu.api.LongRef;
 import dev.iommu.api.Mdl;
 import dev.iommu.api.NtStatus;
+import dev.iommu.api.Ref;
 
 /**
  * The argument rules of the mapping and token members of all three tables: MapLogicalRangeEx, V1 MapLogicalRange,
@@ -219,6 +221,52 @@ class MappingRules
     int notIdentityMapped()
     {
         return NtStatus.STATUS_INVALID_PARAMETER_2;
+    }
+
+    /**
+     * What ReserveLogicalAddressRange writes before any check: nothing in the documented contract (the token out is
+     * written on success only).
+     */
+    void reserveOutputs(final Ref<IommuDmaLogicalAddressToken> tokenOut)
+    {
+    }
+
+    /**
+     * The engine of ReserveLogicalAddressRange once its checks passed: {@link MappingDomain#reserve}.
+     */
+    int reserveChecked(final MappingDomain domain, final long size, final LongRef explicitAddress,
+        final LongRef minAddress, final LongRef maxAddress, final Ref<IommuDmaLogicalAddressToken> tokenOut,
+        final Verifier verifier)
+    {
+        return domain.reserve(size, explicitAddress, minAddress, maxAddress, tokenOut);
+    }
+
+    /**
+     * The engine of FreeReservedLogicalAddressRange once its checks passed: {@link MappingDomain#freeToken}.
+     */
+    int freeChecked(final LogicalAddressToken token, final Verifier verifier)
+    {
+        return token.domain().freeToken(token, this);
+    }
+
+    /**
+     * The engine of MapReservedLogicalRange once its checks passed: {@link MappingDomain#mapReserved}.
+     */
+    int mapReservedChecked(final LogicalAddressToken token, final long offset, final int permissions,
+        final IommuMapPhysicalAddress physical, final IommuDmaLogicalAddressTokenMappedSegment segment,
+        final Verifier verifier)
+    {
+        return token.domain().mapReserved(token, offset, permissions, PhysicalPages.base(physical),
+            PhysicalPages.frames(physical), PhysicalPages.checkedPageCount(physical), segment, this);
+    }
+
+    /**
+     * The engine of UnmapReservedLogicalRange once its checks passed: {@link MappingDomain#unmapReserved}.
+     */
+    int unmapReservedChecked(final LogicalAddressToken token,
+        final IommuDmaLogicalAddressTokenMappedSegment segment, final Verifier verifier)
+    {
+        return token.domain().unmapReserved(token, segment, this);
     }
 
     /**

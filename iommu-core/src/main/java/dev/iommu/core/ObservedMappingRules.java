@@ -10,6 +10,6 @@ package dev.iommu.core;
  * member, holds that member's checks in Windows' order, and cites the row of the observed-behaviour record it
  * reproduces. A member not overridden answers as documented in both profiles.
  */
-class ObservedMappingRules extends MappingRules
+class ObservedMappingRules extends ObservedTokenRules
 {
 }
