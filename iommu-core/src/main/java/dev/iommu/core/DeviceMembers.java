@@ -265,15 +265,10 @@ final class DeviceMembers
         {
             return NtStatus.STATUS_INSUFFICIENT_RESOURCES;
         }
-        // A V1 device is attached from its creation until V1 DetachDevice deletes it: one without a domain is new.
+        // A V1 device is attached from its creation until V1 DetachDevice deletes it: one without a domain is new (an
+        // old one is the observed profile's: the verifier's compare in attach reports the documented refusal).
         final boolean fresh = null == device.domain();
         final int attached = attach("AttachDevice", device, domain, true);
-        if (verifier.on && !fresh)
-        {
-            verifier.divergence("AttachDevice", verifier.otherRules().devices.deviceTaken(), attached,
-                objects(domain, device), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS,
-                "the device object is attached through V1 already: Windows attaches it again or moves it");
-        }
         if (attached != NtStatus.STATUS_SUCCESS && fresh)
         {
             synchronized (device)
@@ -297,6 +292,13 @@ final class DeviceMembers
             verifier.divergence("AttachDevice", rules.deviceTaken(), NtStatus.STATUS_SUCCESS,
                 objects(domain, existing), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS,
                 "the device object is attached through V1 already: Windows attaches it again or moves it");
+            final Domain current = existing.domain();
+            if (null != current && current != domain)
+            {
+                verifier.hazard(VerifierRule.ATTACH_MOVES_DEVICE, "AttachDevice", objects(domain, existing) +
+                    " from domain#" + current.id(), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS,
+                    "attached to another domain: Windows moves the device, the documented contract refuses it");
+            }
         }
     }
 
