@@ -123,6 +123,11 @@ class ObservedDeviceConformanceTest
         return ref;
     }
 
+    private static void ignore(final Object value)
+    {
+        // A callback that does nothing.
+    }
+
     /** Links configurations into Windows' circular list (the last one back to the first) and returns the first. */
     private static IommuDeviceCreationConfiguration circular(final IommuDeviceCreationConfiguration... configs)
     {
@@ -362,7 +367,8 @@ class ObservedDeviceConformanceTest
         {
             final IommuDmaDevice nic = r.device("nic");
             r.expect("register", STATUS_SUCCESS, () -> r.iommu.registerInterfaceStateChangeCallback(
-                (change, context) -> { }, null, nic, new IommuInterfaceStateChangeFields().availableDomainTypes(true)));
+                (change, context) -> ignore(change), null, nic,
+                new IommuInterfaceStateChangeFields().availableDomainTypes(true)));
             r.refused("registered", STATUS_RESOURCE_IN_USE, () -> r.iommu.deleteDevice(nic));
         }));
         cases.add(observed("DeleteDevice_STATUS_RESOURCE_IN_USE_row3SubDevices", (r) ->
