@@ -384,16 +384,13 @@ final class DeviceMembers
         final DeviceFaultConfiguration faultConfig)
     {
         final DmaDevice device = devices.resolve(dmaDevice);
-        final int status;
-        synchronized (null == device ? this : device)
+        if (null == device)
         {
-            status = rules.setDeviceFaultReportingEx(device, inputMappingIdBase, enable, faultConfig);
-            if (verifier.on)
-            {
-                verifier.compare("SetDeviceFaultReportingEx", status, verifier.otherRules().devices
-                    .setDeviceFaultReportingEx(device, inputMappingIdBase, enable, faultConfig), objects(null, device),
-                    VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
-            }
+            return faultReportingEx(null, inputMappingIdBase, enable, faultConfig);
+        }
+        synchronized (device)
+        {
+            final int status = faultReportingEx(device, inputMappingIdBase, enable, faultConfig);
             if (status != NtStatus.STATUS_SUCCESS)
             {
                 return status;
@@ -402,6 +399,19 @@ final class DeviceMembers
         }
         return notifications.setDeviceFaultReporting(device.id(), enable, faultConfig) ?
             NtStatus.STATUS_SUCCESS : NtStatus.STATUS_UNSUCCESSFUL;
+    }
+
+    private int faultReportingEx(final DmaDevice device, final int inputMappingIdBase, final boolean enable,
+        final DeviceFaultConfiguration faultConfig)
+    {
+        final int status = rules.setDeviceFaultReportingEx(device, inputMappingIdBase, enable, faultConfig);
+        if (verifier.on)
+        {
+            verifier.compare("SetDeviceFaultReportingEx", status, verifier.otherRules().devices
+                .setDeviceFaultReportingEx(device, inputMappingIdBase, enable, faultConfig), objects(null, device),
+                VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+        }
+        return status;
     }
 
     void queryAvailableDomainTypes(final IommuDmaDevice deviceHandle, final IntRef availableDomains)

@@ -208,14 +208,14 @@ class ObservedDeviceRules extends DeviceRules
 
     /**
      * Observed 3 V1 AttachDevice, "internal device creation": a device object that V1 AttachDevice already attached
-     * keeps its device (then attached again or moved); one with a token device stays refused
+     * (with the same base) keeps its device (then attached again or moved); one with a token device stays refused
      * ({@link #deviceTaken()}: the token and the V1 record are separate objects in this model).
      */
     @Override
     DmaDevice v1Device(final DeviceTable devices, final PhysicalDeviceObject pdo, final int inputMappingIdBase)
     {
         final DmaDevice existing = devices.deviceOf(pdo);
-        if (null != existing && existing.isV1() && existing.isAlive())
+        if (null != existing && existing.isV1() && existing.isAlive() && existing.attachBase() == inputMappingIdBase)
         {
             return existing;
         }

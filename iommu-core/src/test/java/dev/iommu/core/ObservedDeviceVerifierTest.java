@@ -106,6 +106,24 @@ class ObservedDeviceVerifierTest
 
     @ParameterizedTest
     @EnumSource(BehaviourProfile.class)
+    void attachMovesDeviceFiresOnAV1Move(final BehaviourProfile profile)
+    {
+        try (Watched w = new Watched(profile))
+        {
+            final IommuDmaDomain d1 = w.r.explicitDomain();
+            final IommuDmaDomain d2 = w.r.explicitDomain();
+            w.r.expect("V1 attach", STATUS_SUCCESS, () -> w.r.v1.attachDevice(d1, w.r.platform.device("nic"), 0, 1));
+            assertEquals(List.of(), w.reports);
+            final int status = w.r.v1.attachDevice(d2, w.r.platform.device("nic"), 0, 1);
+            assertEquals(profile == BehaviourProfile.DOCUMENTED ? STATUS_INVALID_PARAMETER : STATUS_SUCCESS, status);
+            assertEquals(1, w.of(VerifierRule.ATTACH_MOVES_DEVICE).size(), w.reports.toString());
+            assertEquals("AttachDevice", w.of(VerifierRule.ATTACH_MOVES_DEVICE).get(0).member());
+            assertBoth(w.divergence("AttachDevice"), STATUS_INVALID_PARAMETER, STATUS_SUCCESS);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(BehaviourProfile.class)
     void attachMovesDeviceSilentOnTheCorrectSequence(final BehaviourProfile profile)
     {
         try (Watched w = new Watched(profile))
