@@ -99,6 +99,16 @@ final class MappingDomain extends Domain
         return protectedRanges;
     }
 
+    OperationGate gate()
+    {
+        return gate;
+    }
+
+    Verifier verifier()
+    {
+        return verifier;
+    }
+
     boolean hasAllocator()
     {
         return null != allocator;
