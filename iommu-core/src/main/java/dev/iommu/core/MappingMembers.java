@@ -45,7 +45,7 @@ final class MappingMembers
         {
             verifier.compare("MapLogicalRangeEx", status, verifier.otherRules().mappings.mapLogicalRangeEx(
                 domain, permissions, physical, explicitAddress, minAddress, maxAddress, addressOut),
-                ObservedMappingEngine.objects(domain), null == explicitAddress ? VerifierReport.NO_ADDRESS :
+                MappingDivergence.objects(domain), null == explicitAddress ? VerifierReport.NO_ADDRESS :
                 explicitAddress.get(), VerifierReport.NO_ADDRESS);
         }
         if (status != NtStatus.STATUS_SUCCESS)
@@ -69,7 +69,7 @@ final class MappingMembers
         if (verifier.on)
         {
             verifier.compare("MapLogicalRange", status, verifier.otherRules().mappings.mapLogicalRange(
-                domain, permissions, mdl, logicalAddress), ObservedMappingEngine.objects(domain), logicalAddress,
+                domain, permissions, mdl, logicalAddress), MappingDivergence.objects(domain), logicalAddress,
                 VerifierReport.NO_ADDRESS);
         }
         if (status != NtStatus.STATUS_SUCCESS)
@@ -91,7 +91,7 @@ final class MappingMembers
         if (verifier.on)
         {
             verifier.compare("UnmapLogicalRange", status, verifier.otherRules().mappings.unmapLogicalRange(
-                domain, logicalAddress, numberOfPages), ObservedMappingEngine.objects(domain), logicalAddress,
+                domain, logicalAddress, numberOfPages), MappingDivergence.objects(domain), logicalAddress,
                 numberOfPages << 12);
             if (status == NtStatus.STATUS_SUCCESS)
             {
@@ -111,7 +111,7 @@ final class MappingMembers
         if (verifier.on)
         {
             verifier.compare("MapIdentityRangeEx", status, verifier.otherRules().mappings.mapIdentityRangeEx(
-                domain, permissions, physical), ObservedMappingEngine.objects(domain), VerifierReport.NO_ADDRESS,
+                domain, permissions, physical), MappingDivergence.objects(domain), VerifierReport.NO_ADDRESS,
                 VerifierReport.NO_ADDRESS);
             if (status == NtStatus.STATUS_SUCCESS)
             {
@@ -130,7 +130,7 @@ final class MappingMembers
         if (verifier.on)
         {
             verifier.compare("MapIdentityRange", status, verifier.otherRules().mappings.mapIdentityRange(
-                domain, permissions, mdl), ObservedMappingEngine.objects(domain), VerifierReport.NO_ADDRESS,
+                domain, permissions, mdl), MappingDivergence.objects(domain), VerifierReport.NO_ADDRESS,
                 VerifierReport.NO_ADDRESS);
             if (status == NtStatus.STATUS_SUCCESS && null != mdl)
             {
@@ -149,7 +149,7 @@ final class MappingMembers
         if (verifier.on)
         {
             verifier.compare("UnmapIdentityRangeEx", status, verifier.otherRules().mappings.unmapIdentityRangeEx(
-                domain, physical), ObservedMappingEngine.objects(domain), VerifierReport.NO_ADDRESS,
+                domain, physical), MappingDivergence.objects(domain), VerifierReport.NO_ADDRESS,
                 VerifierReport.NO_ADDRESS);
             if (status == NtStatus.STATUS_SUCCESS)
             {
@@ -167,7 +167,7 @@ final class MappingMembers
         if (verifier.on)
         {
             verifier.compare("UnmapIdentityRange", status, verifier.otherRules().mappings.unmapIdentityRange(
-                domain, mdl), ObservedMappingEngine.objects(domain), VerifierReport.NO_ADDRESS,
+                domain, mdl), MappingDivergence.objects(domain), VerifierReport.NO_ADDRESS,
                 VerifierReport.NO_ADDRESS);
             if (status == NtStatus.STATUS_SUCCESS && null != mdl)
             {
@@ -187,7 +187,7 @@ final class MappingMembers
     {
         if (pages > 0 && address >= 0 && domain.protectedRanges().overlaps(address, address + (pages << 12)))
         {
-            verifier.hazard(rule, member, ObservedMappingEngine.objects(domain), address, pages << 12,
+            verifier.hazard(rule, member, MappingDivergence.objects(domain), address, pages << 12,
                 "the range touches a logical address token's range or a reserved region");
         }
     }

@@ -206,9 +206,8 @@ final class ObservedMappingEngine
                 }
                 if (count == 0 && null == domain.allocator() && verifier.on)
                 {
-                    verifier.divergence("UnmapLogicalRange", NtStatus.STATUS_INVALID_PARAMETER,
-                        NtStatus.STATUS_SUCCESS, objects(domain), address, numberOfPages << PAGE_SHIFT,
-                        "no page of the range was mapped");
+                    MappingDivergence.unmapOfNothing(
+                        verifier, "UnmapLogicalRange", domain, address, numberOfPages << PAGE_SHIFT);
                 }
             }
             return null == domain.allocator() ? NtStatus.STATUS_SUCCESS :
@@ -415,8 +414,7 @@ final class ObservedMappingEngine
         {
             if (verifier.on)
             {
-                verifier.divergence(member, NtStatus.STATUS_IN_USE, NtStatus.STATUS_INVALID_PARAMETER,
-                    objects(domain), address, pos - address, "a clash with a present leaf");
+                MappingDivergence.clash(verifier, member, domain, address, pos - address);
             }
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
@@ -477,8 +475,7 @@ final class ObservedMappingEngine
         final Verifier verifier = domain.verifier();
         if (verifier.on && (address != first || length < size))
         {
-            verifier.divergence(member, NtStatus.STATUS_SUCCESS, NtStatus.STATUS_SUCCESS, objects(domain), first,
-                size, "the whole block was freed after an unmap of part of it (documented: freed with its last page)");
+            MappingDivergence.partialBlock(verifier, member, domain, first, size, true);
         }
         return NtStatus.STATUS_SUCCESS;
     }
@@ -499,8 +496,8 @@ final class ObservedMappingEngine
         return run;
     }
 
-    static String objects(final Domain domain)
+    private static String objects(final Domain domain)
     {
-        return null == domain ? "domain#?" : "domain#" + domain.id();
+        return MappingDivergence.objects(domain);
     }
 }
