@@ -93,7 +93,9 @@ final class MappingMembers
             verifier.compare("UnmapLogicalRange", status, verifier.otherRules().mappings.unmapLogicalRange(
                 domain, logicalAddress, numberOfPages), MappingDivergence.objects(domain), logicalAddress,
                 numberOfPages << 12);
-            if (status == NtStatus.STATUS_SUCCESS)
+            // Also when the documented rules refuse it for that very reason (spec 5.4 item 23).
+            if (domain instanceof MappingDomain && MappingRules.fits((MappingDomain)domain, logicalAddress,
+                numberOfPages))
             {
                 reservedHazard(VerifierRule.UNMAP_IN_RESERVED_RANGE, "UnmapLogicalRange", (MappingDomain)domain,
                     logicalAddress, numberOfPages);
