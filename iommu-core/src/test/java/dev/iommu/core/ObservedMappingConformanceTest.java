@@ -205,7 +205,8 @@ class ObservedMappingConformanceTest
         {
             final IommuDmaDomain d = r.explicitDomain();
             final long pages = r.emulator.tablePagesInUse();
-            r.expect("permission 0", STATUS_SUCCESS, () -> mapAt(r, d, 0, contiguous(FRAME * PAGE, 2), A, new LongRef()));
+            r.expect("permission 0", STATUS_SUCCESS,
+                () -> mapAt(r, d, 0, contiguous(FRAME * PAGE, 2), A, new LongRef()));
             assertTrue(r.emulator.tablePagesInUse() > pages, "tables built");
             assertEquals(0, mapped(d), "no leaves");
             r.expect("a map there does not clash", STATUS_SUCCESS, () -> mapAt(r, d, contiguous(0x99 * PAGE, 2), A));
@@ -357,7 +358,7 @@ class ObservedMappingConformanceTest
             final IommuDmaDomain d = r.allocatorDomain();
             r.refused("a window [2^39, 2^40) past the 39-bit allocator", STATUS_INVALID_PARAMETER_MIX,
                 () -> mapAlloc(r, d, pfns(1), new LongRef(1L << V2Rig.ALLOCATOR_WIDTH),
-                new LongRef((2L << V2Rig.ALLOCATOR_WIDTH) - 1)));
+                    new LongRef((2L << V2Rig.ALLOCATOR_WIDTH) - 1)));
         }));
         c.add(obs("MapLogicalRangeEx_STATUS_INSUFFICIENT_RESOURCES_row5eNoFreeBlockInWindow", r ->
         {
