@@ -65,6 +65,19 @@ final class MappingDivergence
     }
 
     /**
+     * UnmapIdentityRange(Ex) of a page that is not identity-mapped: documented {@code documentedStatus} (_2),
+     * observed a success when the page's tables exist (Windows does not look), else STATUS_INVALID_PARAMETER
+     * (observed 8 item 12).
+     */
+    static void notIdentityMapped(final Verifier verifier, final Domain domain, final long address,
+        final int documentedStatus, final boolean tablesPresent)
+    {
+        verifier.divergence("UnmapIdentityRangeEx", documentedStatus,
+            tablesPresent ? NtStatus.STATUS_SUCCESS : NtStatus.STATUS_INVALID_PARAMETER, objects(domain), address,
+            4096, "a page of the range is not identity-mapped: Windows zeroes it anyway");
+    }
+
+    /**
      * An unmap cutting a large leaf: documented STATUS_CONFLICTING_ADDRESSES; Windows maps 4 KiB leaves only, so
      * the observed profile unmaps (observed 8 item 9).
      */

@@ -485,6 +485,11 @@ final class MappingDomain extends Domain
                 final long t = table.walk(address);
                 if (Translation.isFault(t) || Translation.outputAddress(t, address) != address)
                 {
+                    if (verifier.on)
+                    {
+                        MappingDivergence.notIdentityMapped(verifier, this, address, notIdentityMapped,
+                            MappingDivergence.tablesPresent(table, address, address + PAGE_SIZE));
+                    }
                     return notIdentityMapped;
                 }
             }

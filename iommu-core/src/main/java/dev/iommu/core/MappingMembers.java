@@ -18,7 +18,15 @@ import dev.iommu.api.Ref;
  * The mapping and token members of all three tables, each written once: MapLogicalRangeEx, V1 MapLogicalRange,
  * UnmapLogicalRange, MapIdentityRangeEx, V1 MapIdentityRange, UnmapIdentityRangeEx, V1 UnmapIdentityRange and the
  * four token members. Each resolves its handles, runs its {@link MappingRules}, and hands the checked arguments to
- * the {@link MappingDomain} engine. The map, unmap and translate paths allocate nothing.
+ * the engine its rule set names (the mapping members: {@code MappingRules.*Engine}, {@link MappingDomain} in the
+ * documented profile, {@link ObservedMappingEngine} in the observed one). The map, unmap and translate paths allocate
+ * nothing.
+ * <p>
+ * With the verifier on, each mapping member reports, right after its rule check, an answer the other profile's rule
+ * would give differently ({@link Verifier#compare}), and a range touching a token's range or a reserved region
+ * ({@link VerifierRule#MAP_IN_RESERVED_RANGE}, {@link VerifierRule#UNMAP_IN_RESERVED_RANGE}; in both profiles, since
+ * the documented profile refuses such a call and Windows lets it through). The engines report what only the tables
+ * can tell ({@link MappingDivergence}).
  */
 final class MappingMembers
 {

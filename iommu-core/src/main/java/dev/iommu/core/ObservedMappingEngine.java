@@ -347,9 +347,9 @@ final class ObservedMappingEngine
                 Translation.fault(Translation.FAULT_BAD_ADDRESS) : domain.table().walk(address);
             if (Translation.isFault(t) || Translation.outputAddress(t, address) != address)
             {
-                domain.verifier().divergence("UnmapIdentityRangeEx", NtStatus.STATUS_INVALID_PARAMETER_2,
-                    NtStatus.STATUS_SUCCESS, objects(domain), address, PAGE_SIZE,
-                    "a page of the range is not identity-mapped: Windows zeroes it anyway");
+                MappingDivergence.notIdentityMapped(domain.verifier(), domain, address,
+                    NtStatus.STATUS_INVALID_PARAMETER_2, MappingDivergence.tablesPresent(
+                    domain.table(), address, address + PAGE_SIZE));
                 return;
             }
         }

@@ -305,15 +305,19 @@ public final class IovaAllocator
             return IovaResult.NOT_ALLOCATED;
         }
         final long page = address >>> PAGE_SHIFT;
-        for (int k = 0; k < pageBits; k++)
+        for (int k = 0; k <= maxCachedOrder; k++)
         {
             final long first = page & -(1L << k);
-            if (k <= maxCachedOrder && live.isLive(first, k))
+            if (live.isLive(first, k))
             {
                 return (first << 6) | k;
             }
-            synchronized (lock)
+        }
+        synchronized (lock)
+        {
+            for (int k = 0; k < pageBits; k++)
             {
+                final long first = page & -(1L << k);
                 final long record = records.get(first);
                 if (record != MISSING && (record & 1) == 0 && (int)(record >>> 1) == k)
                 {
