@@ -16,6 +16,7 @@ import dev.iommu.api.IommuDmaLogicalAddressTokenMappedSegment;
 import dev.iommu.api.IommuDmaLogicalAllocatorConfig;
 import dev.iommu.api.IommuDmaReservedRegion;
 import dev.iommu.api.IommuMapPhysicalAddress;
+import dev.iommu.api.IommuMapPhysicalAddressType;
 import dev.iommu.api.LongRef;
 import dev.iommu.api.Mdl;
 import dev.iommu.api.Ref;
@@ -284,6 +285,12 @@ class ObservedMappingConformanceTest
             final IommuDmaDomain d = r.explicitDomain();
             r.refused("MDL ByteCount not a 4 KiB multiple", STATUS_INVALID_PARAMETER_3, () -> mapAt(r, d,
                 mdlOf(new Mdl().describe(new long[]{0x31, 0x32}, PAGE + 1)), A));
+        }));
+        c.add(obs("MapLogicalRangeEx_STATUS_INVALID_PARAMETER_3_row2MapTypeMax", r ->
+        {
+            final IommuDmaDomain d = r.explicitDomain();
+            r.refused("MapType 3", STATUS_INVALID_PARAMETER_3, () -> mapAt(r, d,
+                contiguous(FRAME * PAGE, 1).mapType(IommuMapPhysicalAddressType.MAX), A));
         }));
         c.add(obs("MapLogicalRangeEx_STATUS_INVALID_PARAMETER_3_row3SizeZero", r ->
         {
@@ -646,6 +653,16 @@ class ObservedMappingConformanceTest
                 () -> r.iommu.unmapIdentityRangeEx(d, pfns(at >>> 12, (at >>> 12) + 16)));
             assertEquals(free, freeBytes(d), "the first page's block stays freed");
             assertEquals(0x10 * PAGE, output(d, at), "no leaf zeroed");
+        }));
+        c.add(obs("UnmapIdentityRangeEx_STATUS_SUCCESS_row5PfnRunsZeroed", r ->
+        {
+            final IommuDmaDomain d = r.explicitDomain();
+            r.expect("map", STATUS_SUCCESS, () -> r.iommu.mapIdentityRangeEx(d, READ, pfns(0x10, 0x11, 0x30)));
+            r.expect("unmap two of the three pages", STATUS_SUCCESS,
+                () -> r.iommu.unmapIdentityRangeEx(d, pfns(0x30, 0x10)));
+            assertEquals(-1, output(d, 0x10 * PAGE));
+            assertEquals(0x11 * PAGE, output(d, 0x11 * PAGE));
+            assertEquals(-1, output(d, 0x30 * PAGE));
         }));
         c.add(obs("UnmapIdentityRangeEx_STATUS_SUCCESS_notCheckedWhetherIdentityMapped", r ->
         {
