@@ -394,6 +394,70 @@ class MappingRules
             NtStatus.STATUS_INVALID_PARAMETER : NtStatus.STATUS_SUCCESS;
     }
 
+    // ------------------------------------------------------------------------------------------------------------
+    // The engine routines behind the members (a profile whose engine differs overrides these, once per emulator)
+    // ------------------------------------------------------------------------------------------------------------
+
+    /**
+     * MapLogicalRangeEx past its rules: {@link MappingDomain#mapLogical}.
+     */
+    int mapLogicalEngine(final MappingDomain domain, final int permissions, final IommuMapPhysicalAddress physical,
+        final LongRef explicitAddress, final LongRef minAddress, final LongRef maxAddress, final LongRef addressOut)
+    {
+        return domain.mapLogical(permissions, PhysicalPages.base(physical), PhysicalPages.frames(physical),
+            PhysicalPages.checkedPageCount(physical), explicitAddress, minAddress, maxAddress, addressOut);
+    }
+
+    /**
+     * V1 MapLogicalRange past its rules: {@link MappingDomain#mapAt}.
+     */
+    int mapAtEngine(final MappingDomain domain, final int permissions, final Mdl mdl, final long logicalAddress)
+    {
+        return domain.mapAt(logicalAddress, permissions, mdl.pageFrames(), mdl.byteCount() >>> 12);
+    }
+
+    /**
+     * UnmapLogicalRange past its rules: {@link MappingDomain#unmapLogical}.
+     */
+    int unmapLogicalEngine(final MappingDomain domain, final long logicalAddress, final long numberOfPages)
+    {
+        return domain.unmapLogical(logicalAddress, numberOfPages);
+    }
+
+    /**
+     * MapIdentityRangeEx past its rules: {@link MappingDomain#mapIdentity}.
+     */
+    int mapIdentityEngine(final MappingDomain domain, final int permissions, final IommuMapPhysicalAddress physical)
+    {
+        return domain.mapIdentity(permissions, PhysicalPages.base(physical), PhysicalPages.frames(physical),
+            PhysicalPages.checkedPageCount(physical));
+    }
+
+    /**
+     * V1 MapIdentityRange past its rules: {@link MappingDomain#mapIdentity}.
+     */
+    int mapIdentityEngine(final MappingDomain domain, final int permissions, final Mdl mdl)
+    {
+        return domain.mapIdentity(permissions, 0, mdl.pageFrames(), mdl.byteCount() >>> 12);
+    }
+
+    /**
+     * UnmapIdentityRangeEx past its rules: {@link MappingDomain#unmapIdentity}.
+     */
+    int unmapIdentityEngine(final MappingDomain domain, final IommuMapPhysicalAddress physical)
+    {
+        return domain.unmapIdentity(PhysicalPages.base(physical), PhysicalPages.frames(physical),
+            PhysicalPages.checkedPageCount(physical), notIdentityMapped());
+    }
+
+    /**
+     * V1 UnmapIdentityRange past its rules: {@link MappingDomain#unmapIdentity}.
+     */
+    int unmapIdentityEngine(final MappingDomain domain, final Mdl mdl)
+    {
+        return domain.unmapIdentity(0, mdl.pageFrames(), mdl.byteCount() >>> 12, notIdentityMapped());
+    }
+
     private static int translateDomain(final Domain domain)
     {
         if (null == domain)
@@ -418,14 +482,14 @@ class MappingRules
     /**
      * Whether {@code pages} pages from a page-aligned {@code address} lie inside the domain's address space.
      */
-    private static boolean fits(final MappingDomain domain, final long address, final long pages)
+    static boolean fits(final MappingDomain domain, final long address, final long pages)
     {
         final long limit = domain.limit();
         return (address & PAGE_MASK) == 0 && address >= 0 && address < limit &&
             pages <= (limit - address) >>> 12;
     }
 
-    private static boolean identityFits(final MappingDomain domain, final long base, final long[] frames,
+    static boolean identityFits(final MappingDomain domain, final long base, final long[] frames,
         final long pages)
     {
         final long limitFrame = domain.limit() >>> 12;

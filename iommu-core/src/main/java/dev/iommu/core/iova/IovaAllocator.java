@@ -93,6 +93,10 @@ public final class IovaAllocator
     private final IovaThreadCache[] fastSlots = new IovaThreadCache[FAST_SLOTS];
     private IovaThreadCache[] registered = new IovaThreadCache[4];
     private int registeredCount;
+    private final long[] regionBases;
+    private final long[] regionPages;
+    /** Per reserved region: marked in use by an explicit claim inside it (guarded by {@code lock}). */
+    private final boolean[] regionInUse;
 
     /**
      * Creates an allocator and carves out the configured reserved regions.
@@ -121,8 +125,13 @@ public final class IovaAllocator
         // No owner: every call through it takes the lookup, which yields null (no caching) for capacity 0.
         uncachedHandle = new IovaThreadCache(this, null, maxCachedOrder, 0);
         long reserved = 1;
+        regionBases = new long[config.reservedCount()];
+        regionPages = new long[config.reservedCount()];
+        regionInUse = new boolean[config.reservedCount()];
         for (int i = 0; i < config.reservedCount(); i++)
         {
+            regionBases[i] = config.reservedBase(i);
+            regionPages[i] = config.reservedPages(i);
             long page = config.reservedBase(i) >>> PAGE_SHIFT;
             long pages = config.reservedPages(i);
             if (page == 0)
@@ -279,6 +288,90 @@ public final class IovaAllocator
             records.put(page, (pages << 1) | 1);
         }
         return address;
+    }
+
+    /**
+     * The live block (handed out by {@link #allocate}) that contains an address, whatever part of it the address
+     * is in. Blocks cached in magazines are free, not live.
+     *
+     * @param address any address.
+     * @return {@code (firstPage << 6) | order} of the block (2^order pages from page firstPage), or
+     *     {@link IovaResult#NOT_ALLOCATED} when no live block contains the address.
+     */
+    public long liveBlockContaining(final long address)
+    {
+        if (address < 0 || (address >>> PAGE_SHIFT) >= totalPages)
+        {
+            return IovaResult.NOT_ALLOCATED;
+        }
+        final long page = address >>> PAGE_SHIFT;
+        for (int k = 0; k <= maxCachedOrder; k++)
+        {
+            final long first = page & -(1L << k);
+            if (live.isLive(first, k))
+            {
+                return (first << 6) | k;
+            }
+        }
+        synchronized (lock)
+        {
+            for (int k = 0; k < pageBits; k++)
+            {
+                final long first = page & -(1L << k);
+                final long record = records.get(first);
+                if (record != MISSING && (record & 1) == 0 && (int)(record >>> 1) == k)
+                {
+                    return (first << 6) | k;
+                }
+            }
+        }
+        return IovaResult.NOT_ALLOCATED;
+    }
+
+    /**
+     * The reserved region (from the configuration) whose pages contain an address.
+     *
+     * @param address any address.
+     * @return the region's index in the configuration, or -1.
+     */
+    public int reservedRegionAt(final long address)
+    {
+        for (int i = 0; i < regionBases.length; i++)
+        {
+            final long base = regionBases[i];
+            if (address >= base && ((address - base) >>> PAGE_SHIFT) < regionPages[i])
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Marks a reserved region in use (an explicit claim inside it); marking it again changes nothing.
+     *
+     * @param region an index from {@link #reservedRegionAt(long)}.
+     */
+    public void markReservedInUse(final int region)
+    {
+        synchronized (lock)
+        {
+            regionInUse[region] = true;
+        }
+    }
+
+    /**
+     * Whether a reserved region was marked in use.
+     *
+     * @param region an index from {@link #reservedRegionAt(long)}.
+     * @return true once {@link #markReservedInUse(int)} marked it.
+     */
+    public boolean reservedInUse(final int region)
+    {
+        synchronized (lock)
+        {
+            return regionInUse[region];
+        }
     }
 
     /**
