@@ -25,7 +25,8 @@ class DomainRules
      * {@code CreateDomainEx}: the list of {@link DomainCreationRules} (type _1, flags _2, allocator _3, regions _4,
      * no DomainOut _5), then spec 2.2's "type not allowed": Unmanaged on a platform that is not ARM64 is
      * STATUS_NOT_SUPPORTED (caller-owned stage-1 tables are an SMMU feature; no device could ever attach). The
-     * domain limit is not a rule here: the factory's STATUS_INSUFFICIENT_RESOURCES comes after every argument check.
+     * platform's domain limit reached is STATUS_INSUFFICIENT_RESOURCES after every argument check (the factory still
+     * has the last word: a creation racing for the last domain gets the same status from it).
      * Writes only {@code creation} (a fresh object per call), so the verifier may run it for its answer.
      */
     int createDomainEx(
@@ -48,13 +49,13 @@ class DomainRules
         {
             return NtStatus.STATUS_NOT_SUPPORTED;
         }
-        return NtStatus.STATUS_SUCCESS;
+        return domainsExhausted ? NtStatus.STATUS_INSUFFICIENT_RESOURCES : NtStatus.STATUS_SUCCESS;
     }
 
     /**
      * V1 {@code CreateDomain} (spec 2.1, 1.4): TRUE makes a Translate domain without allocator, FALSE a caller-owned
      * (Unmanaged) one. No DomainOut is STATUS_INVALID_PARAMETER_2; FALSE on a platform that is not ARM64 is
-     * STATUS_NOT_SUPPORTED, as CreateDomainEx(Unmanaged).
+     * STATUS_NOT_SUPPORTED, as CreateDomainEx(Unmanaged); then the domain limit, as CreateDomainEx.
      */
     int createDomain(final boolean domainsExhausted, final boolean osManagedPageTable,
         final Ref<IommuDmaDomain> domainOut, final Architecture architecture)
@@ -67,7 +68,7 @@ class DomainRules
         {
             return NtStatus.STATUS_NOT_SUPPORTED;
         }
-        return NtStatus.STATUS_SUCCESS;
+        return domainsExhausted ? NtStatus.STATUS_INSUFFICIENT_RESOURCES : NtStatus.STATUS_SUCCESS;
     }
 
     /**
