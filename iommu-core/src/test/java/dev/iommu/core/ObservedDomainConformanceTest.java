@@ -180,7 +180,8 @@ class ObservedDomainConformanceTest
         c.add(observed("CreateDomainEx_STATUS_INVALID_PARAMETER_1_row2TypeNull", r ->
             r.refused("null type", STATUS_INVALID_PARAMETER_1, () -> create(r, null, 0, null, null))));
         c.add(observed("CreateDomainEx_STATUS_NOT_SUPPORTED_row3Unmanaged", r ->
-            r.refused("Unmanaged", STATUS_NOT_SUPPORTED, () -> create(r, IommuDmaDomainType.UNMANAGED, 0, null, null))));
+            r.refused("Unmanaged", STATUS_NOT_SUPPORTED,
+                () -> create(r, IommuDmaDomainType.UNMANAGED, 0, null, null))));
         c.add(observed("CreateDomainEx_STATUS_NOT_SUPPORTED_row3UnmanagedBeforeFlagsAndAllocator", r ->
             r.refused("Unmanaged, bad allocator", STATUS_NOT_SUPPORTED, () -> create(r, IommuDmaDomainType.UNMANAGED,
                 3, new IommuDmaLogicalAllocatorConfig().logicalAllocatorType(IommuDmaLogicalAllocatorType.MAX),

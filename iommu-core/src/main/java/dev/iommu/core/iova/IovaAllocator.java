@@ -167,9 +167,9 @@ public final class IovaAllocator
      * @param pages      the size in pages (at least 1).
      * @param minAddress the lowest byte the block may cover ({@link #NO_MIN} for none).
      * @param maxAddress the highest byte the block may cover ({@link #NO_MAX} for none).
-     * @return the block's address (positive; 0 only when page 0 is usable), or {@link IovaResult#INVALID_SIZE}, {@link IovaResult#OVERFLOW},
-     *     {@link IovaResult#BEYOND_WIDTH} (larger than any block), {@link IovaResult#UNSATISFIABLE_BOUNDS} or
-     *     {@link IovaResult#NO_SPACE}.
+     * @return the block's address (positive; 0 only when page 0 is usable), or {@link IovaResult#INVALID_SIZE},
+     *     {@link IovaResult#OVERFLOW}, {@link IovaResult#BEYOND_WIDTH} (larger than any block),
+     *     {@link IovaResult#UNSATISFIABLE_BOUNDS} or {@link IovaResult#NO_SPACE}.
      */
     public long allocate(final long pages, final long minAddress, final long maxAddress)
     {
@@ -210,7 +210,8 @@ public final class IovaAllocator
         }
         final int k = orderOf(pages);
         final long size = 1L << k;
-        final long loPage = Math.max(firstPage, (minAddress >>> PAGE_SHIFT) + ((minAddress & (PAGE_SIZE - 1)) != 0 ? 1 : 0));
+        final long loPage = Math.max(firstPage,
+            (minAddress >>> PAGE_SHIFT) + ((minAddress & (PAGE_SIZE - 1)) != 0 ? 1 : 0));
         final long hiPage = maxAddress < 0 || (maxAddress >>> PAGE_SHIFT) >= totalPages ?
             totalPages : (maxAddress + 1) >>> PAGE_SHIFT;
         if (((loPage + size - 1) & -size) + size > hiPage)
