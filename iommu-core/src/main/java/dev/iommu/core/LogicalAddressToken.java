@@ -111,9 +111,13 @@ final class LogicalAddressToken implements IommuDmaLogicalAddressToken
         return "domain#" + domain.id() + " token@0x" + Long.toHexString(base);
     }
 
+    /**
+     * The lifecycle state; a token of a deleted domain is {@link #FREED} (the observed profile deletes a domain
+     * with tokens outstanding: they become dead handles; the documented profile never does).
+     */
     int state()
     {
-        return state;
+        return domain.isAlive() ? state : FREED;
     }
 
     void state(final int state)
