@@ -175,8 +175,10 @@ final class DeviceDma
         }
         if (domain.type() == IommuDmaDomainType.PASS_THROUGH)
         {
-            return address < 0 || !PtwPermissions.isValid(access) ?
-                Translation.fault(Translation.FAULT_BAD_ADDRESS) : Translation.of(address, PtwPermissions.READ_WRITE);
+            // A PassThrough domain deleted under its devices (observed profile) translates nothing.
+            return address < 0 || !PtwPermissions.isValid(access) ? Translation.fault(Translation.FAULT_BAD_ADDRESS) :
+                domain.isAlive() ? Translation.of(address, PtwPermissions.READ_WRITE) :
+                Translation.fault(Translation.FAULT_NOT_PRESENT);
         }
         final long result = ((MappingDomain)domain).translate(address, access);
         // Checked after the walk: a domain deleted while the walk ran may have had its pages reused, and a walk that

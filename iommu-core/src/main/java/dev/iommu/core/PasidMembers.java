@@ -118,7 +118,7 @@ final class PasidMembers
             {
                 return allowed;
             }
-            if (!domain.attach())
+            if (!domain.attachPasid())
             {
                 return rules.domainGone();
             }
@@ -144,7 +144,7 @@ final class PasidMembers
             }
             final Domain domain = pasidDevice.domain();
             pasidDevice.domain(null);
-            domain.detach();
+            domain.detachPasid();
         }
         return NtStatus.STATUS_SUCCESS;
     }
