@@ -27,10 +27,11 @@ import dev.iommu.core.platform.Platform;
 import dev.iommu.core.platform.ResourceLimits;
 
 /**
- * The end of a stress run, after every worker cleaned up what it made: the shared objects given back, the leak check
- * (no table page, domain, device, PASID sub-device, shared page or ASID left), the check that every status seen is
- * one its member may return in the run's profile and that every racing set lies inside that profile's layer, and the
- * list of members no thread called.
+ * The platform a stress run runs on, and the end of the run, after every worker cleaned up what it made: the shared
+ * objects given back, the leak check (no table page, domain, device, PASID sub-device, shared page or ASID left), the
+ * check that every status seen is one its member may return in the run's profile and that every racing set lies
+ * inside that profile's layer, the verifier's leak audit at close (with {@code --verifier}), and the list of members
+ * no thread called.
  */
 final class StressTeardown
 {
