@@ -139,6 +139,13 @@ final class DocumentedStressProfile implements StressProfile
         return false;
     }
 
+    /** The segment was zeroed: it names no token (STATUS_INVALID_PARAMETER). */
+    @Override
+    public int unmapSegmentAgain(final int count)
+    {
+        return NtStatus.STATUS_INVALID_PARAMETER;
+    }
+
     /** Every type the policy offers, whatever the device's mode. */
     @Override
     public int availableTypes(final int policyTypes, final boolean pasidMode)

@@ -165,6 +165,17 @@ final class ObservedStressProfile implements StressProfile
     }
 
     /**
+     * Observed 5 UnmapReservedLogicalRange rows 1 and 4: the count is checked, not the segment: while the token has
+     * other segments, STATUS_SUCCESS (size 0 unmaps nothing) and the count is lowered again; at 0,
+     * STATUS_INVALID_PARAMETER.
+     */
+    @Override
+    public int unmapSegmentAgain(final int count)
+    {
+        return count > 0 ? NtStatus.STATUS_SUCCESS : NtStatus.STATUS_INVALID_PARAMETER;
+    }
+
+    /**
      * Observed 3 QueryAvailableDomainTypes: Translate for a device not in PASID mode, TranslateS1 instead of
      * Translate for one in PASID mode; PassThrough as the policy offers it.
      */

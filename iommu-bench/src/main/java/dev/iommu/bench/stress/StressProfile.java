@@ -142,6 +142,14 @@ interface StressProfile
      */
     boolean segmentKeepsOwningToken();
 
+    /**
+     * UnmapReservedLogicalRange of a segment unmapped already.
+     *
+     * @param count the token's segment count now.
+     * @return the status; a success lowers the count.
+     */
+    int unmapSegmentAgain(int count);
+
     // ------------------------------------------------------------------------------------------------------------
     // Devices and domains
     // ------------------------------------------------------------------------------------------------------------

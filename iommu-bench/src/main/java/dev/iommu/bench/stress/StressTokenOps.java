@@ -136,6 +136,7 @@ final class StressTokenOps
         if (expected == NtStatus.STATUS_SUCCESS)
         {
             token.segments.add(new Segment(offsetPages * PAGE, segment));
+            token.count++;
         }
     }
 
@@ -156,18 +157,40 @@ final class StressTokenOps
                 iommu.unmapReservedLogicalRange(forged), "token", token.base);
             return;
         }
-        unmapSegment(token, token.segments.remove(0));
+        final Segment segment = token.segments.get(0);
+        if (unmapSegment(token, segment) && random.nextInt(4) == 0)
+        {
+            // The same segment again (zeroed, or kept with size 0): refused, or, where only the token's segment
+            // count is checked, accepted while the token has other segments, lowering the count again.
+            final int again = profile.unmapSegmentAgain(token.count);
+            check("UnmapReservedLogicalRange", again, worker.iommu().unmapReservedLogicalRange(segment.segment),
+                "token, a segment unmapped already", token.base + segment.offset);
+            if (again == NtStatus.STATUS_SUCCESS)
+            {
+                token.count--;
+            }
+        }
     }
 
     /**
-     * UnmapReservedLogicalRange of a segment: its leaves go, and the segment is zeroed as the profile zeroes it.
+     * UnmapReservedLogicalRange of a mapped segment: refused while the token's segment count is 0 (only after a
+     * segment was unmapped twice); else its leaves go, and the segment is zeroed as the profile zeroes it.
+     *
+     * @return whether it was unmapped.
      */
-    private void unmapSegment(final Token token, final Segment segment)
+    private boolean unmapSegment(final Token token, final Segment segment)
     {
         final long offset = segment.offset;
         final long size = segment.segment.size();
-        check("UnmapReservedLogicalRange", NtStatus.STATUS_SUCCESS,
+        final int expected = token.count > 0 ? NtStatus.STATUS_SUCCESS : NtStatus.STATUS_INVALID_PARAMETER;
+        check("UnmapReservedLogicalRange", expected,
             worker.iommu().unmapReservedLogicalRange(segment.segment), "token", token.base + offset);
+        if (expected != NtStatus.STATUS_SUCCESS)
+        {
+            return false;
+        }
+        token.segments.remove(segment);
+        token.count--;
         if (token.domain == explicitDomain)
         {
             explicit.zero((token.base + offset) / PAGE, size / PAGE);
@@ -180,6 +203,7 @@ final class StressTokenOps
                 segment.segment.owningToken() + ", offset " + segment.segment.offset() + ", size " +
                 segment.segment.size());
         }
+        return true;
     }
 
     /**
@@ -204,7 +228,7 @@ final class StressTokenOps
         }
         final int at = random.nextInt(tokens.size());
         final Token token = tokens.get(at);
-        final int expected = token.segments.isEmpty() ? NtStatus.STATUS_SUCCESS : NtStatus.STATUS_RESOURCE_IN_USE;
+        final int expected = token.count == 0 ? NtStatus.STATUS_SUCCESS : NtStatus.STATUS_RESOURCE_IN_USE;
         check("FreeReservedLogicalAddressRange", expected, iommu.freeReservedLogicalAddressRange(token.handle),
             "token", token.base);
         if (expected == NtStatus.STATUS_SUCCESS)
@@ -239,7 +263,7 @@ final class StressTokenOps
         final DmaIommuInterfaceV2 iommu = worker.iommu();
         for (final Token token : tokens)
         {
-            for (final Segment segment : token.segments)
+            for (final Segment segment : new ArrayList<>(token.segments))
             {
                 unmapSegment(token, segment);
             }
@@ -262,8 +286,13 @@ final class StressTokenOps
         final IommuDmaLogicalAddressToken handle;
         final long base;
         final long size;
-        /** The segments mapped and not unmapped: the token's segment count is their number. */
+        /** The segments mapped and not unmapped. */
         final List<Segment> segments = new ArrayList<>();
+        /**
+         * The token's segment count: the number of segments, less the second unmaps of a segment the profile
+         * accepted ({@link StressProfile#unmapSegmentAgain}).
+         */
+        int count;
 
         Token(final IommuDmaDomain domain, final IommuDmaLogicalAddressToken handle, final long base, final long size)
         {
