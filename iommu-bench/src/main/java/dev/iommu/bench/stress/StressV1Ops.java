@@ -43,6 +43,10 @@ import dev.iommu.core.platform.PhysicalDeviceObject;
  *     AttachDevice of a shared device object either finds a token (STATUS_INVALID_PARAMETER) or attaches, in which
  *     case the device translates through this thread's domain until DetachDevice.</li>
  * </ul>
+ * The statuses above are the documented profile's; the run's {@link StressProfile} gives each profile's own (in the
+ * observed one, for example, V1 SetDeviceFaultReporting is STATUS_NOT_SUPPORTED, AttachDevice moves a device attached
+ * elsewhere and attaches to TranslateS1, a device object held by the other table is STATUS_NOT_SUPPORTED, and a
+ * domain is never deleted under its device). The refusals and cross-table checks are {@link StressV1CrossOps}'s.
  */
 final class StressV1Ops
 {

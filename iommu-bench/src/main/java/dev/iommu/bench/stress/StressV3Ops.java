@@ -25,6 +25,10 @@ import dev.iommu.api.IommuPasidConfigurationType;
  *     QueryDeviceInfo, state-change registration, DMA Guard restriction), DeleteDomain and CreateDomainEx of the two
  *     domains, and the x64 refusals.</li>
  * </ul>
+ * Statuses, available domain types and where the parent and its sub-devices may attach are the run's
+ * {@link StressProfile}'s (observed: a PASID-mode parent is offered TranslateS1 instead of Translate and attaches
+ * there through its default sub-device, sub-devices attach to TranslateS1 only, SetDeviceFaultReportingEx is real,
+ * the map and token members work on TranslateS1).
  */
 final class StressV3Ops
 {
