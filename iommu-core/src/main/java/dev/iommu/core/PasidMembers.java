@@ -55,13 +55,15 @@ final class PasidMembers
         rules.createPasidDeviceOutputs(pasidDeviceOut, asidOut);
         final DmaDevice device = handles.device(dmaDevice);
         final int status = rules.createPasidDevice(device, pasidDeviceOut, asidOut);
-        if (verifier.on)
-        {
-            verifier.compare(CREATE, status, verifier.otherRules().pasids.createPasidDevice(
-                device, pasidDeviceOut, asidOut), objects(device), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
-        }
         if (status != NtStatus.STATUS_SUCCESS)
         {
+            if (verifier.on)
+            {
+                // The other profile's argument checks agree (CreatePasidDevice rows 1 and 2 are shared).
+                verifier.compare(CREATE, status, verifier.otherRules().pasids.createPasidDevice(
+                    device, pasidDeviceOut, asidOut), objects(device), VerifierReport.NO_ADDRESS,
+                    VerifierReport.NO_ADDRESS);
+            }
             return status;
         }
         final PasidDevice created;
@@ -100,19 +102,24 @@ final class PasidMembers
     {
         final PasidDevice pasidDevice = handles.pasidDevice(handle);
         final int status = rules.deletePasidDevice(pasidDevice);
-        if (verifier.on)
-        {
-            verifier.compare(DELETE, status, otherDelete(pasidDevice), objects(pasidDevice),
-                VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
-        }
         if (status != NtStatus.STATUS_SUCCESS)
         {
+            if (verifier.on)
+            {
+                verifier.compare(DELETE, status, otherDelete(pasidDevice), objects(pasidDevice),
+                    VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+            }
             return status;
         }
         final DmaDevice parent = pasidDevice.parent();
         synchronized (parent)
         {
             final int idle = rules.deletePasidDeviceLocked(pasidDevice);
+            if (verifier.on)
+            {
+                verifier.compare(DELETE, idle, otherDelete(pasidDevice), objects(pasidDevice),
+                    VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+            }
             if (idle != NtStatus.STATUS_SUCCESS)
             {
                 return idle;
@@ -171,18 +178,23 @@ final class PasidMembers
     {
         final PasidDevice pasidDevice = handles.pasidDevice(handle);
         final int status = rules.detachPasidDevice(pasidDevice);
-        if (verifier.on)
-        {
-            verifier.compare(DETACH, status, otherDetach(pasidDevice), objects(pasidDevice),
-                VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
-        }
         if (status != NtStatus.STATUS_SUCCESS)
         {
+            if (verifier.on)
+            {
+                verifier.compare(DETACH, status, otherDetach(pasidDevice), objects(pasidDevice),
+                    VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+            }
             return status;
         }
         synchronized (pasidDevice.parent())
         {
             final int attached = rules.detachPasidDeviceLocked(pasidDevice);
+            if (verifier.on)
+            {
+                verifier.compare(DETACH, attached, otherDetach(pasidDevice), objects(pasidDevice),
+                    VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+            }
             if (attached != NtStatus.STATUS_SUCCESS)
             {
                 return attached;
