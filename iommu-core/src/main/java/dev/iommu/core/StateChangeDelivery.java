@@ -56,8 +56,8 @@ abstract class StateChangeDelivery
     abstract void onAvailableDomainTypesChanged(DmaDevice device, int availableDomainTypes);
 
     /**
-     * Whether the device's callback, when it is the one given, is running now, for the verifier's {@link VerifierRule#UNREGISTER_WHILE_RUNNING}
-     * (a snapshot).
+     * Whether the device's callback, when it is the one given, is running now, for the verifier's
+     * {@link VerifierRule#UNREGISTER_WHILE_RUNNING} (a snapshot).
      *
      * @return {@link #NOT_RUNNING}, {@link #RUNNING_ELSEWHERE} or {@link #RUNNING_HERE}.
      */

@@ -294,7 +294,8 @@ class ObservedPasidConformanceTest
         {
             final IommuDmaDevice gpu = tagged(r, "gpu");
             final IommuDmaDomain d = r.domain(IommuDmaDomainType.PASS_THROUGH);
-            r.refused("PASID 0, before the type", STATUS_NOT_SUPPORTED, () -> r.v3.attachPasidDevice(d, pasidZero(gpu)));
+            r.refused("PASID 0, before the type", STATUS_NOT_SUPPORTED,
+                () -> r.v3.attachPasidDevice(d, pasidZero(gpu)));
         }));
         c.add(observed("AttachPasidDevice_STATUS_ACCESS_DENIED_row2TranslateNotOfferedInPasidMode", r ->
         {

@@ -155,7 +155,8 @@ class ObservedStatePasidVerifierTest
             final IommuInterfaceStateChangeCallback[] self = new IommuInterfaceStateChangeCallback[1];
             self[0] = (final IommuInterfaceStateChange change, final Object ctx) ->
                 inside.set(r.iommu.unregisterInterfaceStateChangeCallback(self[0], nic));
-            assertEquals(STATUS_SUCCESS, r.iommu.registerInterfaceStateChangeCallback(self[0], null, nic, fields(BIT0)));
+            assertEquals(STATUS_SUCCESS,
+                r.iommu.registerInterfaceStateChangeCallback(self[0], null, nic, fields(BIT0)));
             assertEquals(STATUS_SUCCESS, inside.get(), "unregistered from inside");
             final List<VerifierReport> hazards = of(VerifierRule.UNREGISTER_WHILE_RUNNING);
             assertEquals(1, hazards.size(), hazards.toString());
@@ -174,7 +175,8 @@ class ObservedStatePasidVerifierTest
             final AtomicInteger calls = new AtomicInteger();
             final IommuInterfaceStateChangeCallback counting =
                 (final IommuInterfaceStateChange change, final Object ctx) -> calls.incrementAndGet();
-            assertEquals(STATUS_SUCCESS, r.iommu.registerInterfaceStateChangeCallback(counting, null, nic, fields(BIT0)));
+            assertEquals(STATUS_SUCCESS,
+                r.iommu.registerInterfaceStateChangeCallback(counting, null, nic, fields(BIT0)));
             r.platform.policy().restrict(r.platform.device("nic"), IommuDmaDomainType.PASS_THROUGH.mask());
             r.emulator.deliverNotifications();
             assertEquals(2, calls.get(), "the first call and the change, in either profile");
