@@ -40,6 +40,7 @@ import static dev.iommu.api.NtStatus.STATUS_NOT_SUPPORTED;
 import static dev.iommu.api.NtStatus.STATUS_SUCCESS;
 import static dev.iommu.api.NtStatus.STATUS_UNSUCCESSFUL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -141,6 +142,63 @@ class ObservedStatePasidVerifierTest
             assertTrue(hazards.get(0).detail().contains("another thread"), hazards.get(0).detail());
             assertEquals("unregister", hazards.get(0).threadName());
             assertEquals(1, r.emulator.verifierReports(VerifierRule.UNREGISTER_WHILE_RUNNING));
+        }
+    }
+
+    /**
+     * A later call: the documented profile's dispatcher (driven by the test's thread) or Windows' policy-changing
+     * thread runs the callback, which blocks; Unregister from another thread is reported.
+     */
+    @ParameterizedTest
+    @EnumSource(BehaviourProfile.class)
+    void unregisterWhileALaterCallRuns(final BehaviourProfile profile) throws InterruptedException
+    {
+        final CountDownLatch reported = new CountDownLatch(1);
+        try (V2Rig r = rig(profile, V2Rig.x64Platform(V2Rig.limits(V2Rig.SMALL_TABLE_PAGES)), reported))
+        {
+            final IommuDmaDevice nic = r.device("nic");
+            final CountDownLatch entered = new CountDownLatch(1);
+            final CountDownLatch release = new CountDownLatch(1);
+            final List<Thread> threads = new CopyOnWriteArrayList<>();
+            final IommuInterfaceStateChangeCallback blocking = (final IommuInterfaceStateChange change,
+                final Object ctx) ->
+            {
+                threads.add(Thread.currentThread());
+                if (threads.size() == 2)
+                {
+                    entered.countDown();
+                    ObservedStateChangeConformanceTest.awaitQuietly(release);
+                }
+            };
+            assertEquals(STATUS_SUCCESS, r.iommu.registerInterfaceStateChangeCallback(blocking, null, nic,
+                fields(BIT0)));
+            final Thread changer = new Thread(() ->
+            {
+                r.platform.policy().restrict(r.platform.device("nic"), IommuDmaDomainType.PASS_THROUGH.mask());
+                r.emulator.deliverNotifications();
+            }, "changer");
+            changer.start();
+            entered.await();
+            assertSame(changer, threads.get(1));
+            final AtomicInteger unregistered = new AtomicInteger(-1);
+            final Thread unregistering = new Thread(() -> unregistered.set(
+                r.iommu.unregisterInterfaceStateChangeCallback(blocking, nic)), "unregister");
+            unregistering.start();
+            reported.await();
+            if (profile == BehaviourProfile.OBSERVED_WINDOWS)
+            {
+                unregistering.join();
+                assertEquals(STATUS_SUCCESS, unregistered.get(), "returned while the callback still runs");
+                assertEquals(1, release.getCount());
+            }
+            release.countDown();
+            changer.join();
+            unregistering.join();
+            assertEquals(STATUS_SUCCESS, unregistered.get());
+            final List<VerifierReport> hazards = of(VerifierRule.UNREGISTER_WHILE_RUNNING);
+            assertEquals(1, hazards.size(), hazards.toString());
+            assertTrue(hazards.get(0).detail().contains("another thread"), hazards.get(0).detail());
+            assertEquals(2, threads.size());
         }
     }
 
