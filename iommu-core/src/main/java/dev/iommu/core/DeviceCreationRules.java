@@ -35,6 +35,7 @@ final class DeviceCreationRules
 
     private IommuPasidConfigurationType pasidConfig;
     private boolean suppressPasidFaults;
+    private boolean pasidGiven;
 
     /**
      * Checks a configuration list for a device.
@@ -97,6 +98,37 @@ final class DeviceCreationRules
             return NtStatus.STATUS_INVALID_PARAMETER_2;
         }
         return NtStatus.STATUS_SUCCESS;
+    }
+
+    /**
+     * Records the PASID configuration the observed profile's list walk found.
+     *
+     * @param pasid    the PASID configuration type, or null for none.
+     * @param suppress SuppressPasidFaults.
+     */
+    void result(final IommuPasidConfigurationType pasid, final boolean suppress)
+    {
+        pasidConfig = pasid;
+        suppressPasidFaults = suppress;
+        pasidGiven = true;
+    }
+
+    /**
+     * Forgets the result of the last check (the observed profile's list walk starts with it).
+     */
+    void clear()
+    {
+        pasidConfig = null;
+        suppressPasidFaults = false;
+        pasidGiven = false;
+    }
+
+    /**
+     * Whether the observed walk found a PASID configuration (its type may be null or Max: refused afterwards).
+     */
+    boolean pasidGiven()
+    {
+        return pasidGiven;
     }
 
     /**

@@ -43,6 +43,8 @@ final class DeviceDma
     private final EmulatorCounters counters;
     private final boolean arm;
 
+    private static final long PAGE_MASK = 4095;
+
     private final Verifier verifier;
 
     DeviceDma(final Handles handles, final NotificationPublisher publisher, final EmulatorCounters counters,
@@ -81,7 +83,15 @@ final class DeviceDma
         {
             result = walk(domain, address, access);
         }
-        return Translation.isFault(result) ? faulted(device, domain, NO_PASID, address, access, result) : result;
+        if (Translation.isFault(result))
+        {
+            return faulted(device, domain, NO_PASID, address, access, result);
+        }
+        if (verifier.on)
+        {
+            checkFlushed(device, domain, NO_PASID, address);
+        }
+        return result;
     }
 
     /**
@@ -101,7 +111,40 @@ final class DeviceDma
         final PasidDevice sub = device.pasidDevice(pasid);
         final Domain domain = null == sub ? null : sub.domain();
         final long result = walk(domain, address, access);
-        return Translation.isFault(result) ? faulted(device, domain, pasid, address, access, result) : result;
+        if (Translation.isFault(result))
+        {
+            return faulted(device, domain, pasid, address, access, result);
+        }
+        if (verifier.on)
+        {
+            checkFlushed(device, domain, pasid, address);
+        }
+        return result;
+    }
+
+    /**
+     * Verifier: a translation that succeeded through the IOTLB while the tables no longer map the address is DMA
+     * through an unmap whose invalidation has not been flushed yet (deferred invalidation: the window in which a
+     * device can still reach memory its driver unmapped).
+     */
+    private void checkFlushed(final DmaDevice device, final Domain domain, final int pasid, final long address)
+    {
+        if (domain instanceof MappingDomain && domain.type() != IommuDmaDomainType.PASS_THROUGH &&
+            Translation.isFault(((MappingDomain)domain).table().walk(address)))
+        {
+            verifier.hazard(VerifierRule.DMA_TO_UNFLUSHED_UNMAP, "DeviceDma", objects(device, domain, pasid),
+                address & ~PAGE_MASK, PAGE_MASK + 1, "the IOTLB still holds a translation the tables no longer have");
+        }
+    }
+
+    private static String objects(final DmaDevice device, final Domain domain, final int pasid)
+    {
+        final StringBuilder text = new StringBuilder(48).append("device#").append(device.id());
+        if (pasid > 0)
+        {
+            text.append(" pasid#").append(pasid);
+        }
+        return null == domain ? text.toString() : text.append(" domain#").append(domain.id()).toString();
     }
 
     /**
@@ -115,6 +158,12 @@ final class DeviceDma
         {
             reportFault(device, domain, address, access, Translation.faultReason(result));
         }
+        if (verifier.on && null != domain && Translation.faultReason(result) == Translation.FAULT_NOT_PRESENT)
+        {
+            verifier.hazard(VerifierRule.DMA_TO_UNMAPPED, "DeviceDma", objects(device, domain, pasid),
+                address & ~PAGE_MASK, PAGE_MASK + 1,
+                domain.isAlive() ? "no mapping at this address" : "the domain was deleted");
+        }
         return result;
     }
 
@@ -126,8 +175,10 @@ final class DeviceDma
         }
         if (domain.type() == IommuDmaDomainType.PASS_THROUGH)
         {
-            return address < 0 || !PtwPermissions.isValid(access) ?
-                Translation.fault(Translation.FAULT_BAD_ADDRESS) : Translation.of(address, PtwPermissions.READ_WRITE);
+            // A PassThrough domain deleted under its devices (observed profile) translates nothing.
+            return address < 0 || !PtwPermissions.isValid(access) ? Translation.fault(Translation.FAULT_BAD_ADDRESS) :
+                domain.isAlive() ? Translation.of(address, PtwPermissions.READ_WRITE) :
+                Translation.fault(Translation.FAULT_NOT_PRESENT);
         }
         final long result = ((MappingDomain)domain).translate(address, access);
         // Checked after the walk: a domain deleted while the walk ran may have had its pages reused, and a walk that

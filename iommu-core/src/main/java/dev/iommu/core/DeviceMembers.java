@@ -49,8 +49,15 @@ final class DeviceMembers
     int createDevice(final DeviceObject deviceObject, final IommuDeviceCreationConfiguration config,
         final Ref<IommuDmaDevice> dmaDeviceOut)
     {
+        rules.createDeviceOutputs(dmaDeviceOut);
         final DeviceCreationRules creation = new DeviceCreationRules();
-        final int status = rules.createDevice(platform, deviceObject, config, dmaDeviceOut, creation);
+        final int status = rules.createDevice(platform, devices, deviceObject, config, dmaDeviceOut, creation);
+        if (verifier.on)
+        {
+            verifier.compare("CreateDevice", status, verifier.otherRules().devices.createDevice(
+                platform, devices, deviceObject, config, dmaDeviceOut, new DeviceCreationRules()),
+                String.valueOf(deviceObject), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+        }
         if (status != NtStatus.STATUS_SUCCESS)
         {
             return status;
@@ -60,7 +67,7 @@ final class DeviceMembers
         // device's own): V1 SetDeviceFaultReporting names them by that base.
         final int base = pdo.bus() == Bus.ACPI && platform.architecture() == Architecture.ARM64 ?
             pdo.inputMappingBase() : 0;
-        final DmaDevice device = devices.add(pdo, creation.pasidConfig(), creation.suppressPasidFaults(), false, base);
+        final DmaDevice device = rules.addDevice(devices, pdo, creation, base);
         if (device == DeviceTable.TAKEN)
         {
             return rules.deviceTaken();
@@ -77,6 +84,11 @@ final class DeviceMembers
     {
         final DmaDevice device = devices.resolve(dmaDevice);
         final int status = rules.deleteDevice(device);
+        if (verifier.on)
+        {
+            verifier.compare("DeleteDevice", status, verifier.otherRules().devices.deleteDevice(device),
+                objects(null, device), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+        }
         if (status != NtStatus.STATUS_SUCCESS)
         {
             return status;
@@ -84,9 +96,20 @@ final class DeviceMembers
         synchronized (device)
         {
             final int inUse = rules.deleteDeviceLocked(device);
+            if (verifier.on)
+            {
+                verifier.compare("DeleteDevice", inUse, verifier.otherRules().devices.deleteDeviceLocked(device),
+                    objects(null, device), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+            }
             if (inUse != NtStatus.STATUS_SUCCESS)
             {
                 return inUse;
+            }
+            // One reference dropped; the device goes at the last (a device is shared only where the profile's
+            // CreateDevice shares it, observed 3 DeleteDevice row 4).
+            if (device.release() != 0)
+            {
+                return NtStatus.STATUS_SUCCESS;
             }
             device.kill();
         }
@@ -101,31 +124,87 @@ final class DeviceMembers
         final Domain domain = handles.domain(domainHandle);
         final DmaDevice device = devices.resolve(deviceHandle);
         final int status = rules.attachDeviceEx(domain, device);
-        return status != NtStatus.STATUS_SUCCESS ? status : attach(device, domain);
+        if (verifier.on)
+        {
+            verifier.compare("AttachDeviceEx", status, verifier.otherRules().devices.attachDeviceEx(domain, device),
+                objects(domain, device), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+        }
+        return status != NtStatus.STATUS_SUCCESS ? status : attach("AttachDeviceEx", device, domain, false);
     }
 
-    private int attach(final DmaDevice device, final Domain domain)
+    /**
+     * Attaches a device under its monitor after the profile's check; a device the check lets through while it is
+     * attached to this domain stays (a no-op), one attached to another domain moves (both only where the profile
+     * allows it, observed 3 AttachDeviceEx rows 2 and 3).
+     */
+    private int attach(final String member, final DmaDevice device, final Domain domain, final boolean v1)
     {
         synchronized (device)
         {
-            final int status = rules.attachLocked(device, domain, platform.policy().availableDomainTypes(device.pdo()));
+            final int available = rules.availableDomainTypes(platform, device);
+            final int status = v1 ? rules.attachV1Locked(device, domain, available) :
+                rules.attachLocked(device, domain, available);
+            final Domain current = device.domain();
+            if (verifier.on)
+            {
+                verifyAttach(member, device, domain, v1, status, current);
+            }
             if (status != NtStatus.STATUS_SUCCESS)
             {
                 return status;
+            }
+            if (current == domain)
+            {
+                return NtStatus.STATUS_SUCCESS;
             }
             if (!domain.attach())
             {
                 return rules.domainGone();
             }
             device.domain(domain);
+            if (null != current)
+            {
+                current.detach();
+            }
         }
         return NtStatus.STATUS_SUCCESS;
+    }
+
+    private void verifyAttach(final String member, final DmaDevice device, final Domain domain, final boolean v1,
+        final int status, final Domain current)
+    {
+        final DeviceRules other = verifier.otherRules().devices;
+        final int available = other.availableDomainTypes(platform, device);
+        verifier.compare(member, status, v1 ? other.attachV1Locked(device, domain, available) :
+            other.attachLocked(device, domain, available), objects(domain, device), VerifierReport.NO_ADDRESS,
+            VerifierReport.NO_ADDRESS);
+        if (null != current && current != domain)
+        {
+            verifier.hazard(VerifierRule.ATTACH_MOVES_DEVICE, member, objects(domain, device) + " from domain#" +
+                current.id(), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS,
+                "attached to another domain: Windows moves the device, the documented contract refuses it");
+        }
+    }
+
+    /**
+     * The objects string of a verifier report: {@code "domain#3 device#7"}, either part left out when null.
+     */
+    private static String objects(final Domain domain, final DmaDevice device)
+    {
+        final String d = null == domain ? "" : "domain#" + domain.id();
+        final String v = null == device ? "" : "device#" + device.id();
+        return d.isEmpty() || v.isEmpty() ? d + v : d + " " + v;
     }
 
     int detachDeviceEx(final IommuDmaDevice deviceHandle)
     {
         final DmaDevice device = devices.resolve(deviceHandle);
         final int status = rules.detachDeviceEx(device);
+        if (verifier.on)
+        {
+            verifier.compare("DetachDeviceEx", status, verifier.otherRules().devices.detachDeviceEx(device),
+                objects(null, device), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+        }
         if (status != NtStatus.STATUS_SUCCESS)
         {
             return status;
@@ -133,6 +212,12 @@ final class DeviceMembers
         synchronized (device)
         {
             final int attached = rules.detachDeviceExLocked(device);
+            if (verifier.on)
+            {
+                verifier.compare("DetachDeviceEx", attached,
+                    verifier.otherRules().devices.detachDeviceExLocked(device), objects(device.domain(), device),
+                    VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+            }
             if (attached != NtStatus.STATUS_SUCCESS)
             {
                 return attached;
@@ -142,6 +227,9 @@ final class DeviceMembers
         return NtStatus.STATUS_SUCCESS;
     }
 
+    /**
+     * Detaches a device from its domain, deleted or not (observed DeleteDomain leaves devices on a dead domain).
+     */
     private static void detach(final DmaDevice device)
     {
         final Domain domain = device.domain();
@@ -154,21 +242,34 @@ final class DeviceMembers
     {
         final Domain domain = handles.domain(domainHandle);
         final int status = rules.attachDevice(platform, domain, deviceObject, inputMappingIdBase, mappingCount);
+        if (verifier.on)
+        {
+            verifier.compare("AttachDevice", status, verifier.otherRules().devices.attachDevice(
+                platform, domain, deviceObject, inputMappingIdBase, mappingCount), objects(domain, null) + " " +
+                deviceObject, VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+        }
         if (status != NtStatus.STATUS_SUCCESS)
         {
             return status;
         }
-        final DmaDevice device = devices.add((PhysicalDeviceObject)deviceObject, null, false, true, inputMappingIdBase);
+        final DmaDevice device = rules.v1Device(devices, (PhysicalDeviceObject)deviceObject, inputMappingIdBase);
         if (device == DeviceTable.TAKEN)
         {
+            if (verifier.on)
+            {
+                v1Taken(domain, (PhysicalDeviceObject)deviceObject);
+            }
             return rules.deviceTaken();
         }
         if (null == device)
         {
             return NtStatus.STATUS_INSUFFICIENT_RESOURCES;
         }
-        final int attached = attach(device, domain);
-        if (attached != NtStatus.STATUS_SUCCESS)
+        // A V1 device is attached from its creation until V1 DetachDevice deletes it: one without a domain is new (an
+        // old one is the observed profile's: the verifier's compare in attach reports the documented refusal).
+        final boolean fresh = null == device.domain();
+        final int attached = attach("AttachDevice", device, domain, true);
+        if (attached != NtStatus.STATUS_SUCCESS && fresh)
         {
             synchronized (device)
             {
@@ -179,10 +280,38 @@ final class DeviceMembers
         return attached;
     }
 
+    /**
+     * The verifier's report of a V1 AttachDevice the documented profile refuses because V1 attached the device
+     * object already (Windows attaches it again or moves it: SUCCESS).
+     */
+    private void v1Taken(final Domain domain, final PhysicalDeviceObject pdo)
+    {
+        final DmaDevice existing = devices.deviceOf(pdo);
+        if (null != existing && existing.isV1())
+        {
+            verifier.divergence("AttachDevice", rules.deviceTaken(), NtStatus.STATUS_SUCCESS,
+                objects(domain, existing), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS,
+                "the device object is attached through V1 already: Windows attaches it again or moves it");
+            final Domain current = existing.domain();
+            if (null != current && current != domain)
+            {
+                verifier.hazard(VerifierRule.ATTACH_MOVES_DEVICE, "AttachDevice", objects(domain, existing) +
+                    " from domain#" + current.id(), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS,
+                    "attached to another domain: Windows moves the device, the documented contract refuses it");
+            }
+        }
+    }
+
     int detachDevice(final IommuDmaDomain domainHandle, final DeviceObject deviceObject, final int inputMappingId)
     {
         final Domain domain = handles.domain(domainHandle);
         final int status = rules.detachDevice(platform, domain, deviceObject);
+        if (verifier.on)
+        {
+            verifier.compare("DetachDevice", status, verifier.otherRules().devices.detachDevice(
+                platform, domain, deviceObject), objects(domain, null) + " " + deviceObject,
+                VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+        }
         if (status != NtStatus.STATUS_SUCCESS)
         {
             return status;
@@ -214,6 +343,12 @@ final class DeviceMembers
             devices.deviceOf((PhysicalDeviceObject)deviceObject) : null;
         final int status = rules.setDeviceFaultReporting(
             platform, deviceObject, device, inputMappingIdBase, enable, faultConfig);
+        if (verifier.on)
+        {
+            verifier.compare("SetDeviceFaultReporting", status, verifier.otherRules().devices.setDeviceFaultReporting(
+                platform, deviceObject, device, inputMappingIdBase, enable, faultConfig), objects(null, device),
+                VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+        }
         return status != NtStatus.STATUS_SUCCESS ? status : faultReporting(device, enable, faultConfig);
     }
 
@@ -240,9 +375,43 @@ final class DeviceMembers
             NtStatus.STATUS_SUCCESS : NtStatus.STATUS_UNSUCCESSFUL;
     }
 
-    int setDeviceFaultReportingEx()
+    /**
+     * SetDeviceFaultReportingEx: the profile's rule under the device's monitor (it reads whether a handler is set),
+     * then the registration changes as V1's does (disabling waits for a delivery in progress). The documented
+     * profile refuses every call (STATUS_NOT_IMPLEMENTED), so only the observed one reaches the registration.
+     */
+    int setDeviceFaultReportingEx(final IommuDmaDevice dmaDevice, final int inputMappingIdBase, final boolean enable,
+        final DeviceFaultConfiguration faultConfig)
     {
-        return rules.setDeviceFaultReportingEx();
+        final DmaDevice device = devices.resolve(dmaDevice);
+        if (null == device)
+        {
+            return faultReportingEx(null, inputMappingIdBase, enable, faultConfig);
+        }
+        synchronized (device)
+        {
+            final int status = faultReportingEx(device, inputMappingIdBase, enable, faultConfig);
+            if (status != NtStatus.STATUS_SUCCESS)
+            {
+                return status;
+            }
+            device.faultReporting(enable);
+        }
+        return notifications.setDeviceFaultReporting(device.id(), enable, faultConfig) ?
+            NtStatus.STATUS_SUCCESS : NtStatus.STATUS_UNSUCCESSFUL;
+    }
+
+    private int faultReportingEx(final DmaDevice device, final int inputMappingIdBase, final boolean enable,
+        final DeviceFaultConfiguration faultConfig)
+    {
+        final int status = rules.setDeviceFaultReportingEx(device, inputMappingIdBase, enable, faultConfig);
+        if (verifier.on)
+        {
+            verifier.compare("SetDeviceFaultReportingEx", status, verifier.otherRules().devices
+                .setDeviceFaultReportingEx(device, inputMappingIdBase, enable, faultConfig), objects(null, device),
+                VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+        }
+        return status;
     }
 
     void queryAvailableDomainTypes(final IommuDmaDevice deviceHandle, final IntRef availableDomains)
@@ -252,13 +421,32 @@ final class DeviceMembers
             return;
         }
         final DmaDevice device = devices.resolve(deviceHandle);
-        availableDomains.set(null == device ? 0 : platform.policy().availableDomainTypes(device.pdo()));
+        final int types = null == device ? 0 : rules.availableDomainTypes(platform, device);
+        if (verifier.on && null != device)
+        {
+            final int other = verifier.otherRules().devices.availableDomainTypes(platform, device);
+            if (other != types)
+            {
+                final boolean documented = verifier.otherRules().profile == BehaviourProfile.OBSERVED_WINDOWS;
+                verifier.divergence("QueryAvailableDomainTypes", NtStatus.STATUS_SUCCESS, NtStatus.STATUS_SUCCESS,
+                    objects(null, device), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS,
+                    "available domain types: documented 0x" + Integer.toHexString(documented ? types : other) +
+                    ", observed 0x" + Integer.toHexString(documented ? other : types));
+            }
+        }
+        availableDomains.set(types);
     }
 
     int queryInputMappings(final DeviceObject deviceObject, final InputMappingElement[] buffer,
         final int bufferLength, final IntRef returnLength)
     {
         final int status = rules.queryInputMappings(platform, deviceObject, buffer, bufferLength);
+        if (verifier.on)
+        {
+            verifier.compare("QueryInputMappings", status, verifier.otherRules().devices.queryInputMappings(
+                platform, deviceObject, buffer, bufferLength), String.valueOf(deviceObject), VerifierReport.NO_ADDRESS,
+                VerifierReport.NO_ADDRESS);
+        }
         if (status != NtStatus.STATUS_SUCCESS && status != NtStatus.STATUS_BUFFER_TOO_SMALL)
         {
             return status;

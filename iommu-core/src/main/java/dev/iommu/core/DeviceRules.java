@@ -8,10 +8,12 @@ import dev.iommu.api.DeviceFaultConfiguration;
 import dev.iommu.api.DeviceObject;
 import dev.iommu.api.InputMappingElement;
 import dev.iommu.api.IommuDeviceCreationConfiguration;
+import dev.iommu.api.IommuDmaDevice;
 import dev.iommu.api.IommuDmaDomainType;
 import dev.iommu.api.IommuInterfaceStateChangeCallback;
 import dev.iommu.api.IommuInterfaceStateChangeFields;
 import dev.iommu.api.NtStatus;
+import dev.iommu.api.Ref;
 import dev.iommu.callbacks.Notifications;
 import dev.iommu.core.platform.Architecture;
 import dev.iommu.core.platform.Bus;
@@ -53,11 +55,21 @@ import dev.iommu.core.platform.Platform;
 class DeviceRules
 {
     /**
+     * What {@code CreateDevice} writes before any check: nothing (the out-parameter is written only on success).
+     *
+     * @param dmaDeviceOut the caller's out-parameter, or null.
+     */
+    void createDeviceOutputs(final Ref<IommuDmaDevice> dmaDeviceOut)
+    {
+    }
+
+    /**
      * {@code CreateDevice} (spec 2.28), in order: the device object, whether an IOMMU translates it, the
      * configuration list ({@link DeviceCreationRules}, _2), the IOMMU's device-id lookup (STATUS_UNSUCCESSFUL), the
-     * out-parameter (_3). A device that already has one is {@link #deviceTaken()}.
+     * out-parameter (_3), then a device object that already has a device: {@link #deviceTaken()} (the device table
+     * checks it again when it adds the device).
      */
-    int createDevice(final Platform platform, final DeviceObject deviceObject,
+    int createDevice(final Platform platform, final DeviceTable devices, final DeviceObject deviceObject,
         final IommuDeviceCreationConfiguration config, final Object dmaDeviceOut, final DeviceCreationRules creation)
     {
         final int status = behindIommu(platform, deviceObject);
@@ -75,7 +87,22 @@ class DeviceRules
         {
             return NtStatus.STATUS_UNSUCCESSFUL;
         }
-        return null == dmaDeviceOut ? NtStatus.STATUS_INVALID_PARAMETER_3 : NtStatus.STATUS_SUCCESS;
+        if (null == dmaDeviceOut)
+        {
+            return NtStatus.STATUS_INVALID_PARAMETER_3;
+        }
+        return null == devices.deviceOf(pdo) ? NtStatus.STATUS_SUCCESS : deviceTaken();
+    }
+
+    /**
+     * The device table's part of {@code CreateDevice}: a new device for a device object that has none.
+     *
+     * @return the device; {@link DeviceTable#TAKEN} when the device object has one; null at the device limit.
+     */
+    DmaDevice addDevice(final DeviceTable devices, final PhysicalDeviceObject pdo, final DeviceCreationRules creation,
+        final int attachBase)
+    {
+        return devices.add(pdo, creation.pasidConfig(), creation.suppressPasidFaults(), false, attachBase);
     }
 
     /**
@@ -131,6 +158,33 @@ class DeviceRules
             return NtStatus.STATUS_ACCESS_DENIED;
         }
         return NtStatus.STATUS_SUCCESS;
+    }
+
+    /**
+     * V1 {@code AttachDevice} under the device's monitor: as {@link #attachLocked}.
+     */
+    int attachV1Locked(final DmaDevice device, final Domain domain, final int availableDomainTypes)
+    {
+        return attachLocked(device, domain, availableDomainTypes);
+    }
+
+    /**
+     * The device V1 {@code AttachDevice} attaches: a new one for a device object that has none.
+     *
+     * @return the device; {@link DeviceTable#TAKEN} when the device object has one; null at the device limit.
+     */
+    DmaDevice v1Device(final DeviceTable devices, final PhysicalDeviceObject pdo, final int inputMappingIdBase)
+    {
+        return devices.add(pdo, null, false, true, inputMappingIdBase);
+    }
+
+    /**
+     * The domain types a device may use now ({@code QueryAvailableDomainTypes}, spec 2.21, and the check of
+     * AttachDeviceEx): the DMA Guard policy's set.
+     */
+    int availableDomainTypes(final Platform platform, final DmaDevice device)
+    {
+        return platform.policy().availableDomainTypes(device.pdo());
     }
 
     /**
@@ -256,7 +310,8 @@ class DeviceRules
     /**
      * {@code SetDeviceFaultReportingEx} (spec 2.19): always STATUS_NOT_IMPLEMENTED, as documented.
      */
-    int setDeviceFaultReportingEx()
+    int setDeviceFaultReportingEx(final DmaDevice device, final int inputMappingIdBase, final boolean enable,
+        final DeviceFaultConfiguration faultConfig)
     {
         return NtStatus.STATUS_NOT_IMPLEMENTED;
     }
@@ -348,19 +403,6 @@ class DeviceRules
     }
 
     /**
-     * The domain types a device may use now, as QueryAvailableDomainTypes reports them and as the state-change
-     * callbacks and AttachPasidDevice see them: the platform's DMA Guard policy (spec 2.21).
-     *
-     * @param platform the platform.
-     * @param device   a live device.
-     * @return a bit {@code 1 << IommuDmaDomainType.value()} per usable type.
-     */
-    int availableDomainTypes(final Platform platform, final DmaDevice device)
-    {
-        return platform.policy().availableDomainTypes(device.pdo());
-    }
-
-    /**
      * {@code UnregisterInterfaceStateChangeCallback} (spec 2.23): null callback _1; a null or deleted device, or a
      * callback not registered for it ({@link #notRegistered()}): STATUS_UNSUCCESSFUL.
      */
@@ -381,7 +423,7 @@ class DeviceRules
         return NtStatus.STATUS_UNSUCCESSFUL;
     }
 
-    private static int behindIommu(final Platform platform, final DeviceObject deviceObject)
+    static int behindIommu(final Platform platform, final DeviceObject deviceObject)
     {
         if (!platform.owns(deviceObject))
         {

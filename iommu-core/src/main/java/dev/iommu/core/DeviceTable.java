@@ -97,6 +97,42 @@ final class DeviceTable
     }
 
     /**
+     * Records a new device for a device object, or shares the one it has (observed record section 3 CreateDevice
+     * row 7): a live token device with the same settings (PASID configuration type and SuppressPasidFaults, all the
+     * settings the Java configuration list can carry) gets one more reference and is returned.
+     *
+     * @return the new or shared device; {@link #TAKEN} when the device object has a device with other settings (or a
+     *     V1 one); null at the device limit.
+     */
+    DmaDevice addOrShare(final PhysicalDeviceObject pdo, final IommuPasidConfigurationType pasidConfig,
+        final boolean suppress, final int attachBase)
+    {
+        for (int attempt = 0; attempt < 2; attempt++)
+        {
+            final DmaDevice existing = byPdo.get(pdo);
+            if (null == existing)
+            {
+                final DmaDevice device = add(pdo, pasidConfig, suppress, false, attachBase);
+                if (device != TAKEN)
+                {
+                    return device;
+                }
+                continue;
+            }
+            synchronized (existing)
+            {
+                if (existing.isAlive() && existing.sameSettings(pasidConfig, suppress))
+                {
+                    existing.retain();
+                    return existing;
+                }
+            }
+            return TAKEN;
+        }
+        return TAKEN;
+    }
+
+    /**
      * Forgets a device the caller has killed (under its monitor). The limit is given back before the device object
      * is free for a new device: the other order lets a racing CreateDevice of the same device take the map slot while
      * the count is still full, and fail with a spurious STATUS_INSUFFICIENT_RESOURCES (LifecycleConcurrencyTest).

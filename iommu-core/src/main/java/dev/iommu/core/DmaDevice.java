@@ -28,6 +28,8 @@ final class DmaDevice implements IommuDmaDevice
     private volatile boolean faultReporting;
     private final boolean v1;
     private final int attachBase;
+    /** The references the driver holds (guarded by this monitor): 1 at creation; more only where a profile shares. */
+    private int references = 1;
     /** The live sub-devices sorted by PASID: copied on write under this monitor, read lock-free by translate. */
     private volatile PasidDevice[] pasidDevices = NO_PASID_DEVICES;
 
@@ -133,6 +135,32 @@ final class DmaDevice implements IommuDmaDevice
     }
 
     /**
+     * Takes one more reference (a CreateDevice that shares this device); call under this monitor.
+     */
+    void retain()
+    {
+        references++;
+    }
+
+    /**
+     * Whether a token device was created with these settings (the PASID configuration and SuppressPasidFaults).
+     */
+    boolean sameSettings(final IommuPasidConfigurationType config, final boolean suppress)
+    {
+        return !v1 && pasidConfig == config && pasidFaultsSuppressed == suppress;
+    }
+
+    /**
+     * Drops one reference; call under this monitor.
+     *
+     * @return the references left: at 0 the caller tears the device down.
+     */
+    int release()
+    {
+        return --references;
+    }
+
+    /**
      * Whether V1 AttachDevice made this device (by its device object; the driver holds no token).
      */
     boolean isV1()
@@ -178,6 +206,14 @@ final class DmaDevice implements IommuDmaDevice
             }
         }
         return null;
+    }
+
+    /**
+     * The live sub-devices, ordered by PASID (the published array: the caller must not change it).
+     */
+    PasidDevice[] pasidDevicesView()
+    {
+        return pasidDevices;
     }
 
     /**

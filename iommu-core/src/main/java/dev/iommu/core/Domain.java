@@ -20,6 +20,7 @@ class Domain implements IommuDmaDomain
     private final long id;
     private volatile boolean alive = true;
     private int attachedDevices;
+    private int attachedPasidDevices;
     private int outstandingTokens;
 
     Domain(final DomainTable owner, final IommuDmaDomainType type, final long id)
@@ -53,8 +54,9 @@ class Domain implements IommuDmaDomain
     }
 
     /**
-     * Marks the domain deleted; the caller holds this domain's monitor and has checked, under it, that nothing is
-     * attached and no token is outstanding ({@link DomainRules#deleteDomainInUse}).
+     * Marks the domain deleted; the caller holds this domain's monitor and has checked, under it, what its profile
+     * refuses ({@link DomainRules#deleteDomainInUse}). In the observed profile devices may still be attached: they
+     * stay attached to the dead domain (their DMA faults) until DetachDeviceEx, and its tokens answer as freed ones.
      */
     void kill()
     {
@@ -81,9 +83,41 @@ class Domain implements IommuDmaDomain
         attachedDevices--;
     }
 
+    /**
+     * The devices attached, PASID sub-devices included.
+     */
     synchronized int attachedDevices()
     {
         return attachedDevices;
+    }
+
+    /**
+     * Counts one more attached PASID sub-device (also in {@link #attachedDevices()}), unless the domain was deleted.
+     *
+     * @return true when counted.
+     */
+    synchronized boolean attachPasid()
+    {
+        if (!attach())
+        {
+            return false;
+        }
+        attachedPasidDevices++;
+        return true;
+    }
+
+    synchronized void detachPasid()
+    {
+        attachedPasidDevices--;
+        detach();
+    }
+
+    /**
+     * The PASID sub-devices attached (Windows' DeleteDomain refuses only these: observed record section 2).
+     */
+    synchronized int attachedPasidDevices()
+    {
+        return attachedPasidDevices;
     }
 
     /**

@@ -31,6 +31,8 @@ final class DomainFactory
     private final BoundedCounter unmanagedDomains;
     private final int tableWidth;
     private final int pageSizes;
+    /** Whether allocators hand out page 0 (observed profile: Windows' buddy allocator starts at logical 0). */
+    private final boolean allocatorPageZero;
 
     private final Verifier verifier;
 
@@ -54,6 +56,8 @@ final class DomainFactory
         // Windows maps 4 KiB leaves only (observed record, section 4): the observed profile never uses large leaves.
         final boolean large = context.largePages() && context.profile() == BehaviourProfile.DOCUMENTED;
         this.pageSizes = (large ? sizes : PageSizes.SIZE_4K) | PageSizes.SIZE_4K;
+        // Windows' buddy allocator hands out logical address 0 first (observed record, section 2, notes): set once.
+        this.allocatorPageZero = context.profile() == BehaviourProfile.OBSERVED_WINDOWS;
     }
 
     /**
@@ -116,23 +120,35 @@ final class DomainFactory
             return null;
         }
         IovaAllocator allocator = null;
+        final int ranges = null == creation ? 0 : creation.regionCount();
         if (null != creation && creation.hasAllocator())
         {
             final IovaAllocatorConfig allocatorConfig = new IovaAllocatorConfig().addressWidth(width)
-                .explicitAllowed(false);
-            for (int i = 0; i < creation.regionCount(); i++)
+                .explicitAllowed(false).pageZeroUsable(allocatorPageZero);
+            final long topPage = 1L << (width - 12);
+            for (int i = 0; i < ranges; i++)
             {
-                allocatorConfig.reserve(creation.regionBases()[i], creation.regionPages()[i]);
+                // Parts above the allocator's top are clipped (observed row 13; documented regions never reach it).
+                final long page = creation.regionBases()[i] >>> 12;
+                if (page < topPage)
+                {
+                    allocatorConfig.reserve(page << 12, Math.min(creation.regionPages()[i], topPage - page));
+                }
             }
             allocator = new IovaAllocator(allocatorConfig);
         }
         final MappingDomain domain = new MappingDomain(
             domains, type, domains.nextId(), table, allocator, width, verifier);
-        final int regions = null == creation ? 0 : creation.regionCount();
-        for (int i = 0; i < regions; i++)
+        for (int i = 0; i < ranges; i++)
         {
-            if (domain.addReservedRegion(creation.regionBases()[i], creation.regionPages()[i],
-                creation.regionIdentityMapped(i)) != PtwResult.OK)
+            domain.addReservedRegion(creation.regionBases()[i], creation.regionPages()[i], false);
+        }
+        final int maps = null == creation ? 0 : creation.identityCount();
+        for (int i = 0; i < maps; i++)
+        {
+            // A failure undoes the identity maps made so far with the whole table (observed row 15).
+            if (domain.addReservedRegion(creation.identityBases()[i], creation.identityPages()[i], true) !=
+                PtwResult.OK)
             {
                 table.destroy();
                 return null;

@@ -41,14 +41,28 @@ final class DomainMembers
         final Ref<IommuDmaDomain> domainOut)
     {
         final DomainCreationRules creation = new DomainCreationRules();
-        final int status = rules.createDomainEx(
-            creation, type, flags, allocatorConfig, regions, domainOut, factory.tableWidth(), architecture);
+        final boolean exhausted = handles.domains().exhausted();
+        final int status = rules.createDomainEx(exhausted, creation, type, flags, allocatorConfig, regions, domainOut,
+            factory.tableWidth(), architecture);
+        if (verifier.on)
+        {
+            verifier.compare("CreateDomainEx", status, verifier.otherRules().domains.createDomainEx(exhausted,
+                new DomainCreationRules(), type, flags, allocatorConfig, regions, domainOut, factory.tableWidth(),
+                architecture), "", VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+        }
         return status != NtStatus.STATUS_SUCCESS ? status : created(factory.create(type, creation), domainOut);
     }
 
     int createDomain(final boolean osManagedPageTable, final Ref<IommuDmaDomain> domainOut)
     {
-        final int status = rules.createDomain(osManagedPageTable, domainOut, architecture);
+        final boolean exhausted = handles.domains().exhausted();
+        final int status = rules.createDomain(exhausted, osManagedPageTable, domainOut, architecture);
+        if (verifier.on)
+        {
+            verifier.compare("CreateDomain", status, verifier.otherRules().domains.createDomain(exhausted,
+                osManagedPageTable, domainOut, architecture), "", VerifierReport.NO_ADDRESS,
+                VerifierReport.NO_ADDRESS);
+        }
         return status != NtStatus.STATUS_SUCCESS ? status : created(factory.create(
             osManagedPageTable ? IommuDmaDomainType.TRANSLATE : IommuDmaDomainType.UNMANAGED, null), domainOut);
     }
@@ -66,8 +80,13 @@ final class DomainMembers
     int deleteDomain(final IommuDmaDomain handle)
     {
         final Domain domain = handles.domain(handle);
-        final int status = rules.deleteDomain(domain);
-        if (status != NtStatus.STATUS_SUCCESS)
+        final int status = rules.deleteDomain(handle, domain);
+        if (verifier.on)
+        {
+            verifier.compare("DeleteDomain", status, verifier.otherRules().domains.deleteDomain(handle, domain),
+                objects(domain), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+        }
+        if (status != NtStatus.STATUS_SUCCESS || null == domain)
         {
             return status;
         }
@@ -75,9 +94,16 @@ final class DomainMembers
         {
             if (!domain.isAlive())
             {
-                return rules.deleteDomain(null);
+                return rules.deleteDomain(handle, null);
             }
-            final int inUse = rules.deleteDomainInUse(domain.attachedDevices(), domain.outstandingTokens());
+            final int devices = domain.attachedDevices();
+            final int pasidDevices = domain.attachedPasidDevices();
+            final int tokens = domain.outstandingTokens();
+            final int inUse = rules.deleteDomainInUse(devices, pasidDevices, tokens);
+            if (verifier.on)
+            {
+                verify(domain, inUse, devices, pasidDevices, tokens);
+            }
             if (inUse != NtStatus.STATUS_SUCCESS)
             {
                 return inUse;
@@ -88,10 +114,43 @@ final class DomainMembers
         return NtStatus.STATUS_SUCCESS;
     }
 
+    /**
+     * The verifier's view of a DeleteDomain that reached the domain: both profiles' answers, and the hazards
+     * {@link VerifierRule#DELETE_DOMAIN_WITH_DEVICES} (ordinary devices attached: Windows frees the domain under
+     * them) and {@link VerifierRule#DELETE_DOMAIN_WITH_TOKENS}, reported in both profiles.
+     */
+    private void verify(final Domain domain, final int inUse, final int devices, final int pasidDevices,
+        final int tokens)
+    {
+        final String objects = objects(domain);
+        verifier.compare("DeleteDomain", inUse, verifier.otherRules().domains.deleteDomainInUse(devices, pasidDevices,
+            tokens), objects, VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+        if (devices - pasidDevices > 0)
+        {
+            verifier.hazard(VerifierRule.DELETE_DOMAIN_WITH_DEVICES, "DeleteDomain", objects,
+                VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS, (devices - pasidDevices) + " device(s) attached");
+        }
+        if (tokens > 0)
+        {
+            verifier.hazard(VerifierRule.DELETE_DOMAIN_WITH_TOKENS, "DeleteDomain", objects,
+                VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS, tokens + " token(s) outstanding");
+        }
+    }
+
+    private static String objects(final Domain domain)
+    {
+        return null == domain ? "" : "domain#" + domain.id();
+    }
+
     int flushDomain(final IommuDmaDomain handle)
     {
         final Domain domain = handles.domain(handle);
         final int status = rules.flushDomain(domain);
+        if (verifier.on)
+        {
+            verifier.compare("FlushDomain", status, verifier.otherRules().domains.flushDomain(domain),
+                objects(domain), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+        }
         if (status == NtStatus.STATUS_SUCCESS)
         {
             ((UnmanagedDomain)domain).flushed(-1);
@@ -104,6 +163,11 @@ final class DomainMembers
     {
         final Domain domain = handles.domain(handle);
         final int status = rules.flushDomainByVaList(domain, number, vaList);
+        if (verifier.on)
+        {
+            verifier.compare("FlushDomainByVaList", status, verifier.otherRules().domains.flushDomainByVaList(domain,
+                number, vaList), objects(domain), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+        }
         if (status == NtStatus.STATUS_SUCCESS)
         {
             ((UnmanagedDomain)domain).flushed(number);
@@ -115,6 +179,11 @@ final class DomainMembers
     {
         final Domain domain = handles.domain(handle);
         final int status = rules.configureDomain(domain, configuration);
+        if (verifier.on)
+        {
+            verifier.compare("ConfigureDomain", status, verifier.otherRules().domains.configureDomain(domain,
+                configuration), objects(domain), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+        }
         if (status == NtStatus.STATUS_SUCCESS)
         {
             ((UnmanagedDomain)domain).configure(configuration.arm64());

@@ -24,9 +24,13 @@ class DomainRules
     /**
      * {@code CreateDomainEx}: the list of {@link DomainCreationRules} (type _1, flags _2, allocator _3, regions _4,
      * no DomainOut _5), then spec 2.2's "type not allowed": Unmanaged on a platform that is not ARM64 is
-     * STATUS_NOT_SUPPORTED (caller-owned stage-1 tables are an SMMU feature; no device could ever attach).
+     * STATUS_NOT_SUPPORTED (caller-owned stage-1 tables are an SMMU feature; no device could ever attach). The
+     * platform's domain limit reached is STATUS_INSUFFICIENT_RESOURCES after every argument check (the factory still
+     * has the last word: a creation racing for the last domain gets the same status from it).
+     * Writes only {@code creation} (a fresh object per call), so the verifier may run it for its answer.
      */
     int createDomainEx(
+        final boolean domainsExhausted,
         final DomainCreationRules creation,
         final IommuDmaDomainType type,
         final long flags,
@@ -45,16 +49,16 @@ class DomainRules
         {
             return NtStatus.STATUS_NOT_SUPPORTED;
         }
-        return NtStatus.STATUS_SUCCESS;
+        return domainsExhausted ? NtStatus.STATUS_INSUFFICIENT_RESOURCES : NtStatus.STATUS_SUCCESS;
     }
 
     /**
      * V1 {@code CreateDomain} (spec 2.1, 1.4): TRUE makes a Translate domain without allocator, FALSE a caller-owned
      * (Unmanaged) one. No DomainOut is STATUS_INVALID_PARAMETER_2; FALSE on a platform that is not ARM64 is
-     * STATUS_NOT_SUPPORTED, as CreateDomainEx(Unmanaged).
+     * STATUS_NOT_SUPPORTED, as CreateDomainEx(Unmanaged); then the domain limit, as CreateDomainEx.
      */
-    int createDomain(final boolean osManagedPageTable, final Ref<IommuDmaDomain> domainOut,
-        final Architecture architecture)
+    int createDomain(final boolean domainsExhausted, final boolean osManagedPageTable,
+        final Ref<IommuDmaDomain> domainOut, final Architecture architecture)
     {
         if (null == domainOut)
         {
@@ -64,14 +68,18 @@ class DomainRules
         {
             return NtStatus.STATUS_NOT_SUPPORTED;
         }
-        return NtStatus.STATUS_SUCCESS;
+        return domainsExhausted ? NtStatus.STATUS_INSUFFICIENT_RESOURCES : NtStatus.STATUS_SUCCESS;
     }
 
     /**
-     * {@code DeleteDomain} (spec 2.3): the handle only. Devices, PASID sub-devices or tokens still there are
-     * STATUS_RESOURCE_IN_USE ({@link #deleteDomainInUse}).
+     * {@code DeleteDomain} (spec 2.3): the handle only (a null, foreign or deleted one STATUS_INVALID_PARAMETER).
+     * Devices, PASID sub-devices or tokens still there are STATUS_RESOURCE_IN_USE ({@link #deleteDomainInUse}).
+     * A SUCCESS with a null {@code domain} is a no-op (the observed profile's NULL handle).
+     *
+     * @param handle the handle the caller passed.
+     * @param domain the live domain behind it, or null.
      */
-    int deleteDomain(final Domain domain)
+    int deleteDomain(final IommuDmaDomain handle, final Domain domain)
     {
         return null == domain ? NtStatus.STATUS_INVALID_PARAMETER : NtStatus.STATUS_SUCCESS;
     }
@@ -79,8 +87,12 @@ class DomainRules
     /**
      * {@code DeleteDomain}, under the domain's monitor (spec 5.3 item 14): devices attached (by any table),
      * PASID sub-devices attached, or tokens outstanding: STATUS_RESOURCE_IN_USE; plain mappings are dropped.
+     *
+     * @param attachedDevices      devices attached, PASID sub-devices included.
+     * @param attachedPasidDevices PASID sub-devices attached.
+     * @param outstandingTokens    tokens not freed.
      */
-    int deleteDomainInUse(final int attachedDevices, final int outstandingTokens)
+    int deleteDomainInUse(final int attachedDevices, final int attachedPasidDevices, final int outstandingTokens)
     {
         return attachedDevices != 0 || outstandingTokens != 0 ?
             NtStatus.STATUS_RESOURCE_IN_USE : NtStatus.STATUS_SUCCESS;

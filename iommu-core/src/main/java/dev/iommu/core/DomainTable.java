@@ -56,6 +56,17 @@ final class DomainTable
     }
 
     /**
+     * Whether the platform's domain limit is reached (a racy read for the observed profile's first CreateDomainEx
+     * row; {@link #acquire()} stays the authority).
+     *
+     * @return true when no domain can be created now.
+     */
+    boolean exhausted()
+    {
+        return live.get() >= live.limit();
+    }
+
+    /**
      * Gives one domain back to the limit (a creation that failed after {@link #acquire()}, or a deletion).
      */
     void release()

@@ -12,6 +12,11 @@ import org.agrona.collections.Long2LongHashMap;
  * all exist (spec 2.24, 3.8), with its mapped segments (offset to size) and a lifecycle LIVE, DELETING, FREED
  * (spec 5.5 item 39). Segment changes and the lifecycle are guarded by the token's monitor; the page-table writes
  * themselves are lock-free.
+ * <p>
+ * It also keeps Windows' mapped-segment count (observed record section 5): raised by each successful
+ * MapReservedLogicalRange, lowered by each successful UnmapReservedLogicalRange. In the documented profile it always
+ * equals the number of segments; in the observed profile an unmap of an already-unmapped segment lowers it again, so
+ * it is not tied to the segments (FreeReservedLogicalAddressRange there looks only at the count).
  */
 final class LogicalAddressToken implements IommuDmaLogicalAddressToken
 {
@@ -23,15 +28,19 @@ final class LogicalAddressToken implements IommuDmaLogicalAddressToken
     private final long base;
     private final long size;
     private final boolean allocated;
+    private final boolean protectedRange;
     private final Long2LongHashMap segments = new Long2LongHashMap(-1);
     private volatile int state = LIVE;
+    private int mappedSegments;
 
-    LogicalAddressToken(final MappingDomain domain, final long base, final long size, final boolean allocated)
+    LogicalAddressToken(final MappingDomain domain, final long base, final long size, final boolean allocated,
+        final boolean protectedRange)
     {
         this.domain = domain;
         this.base = base;
         this.size = size;
         this.allocated = allocated;
+        this.protectedRange = protectedRange;
     }
 
     /** {@inheritDoc} */
@@ -61,9 +70,54 @@ final class LogicalAddressToken implements IommuDmaLogicalAddressToken
         return allocated;
     }
 
+    /**
+     * Whether the token's range is one of the domain's protected ranges (always in the documented profile; in the
+     * observed profile only when it overlapped no other protected range, since those must stay disjoint).
+     */
+    boolean protectedRange()
+    {
+        return protectedRange;
+    }
+
+    /**
+     * Windows' mapped-segment count, guarded by this token's monitor.
+     */
+    int mappedSegments()
+    {
+        return mappedSegments;
+    }
+
+    /**
+     * Raises the mapped-segment count (under this token's monitor).
+     */
+    void segmentMapped()
+    {
+        mappedSegments++;
+    }
+
+    /**
+     * Lowers the mapped-segment count (under this token's monitor).
+     */
+    void segmentUnmapped()
+    {
+        mappedSegments--;
+    }
+
+    /**
+     * How the verifier names the token: its domain and base, e.g. {@code domain#3 token@0x200000}.
+     */
+    String describe()
+    {
+        return "domain#" + domain.id() + " token@0x" + Long.toHexString(base);
+    }
+
+    /**
+     * The lifecycle state; a token of a deleted domain is {@link #FREED} (the observed profile deletes a domain
+     * with tokens outstanding: they become dead handles; the documented profile never does).
+     */
     int state()
     {
-        return state;
+        return domain.isAlive() ? state : FREED;
     }
 
     void state(final int state)

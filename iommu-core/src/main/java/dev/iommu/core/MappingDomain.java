@@ -99,6 +99,16 @@ final class MappingDomain extends Domain
         return protectedRanges;
     }
 
+    OperationGate gate()
+    {
+        return gate;
+    }
+
+    Verifier verifier()
+    {
+        return verifier;
+    }
+
     boolean hasAllocator()
     {
         return null != allocator;
@@ -163,7 +173,7 @@ final class MappingDomain extends Domain
         {
             return null != allocator ?
                 mapAllocated(permissions, base, frames, pages, minAddress, maxAddress, addressOut) :
-                mapExplicit(explicitAddress.get(), permissions, base, frames, pages, addressOut);
+                mapExplicit("MapLogicalRangeEx", explicitAddress.get(), permissions, base, frames, pages, addressOut);
         }
         finally
         {
@@ -194,6 +204,10 @@ final class MappingDomain extends Domain
         if (result != PtwResult.OK)
         {
             cache.free(address, 1L << order);
+            if (result == PtwResult.EXISTS && verifier.on)
+            {
+                MappingDivergence.clash(verifier, "MapLogicalRangeEx", this, address, pages << PAGE_SHIFT);
+            }
             return result == PtwResult.NO_MEMORY ? NtStatus.STATUS_INSUFFICIENT_RESOURCES : NtStatus.STATUS_IN_USE;
         }
         ledger.open(address >>> PAGE_SHIFT, order, pages);
@@ -205,6 +219,7 @@ final class MappingDomain extends Domain
      * Maps at an explicit address inside the address space (checked by the rules).
      */
     private int mapExplicit(
+        final String member,
         final long address,
         final int permissions,
         final long base,
@@ -212,7 +227,8 @@ final class MappingDomain extends Domain
         final long pages,
         final LongRef addressOut)
     {
-        final int status = mapChecked(address, address + (pages << PAGE_SHIFT), permissions, base, frames, pages);
+        final int status = mapChecked(
+            member, address, address + (pages << PAGE_SHIFT), permissions, base, frames, pages);
         if (status == NtStatus.STATUS_SUCCESS && null != addressOut)
         {
             addressOut.set(address);
@@ -232,7 +248,7 @@ final class MappingDomain extends Domain
         }
         try
         {
-            return mapExplicit(address, permissions, 0, frames, pages, null);
+            return mapExplicit("MapLogicalRange", address, permissions, 0, frames, pages, null);
         }
         finally
         {
@@ -248,16 +264,25 @@ final class MappingDomain extends Domain
      * reservation and a map of overlapping ranges never both succeed (Dekker).
      */
     private int mapChecked(
-        final long address, final long end, final int permissions, final long base, final long[] frames,
-        final long pages)
+        final String member, final long address, final long end, final int permissions, final long base,
+        final long[] frames, final long pages)
     {
         if (protectedRanges.overlaps(address, end))
         {
+            if (verifier.on)
+            {
+                MappingDivergence.protectedMap(verifier, member, this, address, end - address,
+                    table.countMapped(address, end - address) > 0);
+            }
             return NtStatus.STATUS_IN_USE;
         }
         final int result = mapPhysical(address, permissions, base, frames, pages);
         if (result != PtwResult.OK)
         {
+            if (result == PtwResult.EXISTS && verifier.on)
+            {
+                MappingDivergence.clash(verifier, member, this, address, end - address);
+            }
             return result == PtwResult.NO_MEMORY ? NtStatus.STATUS_INSUFFICIENT_RESOURCES :
                 result == PtwResult.EXISTS ? NtStatus.STATUS_IN_USE : NtStatus.STATUS_INVALID_PARAMETER_4;
         }
@@ -305,10 +330,19 @@ final class MappingDomain extends Domain
         final long count = table.unmap(address, end - address);
         if (count == PtwResult.PARTIAL_LARGE_PAGE)
         {
+            if (verifier.on)
+            {
+                MappingDivergence.cutLargeLeaf(verifier, "UnmapLogicalRange", this, address, end - address);
+            }
             return NtStatus.STATUS_CONFLICTING_ADDRESSES;
+        }
+        if (count == 0 && verifier.on && MappingDivergence.tablesPresent(table, address, end))
+        {
+            MappingDivergence.unmapOfNothing(verifier, "UnmapLogicalRange", this, address, end - address);
         }
         return count > 0 ? NtStatus.STATUS_SUCCESS : NtStatus.STATUS_INVALID_PARAMETER;
     }
+
 
     private int unmapAllocated(final long address, final long end)
     {
@@ -330,7 +364,10 @@ final class MappingDomain extends Domain
                 {
                     return NtStatus.STATUS_INVALID_PARAMETER;
                 }
-                settle(first, count);
+                if (!settle(first, count) && verifier.on)
+                {
+                    MappingDivergence.partialBlock(verifier, "UnmapLogicalRange", this, address, end - address, false);
+                }
                 return NtStatus.STATUS_SUCCESS;
             }
         }
@@ -364,13 +401,16 @@ final class MappingDomain extends Domain
         return total > 0 ? NtStatus.STATUS_SUCCESS : NtStatus.STATUS_INVALID_PARAMETER;
     }
 
-    private void settle(final long block, final long count)
+    /** Returns whether the block went back to the allocator (its last mapped page was unmapped). */
+    private boolean settle(final long block, final long count)
     {
         final int order = ledger.release(block, count);
         if (order >= 0)
         {
             handle().free(block << PAGE_SHIFT, 1L << order);
+            return true;
         }
+        return false;
     }
 
     private IovaThreadCache handle()
@@ -405,7 +445,8 @@ final class MappingDomain extends Domain
             {
                 final long run = identityRun(base, frames, done, pages);
                 final long at = PhysicalPages.frame(base, frames, done) << PAGE_SHIFT;
-                final int status = mapChecked(at, at + (run << PAGE_SHIFT), permissions, at, null, run);
+                final int status = mapChecked(
+                    "MapIdentityRange(Ex)", at, at + (run << PAGE_SHIFT), permissions, at, null, run);
                 if (status != NtStatus.STATUS_SUCCESS)
                 {
                     undoIdentity(base, frames, done);
@@ -444,6 +485,11 @@ final class MappingDomain extends Domain
                 final long t = table.walk(address);
                 if (Translation.isFault(t) || Translation.outputAddress(t, address) != address)
                 {
+                    if (verifier.on)
+                    {
+                        MappingDivergence.notIdentityMapped(verifier, this, address, notIdentityMapped,
+                            MappingDivergence.tablesPresent(table, address, address + PAGE_SIZE));
+                    }
                     return notIdentityMapped;
                 }
             }
@@ -551,7 +597,7 @@ final class MappingDomain extends Domain
             allocator.free(address, pages);
             return NtStatus.STATUS_INSUFFICIENT_RESOURCES;
         }
-        tokenOut.set(new LogicalAddressToken(this, address, size, true));
+        tokenOut.set(new LogicalAddressToken(this, address, size, true, true));
         return NtStatus.STATUS_SUCCESS;
     }
 
@@ -560,14 +606,14 @@ final class MappingDomain extends Domain
         final long end = address + size;
         if (!protectedRanges.add(address, end))
         {
-            return NtStatus.STATUS_IN_USE;
+            return overlapping(address, size, "a reservation or reserved region");
         }
         // Full fence: the range's publication above before the page-table reads below (see mapChecked).
         VarHandle.fullFence();
         if (table.countMapped(address, size) > 0)
         {
             protectedRanges.remove(address, end);
-            return NtStatus.STATUS_IN_USE;
+            return overlapping(address, size, "mapped pages");
         }
         if (table.reserve(address, size) != PtwResult.OK)
         {
@@ -575,8 +621,21 @@ final class MappingDomain extends Domain
             protectedRanges.remove(address, end);
             return NtStatus.STATUS_INSUFFICIENT_RESOURCES;
         }
-        tokenOut.set(new LogicalAddressToken(this, address, size, false));
+        tokenOut.set(new LogicalAddressToken(this, address, size, false, true));
         return NtStatus.STATUS_SUCCESS;
+    }
+
+    /**
+     * A reservation refused for overlapping {@code what}: STATUS_IN_USE, reported when the verifier is on
+     * ({@link ObservedTokens#reportOverlap}).
+     */
+    private int overlapping(final long address, final long size, final String what)
+    {
+        if (verifier.on)
+        {
+            ObservedTokens.reportOverlap(verifier, id(), address, size, what, true);
+        }
+        return NtStatus.STATUS_IN_USE;
     }
 
     int freeToken(final LogicalAddressToken token, final MappingRules rules)
@@ -584,6 +643,12 @@ final class MappingDomain extends Domain
         synchronized (token)
         {
             final int status = rules.freeLocked(token);
+            if (verifier.on)
+            {
+                verifier.compare("FreeReservedLogicalAddressRange", status,
+                    verifier.otherRules().mappings.freeLocked(token), token.describe(), token.logicalAddressBase(),
+                    token.size());
+            }
             if (status != NtStatus.STATUS_SUCCESS)
             {
                 return status;
@@ -627,6 +692,7 @@ final class MappingDomain extends Domain
                     NtStatus.STATUS_RESOURCE_IN_USE : NtStatus.STATUS_INSUFFICIENT_RESOURCES;
             }
             token.segments().put(offset, pages << PAGE_SHIFT);
+            token.segmentMapped();
         }
         segment.owningToken(token).offset(offset).size(pages << PAGE_SHIFT);
         return NtStatus.STATUS_SUCCESS;
@@ -638,12 +704,19 @@ final class MappingDomain extends Domain
         synchronized (token)
         {
             final int status = rules.unmapReservedLocked(token, segment);
+            if (verifier.on)
+            {
+                verifier.compare("UnmapReservedLogicalRange", status,
+                    verifier.otherRules().mappings.unmapReservedLocked(token, segment), token.describe(),
+                    token.logicalAddressBase() + segment.offset(), segment.size());
+            }
             if (status != NtStatus.STATUS_SUCCESS)
             {
                 return status;
             }
             table.unmapKeepTables(token.logicalAddressBase() + segment.offset(), segment.size());
             token.segments().remove(segment.offset());
+            token.segmentUnmapped();
         }
         segment.clear();
         return NtStatus.STATUS_SUCCESS;

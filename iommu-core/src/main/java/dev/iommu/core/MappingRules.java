@@ -5,12 +5,14 @@
 package dev.iommu.core;
 
 import dev.iommu.api.IommuDmaDomainType;
+import dev.iommu.api.IommuDmaLogicalAddressToken;
 import dev.iommu.api.IommuDmaLogicalAddressTokenMappedSegment;
 import dev.iommu.api.IommuMapPhysicalAddress;
 import dev.iommu.api.IommuPermissions;
 import dev.iommu.api.LongRef;
 import dev.iommu.api.Mdl;
 import dev.iommu.api.NtStatus;
+import dev.iommu.api.Ref;
 
 /**
  * The argument rules of the mapping and token members of all three tables: MapLogicalRangeEx, V1 MapLogicalRange,
@@ -222,6 +224,52 @@ class MappingRules
     }
 
     /**
+     * What ReserveLogicalAddressRange writes before any check: nothing in the documented contract (the token out is
+     * written on success only).
+     */
+    void reserveOutputs(final Ref<IommuDmaLogicalAddressToken> tokenOut)
+    {
+    }
+
+    /**
+     * The engine of ReserveLogicalAddressRange once its checks passed: {@link MappingDomain#reserve}.
+     */
+    int reserveChecked(final MappingDomain domain, final long size, final LongRef explicitAddress,
+        final LongRef minAddress, final LongRef maxAddress, final Ref<IommuDmaLogicalAddressToken> tokenOut,
+        final Verifier verifier)
+    {
+        return domain.reserve(size, explicitAddress, minAddress, maxAddress, tokenOut);
+    }
+
+    /**
+     * The engine of FreeReservedLogicalAddressRange once its checks passed: {@link MappingDomain#freeToken}.
+     */
+    int freeChecked(final LogicalAddressToken token, final Verifier verifier)
+    {
+        return token.domain().freeToken(token, this);
+    }
+
+    /**
+     * The engine of MapReservedLogicalRange once its checks passed: {@link MappingDomain#mapReserved}.
+     */
+    int mapReservedChecked(final LogicalAddressToken token, final long offset, final int permissions,
+        final IommuMapPhysicalAddress physical, final IommuDmaLogicalAddressTokenMappedSegment segment,
+        final Verifier verifier)
+    {
+        return token.domain().mapReserved(token, offset, permissions, PhysicalPages.base(physical),
+            PhysicalPages.frames(physical), PhysicalPages.checkedPageCount(physical), segment, this);
+    }
+
+    /**
+     * The engine of UnmapReservedLogicalRange once its checks passed: {@link MappingDomain#unmapReserved}.
+     */
+    int unmapReservedChecked(final LogicalAddressToken token,
+        final IommuDmaLogicalAddressTokenMappedSegment segment, final Verifier verifier)
+    {
+        return token.domain().unmapReserved(token, segment, this);
+    }
+
+    /**
      * {@code ReserveLogicalAddressRange} (spec 2.24, 5.5 item 35): Translate _1; Size 0 or not whole pages _2; an
      * explicit address unaligned _3; explicit with an allocator, or none without one, STATUS_NOT_SUPPORTED; no token
      * out _6; an explicit range past the address space _3; Min above Max STATUS_INVALID_PARAMETER_MIX.
@@ -346,6 +394,70 @@ class MappingRules
             NtStatus.STATUS_INVALID_PARAMETER : NtStatus.STATUS_SUCCESS;
     }
 
+    // ------------------------------------------------------------------------------------------------------------
+    // The engine routines behind the members (a profile whose engine differs overrides these, once per emulator)
+    // ------------------------------------------------------------------------------------------------------------
+
+    /**
+     * MapLogicalRangeEx past its rules: {@link MappingDomain#mapLogical}.
+     */
+    int mapLogicalEngine(final MappingDomain domain, final int permissions, final IommuMapPhysicalAddress physical,
+        final LongRef explicitAddress, final LongRef minAddress, final LongRef maxAddress, final LongRef addressOut)
+    {
+        return domain.mapLogical(permissions, PhysicalPages.base(physical), PhysicalPages.frames(physical),
+            PhysicalPages.checkedPageCount(physical), explicitAddress, minAddress, maxAddress, addressOut);
+    }
+
+    /**
+     * V1 MapLogicalRange past its rules: {@link MappingDomain#mapAt}.
+     */
+    int mapAtEngine(final MappingDomain domain, final int permissions, final Mdl mdl, final long logicalAddress)
+    {
+        return domain.mapAt(logicalAddress, permissions, mdl.pageFrames(), mdl.byteCount() >>> 12);
+    }
+
+    /**
+     * UnmapLogicalRange past its rules: {@link MappingDomain#unmapLogical}.
+     */
+    int unmapLogicalEngine(final MappingDomain domain, final long logicalAddress, final long numberOfPages)
+    {
+        return domain.unmapLogical(logicalAddress, numberOfPages);
+    }
+
+    /**
+     * MapIdentityRangeEx past its rules: {@link MappingDomain#mapIdentity}.
+     */
+    int mapIdentityEngine(final MappingDomain domain, final int permissions, final IommuMapPhysicalAddress physical)
+    {
+        return domain.mapIdentity(permissions, PhysicalPages.base(physical), PhysicalPages.frames(physical),
+            PhysicalPages.checkedPageCount(physical));
+    }
+
+    /**
+     * V1 MapIdentityRange past its rules: {@link MappingDomain#mapIdentity}.
+     */
+    int mapIdentityEngine(final MappingDomain domain, final int permissions, final Mdl mdl)
+    {
+        return domain.mapIdentity(permissions, 0, mdl.pageFrames(), mdl.byteCount() >>> 12);
+    }
+
+    /**
+     * UnmapIdentityRangeEx past its rules: {@link MappingDomain#unmapIdentity}.
+     */
+    int unmapIdentityEngine(final MappingDomain domain, final IommuMapPhysicalAddress physical)
+    {
+        return domain.unmapIdentity(PhysicalPages.base(physical), PhysicalPages.frames(physical),
+            PhysicalPages.checkedPageCount(physical), notIdentityMapped());
+    }
+
+    /**
+     * V1 UnmapIdentityRange past its rules: {@link MappingDomain#unmapIdentity}.
+     */
+    int unmapIdentityEngine(final MappingDomain domain, final Mdl mdl)
+    {
+        return domain.unmapIdentity(0, mdl.pageFrames(), mdl.byteCount() >>> 12, notIdentityMapped());
+    }
+
     private static int translateDomain(final Domain domain)
     {
         if (null == domain)
@@ -370,14 +482,14 @@ class MappingRules
     /**
      * Whether {@code pages} pages from a page-aligned {@code address} lie inside the domain's address space.
      */
-    private static boolean fits(final MappingDomain domain, final long address, final long pages)
+    static boolean fits(final MappingDomain domain, final long address, final long pages)
     {
         final long limit = domain.limit();
         return (address & PAGE_MASK) == 0 && address >= 0 && address < limit &&
             pages <= (limit - address) >>> 12;
     }
 
-    private static boolean identityFits(final MappingDomain domain, final long base, final long[] frames,
+    static boolean identityFits(final MappingDomain domain, final long base, final long[] frames,
         final long pages)
     {
         final long limitFrame = domain.limit() >>> 12;

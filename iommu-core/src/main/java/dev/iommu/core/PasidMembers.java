@@ -165,7 +165,7 @@ final class PasidMembers
                 // Attached to it already and the rules accept that: nothing to do.
                 return NtStatus.STATUS_SUCCESS;
             }
-            if (!domain.attach())
+            if (!domain.attachPasid())
             {
                 return rules.domainGone();
             }
@@ -201,7 +201,7 @@ final class PasidMembers
             }
             final Domain domain = pasidDevice.domain();
             pasidDevice.domain(null);
-            domain.detach();
+            domain.detachPasid();
         }
         return NtStatus.STATUS_SUCCESS;
     }

@@ -147,7 +147,7 @@ class V2Table implements DmaIommuInterfaceV2
         final boolean enable,
         final DeviceFaultConfiguration faultConfig)
     {
-        return core.devices.setDeviceFaultReportingEx();
+        return core.devices.setDeviceFaultReportingEx(dmaDevice, inputMappingIdBase, enable, faultConfig);
     }
 
     /** {@inheritDoc} */

@@ -733,6 +733,24 @@ public final class RadixPageTable
     // ------------------------------------------------------------------------------------------------------------
 
     /**
+     * Whether every table down to the last level that holds {@code iova} is installed (a large leaf on the way
+     * counts as present): what an unmap that walks to each 4 KiB leaf without allocating finds. Installs nothing.
+     *
+     * @param iova an address below 2^addressWidth.
+     * @return true when the walk reaches a level-0 table or a large leaf, false when a table is missing or the
+     *     address is outside the table.
+     */
+    public boolean leafTablePresent(final long iova)
+    {
+        if (iova < 0 || iova >= limit)
+        {
+            return false;
+        }
+        return leafTable(iova & ~PAGE_MASK, false) != 0;
+    }
+
+
+    /**
      * The first mapped 4 KiB page at or above {@code from} and below {@code to}. Skips absent tables, so a sparse
      * range costs what its tables cost, not what its pages do. Meant for a caller that owns the range (as writers
      * do): concurrent changes inside the range may or may not be seen.

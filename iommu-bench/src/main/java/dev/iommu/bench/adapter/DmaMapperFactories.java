@@ -4,6 +4,10 @@
  */
 package dev.iommu.bench.adapter;
 
+import dev.iommu.core.BehaviourProfile;
+import dev.iommu.core.EmulatorContext;
+import dev.iommu.core.IotlbInvalidation;
+
 /**
  * Creates the {@link DmaMapperFactory} of an implementation by name.
  */
@@ -11,6 +15,10 @@ public final class DmaMapperFactories
 {
     /** The library: {@code dev.iommu.core.IommuEmulator} through its V2 interface. */
     public static final String LIBRARY = "library";
+    /** The library with the DMA verifier on (documented profile). */
+    public static final String LIBRARY_VERIFIER = "library-verifier";
+    /** The library in the observed-Windows profile. */
+    public static final String LIBRARY_OBSERVED = "library-observed";
     /** Baseline: {@code ConcurrentHashMap} page map, {@code ConcurrentSkipListMap} allocator. */
     public static final String SKIPLIST = "skiplist";
     /** Baseline: {@code ConcurrentHashMap} page map, Linux {@code iova.c}-style red-black tree allocator. */
@@ -23,7 +31,8 @@ public final class DmaMapperFactories
     /**
      * A factory.
      *
-     * @param name         {@link #LIBRARY}, {@link #SKIPLIST} or {@link #TREE}.
+     * @param name         {@link #LIBRARY}, {@link #LIBRARY_VERIFIER}, {@link #LIBRARY_OBSERVED}, {@link #SKIPLIST}
+     *                     or {@link #TREE}.
      * @param addressWidth the address width of each domain: 39 or 48.
      * @return the factory (close it when done).
      * @throws IllegalArgumentException for an unknown name or width.
@@ -34,6 +43,12 @@ public final class DmaMapperFactories
         {
             case LIBRARY:
                 return new LibraryDmaMapperFactory(addressWidth);
+            case LIBRARY_VERIFIER:
+            case LIBRARY_OBSERVED:
+                return new LibraryDmaMapperFactory(addressWidth, IotlbInvalidation.STRICT,
+                    EmulatorContext.DEFAULT_IOTLB_ENTRIES, 65536,
+                    LIBRARY_OBSERVED.equals(name) ? BehaviourProfile.OBSERVED_WINDOWS : BehaviourProfile.DOCUMENTED,
+                    LIBRARY_VERIFIER.equals(name));
             case SKIPLIST:
             case TREE:
                 if (addressWidth != 39 && addressWidth != 48)

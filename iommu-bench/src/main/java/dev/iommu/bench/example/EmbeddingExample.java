@@ -11,6 +11,8 @@ import dev.iommu.api.IommuDmaDomainType;
 import dev.iommu.bench.cli.UsageException;
 import dev.iommu.core.EmulatorContext;
 import dev.iommu.core.IommuEmulator;
+import dev.iommu.core.VerifierReport;
+import dev.iommu.core.VerifierRule;
 import dev.iommu.core.dma.FrameAllocator;
 import dev.iommu.core.dma.GuestMemory;
 import dev.iommu.core.platform.Architecture;
@@ -111,7 +113,14 @@ public final class EmbeddingExample
             config.packets() == Long.MAX_VALUE ? String.format(Locale.ROOT, "for %.1f s", config.durationNs() / 1e9) :
             String.format(Locale.ROOT, "%,d packets (at most %.1f s)", config.packets(), config.durationNs() / 1e9));
 
-        try (IommuEmulator emulator = IommuEmulator.launch(new EmulatorContext().platform(platform)))
+        out.printf(Locale.ROOT, "  profile %s, verifier %s%n", config.profile().name().toLowerCase(Locale.ROOT),
+            config.verifier() ? "on" : "off");
+        final EmulatorContext context = new EmulatorContext().platform(platform).profile(config.profile());
+        if (config.verifier())
+        {
+            context.verifier(true).verifierListener(result.verifierReports::add);
+        }
+        try (IommuEmulator emulator = IommuEmulator.launch(context))
         {
             result.tablePagesStart = emulator.tablePagesInUse();
             final FrameAllocator frames = new FrameAllocator(memory);
@@ -130,7 +139,7 @@ public final class EmbeddingExample
             result.liveDevicesEnd = emulator.liveDevices();
             result.framesInUseEnd = frames.usedFrames();
         }
-        check(result, failures);
+        check(result, failures, config.verifier());
         return result;
     }
 
@@ -165,8 +174,25 @@ public final class EmbeddingExample
         }
     }
 
-    private static void check(final ExampleResult result, final RunFailures failures)
+    private static void check(final ExampleResult result, final RunFailures failures, final boolean verifier)
     {
+        if (verifier)
+        {
+            // The planted bug (a buffer unmapped before the device is done) is the one report a correct run makes.
+            for (final VerifierReport report : result.verifierReports)
+            {
+                if (report.rule() != VerifierRule.DMA_TO_UNMAPPED || report.address() !=
+                    (result.expectedFaultAddress & ~0xFFFL) || result.verifierReports.size() != 1)
+                {
+                    result.fail("the verifier reported " + report + " (" + result.verifierReports.size() +
+                        " report(s); expected only DMA_TO_UNMAPPED at the planted fault)");
+                }
+            }
+            if (result.verifierReports.isEmpty())
+            {
+                result.fail("the verifier did not report the planted DMA to an unmapped buffer");
+            }
+        }
         if (null != failures.firstFailure())
         {
             result.fail(failures.firstFailure());
@@ -238,6 +264,8 @@ public final class EmbeddingExample
             result.tablePagesStart, result.tablePagesRunning, result.tablePagesEnd);
         out.printf(Locale.ROOT, "  teardown      %d live domains, %d live DMA devices, %d guest frames in use%n",
             result.liveDomainsEnd, result.liveDevicesEnd, result.framesInUseEnd);
+        out.printf(Locale.ROOT, "  verifier      %s%n", result.verifierReports.isEmpty() ? "off or silent" :
+            result.verifierReports.size() + " report(s), the first: " + result.verifierReports.get(0));
     }
 
     private static String domainTypes(final int mask)

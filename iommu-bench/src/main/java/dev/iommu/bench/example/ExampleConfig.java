@@ -9,6 +9,7 @@ import java.util.Set;
 
 import dev.iommu.bench.cli.Options;
 import dev.iommu.bench.cli.UsageException;
+import dev.iommu.core.BehaviourProfile;
 
 /**
  * What one run of the {@link EmbeddingExample} does: queue pairs (each with a device thread and a driver thread),
@@ -18,7 +19,8 @@ import dev.iommu.bench.cli.UsageException;
 final class ExampleConfig
 {
     /** The command line, for messages. */
-    static final String USAGE = "usage: ./iommu example [--threads N] [--packets N] [--duration D] [--ring N]";
+    static final String USAGE = "usage: ./iommu example [--threads N] [--packets N] [--duration D] [--ring N] " +
+        "[--profile documented|observed] [--verifier]";
     /** What the options mean, for {@code --help}. */
     static final String HELP = USAGE + System.lineSeparator() +
         "  --threads N    queue pairs, each with a device thread and a driver thread (1 to 8, default 2)" +
@@ -27,7 +29,11 @@ final class ExampleConfig
         System.lineSeparator() +
         "  --duration D   the longest the traffic runs: 500ms, 5s, 2m (100ms to 10m, default 5s)" +
         System.lineSeparator() +
-        "  --ring N       descriptors per ring, a power of two (16 to 1024, default 256)";
+        "  --ring N       descriptors per ring, a power of two (16 to 1024, default 256)" +
+        System.lineSeparator() +
+        "  --profile P    documented (the default: the documented contract) or observed (Windows as observed)" +
+        System.lineSeparator() +
+        "  --verifier     run the DMA verifier: the run fails on any report but the one planted fault";
 
     private int queues = 2;
     private long packets = Long.MAX_VALUE;
@@ -35,6 +41,8 @@ final class ExampleConfig
     private int ringSize = 256;
     private long faultAt = 1000;
     private long corruptAt = -1;
+    private BehaviourProfile profile = BehaviourProfile.DOCUMENTED;
+    private boolean verifier;
 
     /**
      * Parses the example's options.
@@ -46,7 +54,8 @@ final class ExampleConfig
     static ExampleConfig parse(final String[] args)
     {
         final Options options = Options.parse(
-            "example", Arrays.asList(args), Set.of("help"), Set.of("threads", "packets", "duration", "ring"));
+            "example", Arrays.asList(args), Set.of("help", "verifier"),
+            Set.of("threads", "packets", "duration", "ring", "profile"));
         if (options.has("help"))
         {
             return null;
@@ -60,11 +69,54 @@ final class ExampleConfig
             throw new UsageException("example: --ring must be a power of two, not " + ring);
         }
         config.ringSize((int)ring);
+        config.profile(profile(options.text("profile", "documented"))).verifier(options.has("verifier"));
         if (options.has("packets"))
         {
             config.packets(options.number("packets", 0, config.queues(), 1_000_000_000_000L));
         }
         return config;
+    }
+
+    /**
+     * The profile named on the command line.
+     *
+     * @param name documented or observed.
+     * @return the profile.
+     * @throws UsageException for another name.
+     */
+    static BehaviourProfile profile(final String name)
+    {
+        switch (name)
+        {
+            case "documented":
+                return BehaviourProfile.DOCUMENTED;
+            case "observed":
+                return BehaviourProfile.OBSERVED_WINDOWS;
+            default:
+                throw new UsageException("example: --profile must be documented or observed, not " + name);
+        }
+    }
+
+    BehaviourProfile profile()
+    {
+        return profile;
+    }
+
+    ExampleConfig profile(final BehaviourProfile profile)
+    {
+        this.profile = profile;
+        return this;
+    }
+
+    boolean verifier()
+    {
+        return verifier;
+    }
+
+    ExampleConfig verifier(final boolean verifier)
+    {
+        this.verifier = verifier;
+        return this;
     }
 
     int queues()

@@ -4,6 +4,11 @@
  */
 package dev.iommu.bench.example;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import dev.iommu.core.VerifierReport;
+
 /**
  * What one run of the {@link EmbeddingExample} measured and whether every check passed; filled in by the run.
  */
@@ -37,6 +42,8 @@ final class ExampleResult
     int liveDevicesEnd = -1;
     int framesInUseEnd = -1;
     String failure;
+    /** The verifier's reports (empty when it is off), in the order they came. */
+    final List<VerifierReport> verifierReports = new CopyOnWriteArrayList<>();
 
     /**
      * Whether every check passed.

@@ -49,7 +49,11 @@ public class InterfaceBenchmark
     @State(Scope.Benchmark)
     public static class Implementation
     {
-        /** "library", "skiplist" (ConcurrentHashMap + ConcurrentSkipListMap) or "tree" (iova.c style). */
+        /**
+         * "library", "skiplist" (ConcurrentHashMap + ConcurrentSkipListMap) or "tree" (iova.c style); also
+         * "library-verifier" (the DMA verifier on) and "library-observed" (the observed-Windows profile), chosen
+         * with {@code -p impl=...}.
+         */
         @Param({"library", "skiplist", "tree"})
         public String impl;
 

@@ -9,6 +9,12 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import dev.iommu.core.BehaviourProfile;
+import dev.iommu.core.VerifierReport;
+import dev.iommu.core.VerifierRule;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -67,6 +73,35 @@ class EmbeddingExampleTest
         assertNothingLeftBehind(result);
         assertTrue(output().contains("fault handler: TranslationFault at device address 0x" +
             Long.toHexString(result.expectedFaultAddress)), output());
+    }
+
+    @ParameterizedTest
+    @EnumSource(BehaviourProfile.class)
+    void underTheVerifierTheOnlyReportIsThePlantedFaultInEitherProfile(final BehaviourProfile profile)
+    {
+        final ExampleConfig config = new ExampleConfig().queues(2).ringSize(32).packets(6_000)
+            .durationNs(60_000_000_000L).profile(profile).verifier(true);
+        final ExampleResult result = EmbeddingExample.run(config, out);
+
+        assertNull(result.failure, output());
+        assertEquals(1, result.verifierReports.size(), output());
+        final VerifierReport report = result.verifierReports.get(0);
+        assertEquals(VerifierRule.DMA_TO_UNMAPPED, report.rule());
+        assertEquals(result.expectedFaultAddress & ~0xFFFL, report.address());
+        assertEquals("DeviceDma", report.member());
+        assertTrue(output().contains("profile " + profile.name().toLowerCase(java.util.Locale.ROOT)), output());
+    }
+
+    @Test
+    void theCommandLineChoosesTheProfileAndTheVerifier()
+    {
+        final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+        final PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
+        assertEquals(0, EmbeddingExample.execute(new String[]{"--profile", "observed", "--verifier", "--packets",
+            "2000", "--threads", "1", "--ring", "16"}, out, err), output() + errBytes);
+        assertTrue(output().contains("profile observed_windows, verifier on"), output());
+        assertEquals(2, EmbeddingExample.execute(new String[]{"--profile", "windows"}, out, err));
+        assertTrue(errBytes.toString(StandardCharsets.UTF_8).contains("--profile must be documented or observed"));
     }
 
     @Test

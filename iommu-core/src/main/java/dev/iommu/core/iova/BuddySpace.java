@@ -5,8 +5,10 @@
 package dev.iommu.core.iova;
 
 /**
- * The buddy discipline over pages [1, 2^pageBits): free blocks of order k are 2^k pages aligned to 2^k, freed blocks
- * merge with a free buddy of the same order. Page 0 is never free, so no block ever contains it. Keeps no record of
+ * The buddy discipline over pages [1, 2^pageBits) (or [0, 2^pageBits) when page 0 is usable): free blocks of order k
+ * are 2^k pages aligned to 2^k, freed blocks merge with a free buddy of the same order. Unless page 0 is usable it is
+ * never free, so no block ever contains it, and the largest block is half the space; else one block of order
+ * pageBits is the whole space. Keeps no record of
  * what is allocated; the caller does. Not thread-safe: {@link IovaAllocator} holds its lock around every call.
  * <p>
  * Costs, with n free blocks and P = pageBits (at most 51): {@link #takeBlock} is at most P tree descents of
@@ -17,13 +19,27 @@ package dev.iommu.core.iova;
 final class BuddySpace
 {
     private final int pageBits;
+    /** The largest order a free block may have: pageBits - 1, or pageBits when page 0 is usable. */
+    private final int topOrder;
     private final FreeBlockTree tree;
     private long freePages;
 
     BuddySpace(final int pageBits, final int initialNodes)
     {
+        this(pageBits, initialNodes, false);
+    }
+
+    BuddySpace(final int pageBits, final int initialNodes, final boolean pageZeroUsable)
+    {
         this.pageBits = pageBits;
+        this.topOrder = pageZeroUsable ? pageBits : pageBits - 1;
         this.tree = new FreeBlockTree(initialNodes);
+        if (pageZeroUsable)
+        {
+            tree.insert(0, pageBits);
+            freePages = 1L << pageBits;
+            return;
+        }
         // [1, 2^P) = {1} + [2, 4) + [4, 8) + ... + [2^(P-1), 2^P): one block of each order below P.
         for (int k = 0; k < pageBits; k++)
         {
@@ -83,7 +99,7 @@ final class BuddySpace
         {
             return -1;
         }
-        for (int j = k + Long.numberOfTrailingZeros(mask); j < pageBits; j++)
+        for (int j = k + Long.numberOfTrailingZeros(mask); j <= topOrder; j++)
         {
             if ((tree.orderMask() & (1L << j)) == 0)
             {
@@ -221,7 +237,7 @@ final class BuddySpace
     {
         long page = start;
         int k = order;
-        while (k < pageBits - 1)
+        while (k < topOrder)
         {
             final long buddy = page ^ (1L << k);
             if (!tree.removeIfOrder(buddy, k))

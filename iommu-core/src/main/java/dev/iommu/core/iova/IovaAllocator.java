@@ -15,7 +15,9 @@ import org.agrona.collections.Long2LongHashMap;
  * <p>
  * <b>Blocks.</b> A request for n pages gets a block of 2^k pages, 2^k the smallest power of two at least n,
  * aligned to 2^k pages. Among the free blocks that can yield one, it takes the smallest order, then the lowest
- * address. Address 0 is never handed out (page 0 is permanently reserved). Optional inclusive bounds min and max
+ * address. Address 0 is never handed out (page 0 is permanently reserved), unless the configuration makes page 0
+ * usable ({@link IovaAllocatorConfig#pageZeroUsable(boolean)}): then the space is [0, 2^AddressWidth) and the first
+ * block starts at 0. Optional inclusive bounds min and max
  * constrain every byte of the block: {@code min <= address} and {@code address + 2^k * PAGE_SIZE - 1 <= max}.
  * <p>
  * <b>Explicit requests</b> ({@link #allocateAt}, when the configuration allows them) take exactly the pages asked
@@ -72,6 +74,8 @@ public final class IovaAllocator
 
     private final Object lock = new Object();
     private final int pageBits;
+    /** The first page of the space: 1, or 0 when page 0 is usable. */
+    private final long firstPage;
     private final long totalPages;
     private final long maxBlockPages;
     private final boolean explicitAllowed;
@@ -93,6 +97,10 @@ public final class IovaAllocator
     private final IovaThreadCache[] fastSlots = new IovaThreadCache[FAST_SLOTS];
     private IovaThreadCache[] registered = new IovaThreadCache[4];
     private int registeredCount;
+    private final long[] regionBases;
+    private final long[] regionPages;
+    /** Per reserved region: marked in use by an explicit claim inside it (guarded by {@code lock}). */
+    private final boolean[] regionInUse;
 
     /**
      * Creates an allocator and carves out the configured reserved regions.
@@ -109,23 +117,30 @@ public final class IovaAllocator
         }
         pageBits = config.addressWidth() - PAGE_SHIFT;
         totalPages = 1L << pageBits;
-        maxBlockPages = totalPages >>> 1;
+        firstPage = config.pageZeroUsable() ? 0 : 1;
+        maxBlockPages = config.pageZeroUsable() ? totalPages : totalPages >>> 1;
         explicitAllowed = config.explicitAllowed();
-        maxCachedOrder = Math.min(Integer.numberOfTrailingZeros(config.maxCachedPages()), pageBits - 1);
+        maxCachedOrder = Math.min(Integer.numberOfTrailingZeros(config.maxCachedPages()),
+            config.pageZeroUsable() ? pageBits : pageBits - 1);
         maxCachedPages = 1L << maxCachedOrder;
         magazineCapacity = config.magazineCapacity();
-        space = new BuddySpace(pageBits, config.initialFreeBlocks());
+        space = new BuddySpace(pageBits, config.initialFreeBlocks(), config.pageZeroUsable());
         live = new LiveBlockMap(pageBits, maxCachedOrder);
         records = new Long2LongHashMap(64, 0.5f, MISSING);
         depot = new MagazineDepot(maxCachedOrder, config.depotMagazines(), Math.max(1, magazineCapacity));
         // No owner: every call through it takes the lookup, which yields null (no caching) for capacity 0.
         uncachedHandle = new IovaThreadCache(this, null, maxCachedOrder, 0);
-        long reserved = 1;
+        long reserved = firstPage;
+        regionBases = new long[config.reservedCount()];
+        regionPages = new long[config.reservedCount()];
+        regionInUse = new boolean[config.reservedCount()];
         for (int i = 0; i < config.reservedCount(); i++)
         {
+            regionBases[i] = config.reservedBase(i);
+            regionPages[i] = config.reservedPages(i);
             long page = config.reservedBase(i) >>> PAGE_SHIFT;
             long pages = config.reservedPages(i);
-            if (page == 0)
+            if (page == 0 && firstPage == 1)
             {
                 page = 1;
                 pages--;
@@ -161,9 +176,9 @@ public final class IovaAllocator
      * @param pages      the size in pages (at least 1).
      * @param minAddress the lowest byte the block may cover ({@link #NO_MIN} for none).
      * @param maxAddress the highest byte the block may cover ({@link #NO_MAX} for none).
-     * @return the block's address (positive), or {@link IovaResult#INVALID_SIZE}, {@link IovaResult#OVERFLOW},
-     *     {@link IovaResult#BEYOND_WIDTH} (larger than any block), {@link IovaResult#UNSATISFIABLE_BOUNDS} or
-     *     {@link IovaResult#NO_SPACE}.
+     * @return the block's address (positive; 0 only when page 0 is usable), or {@link IovaResult#INVALID_SIZE},
+     *     {@link IovaResult#OVERFLOW}, {@link IovaResult#BEYOND_WIDTH} (larger than any block),
+     *     {@link IovaResult#UNSATISFIABLE_BOUNDS} or {@link IovaResult#NO_SPACE}.
      */
     public long allocate(final long pages, final long minAddress, final long maxAddress)
     {
@@ -204,7 +219,8 @@ public final class IovaAllocator
         }
         final int k = orderOf(pages);
         final long size = 1L << k;
-        final long loPage = Math.max(1, (minAddress >>> PAGE_SHIFT) + ((minAddress & (PAGE_SIZE - 1)) != 0 ? 1 : 0));
+        final long loPage = Math.max(firstPage,
+            (minAddress >>> PAGE_SHIFT) + ((minAddress & (PAGE_SIZE - 1)) != 0 ? 1 : 0));
         final long hiPage = maxAddress < 0 || (maxAddress >>> PAGE_SHIFT) >= totalPages ?
             totalPages : (maxAddress + 1) >>> PAGE_SHIFT;
         if (((loPage + size - 1) & -size) + size > hiPage)
@@ -216,7 +232,7 @@ public final class IovaAllocator
             if (cache != null)
             {
                 final long page = cache.pop(k, loPage, hiPage);
-                if (page > 0)
+                if (page >= 0)
                 {
                     final long slot = page >>> k;
                     final long leafIndex = slot >>> LiveBlockMap.LEAF_BITS;
@@ -260,7 +276,7 @@ public final class IovaAllocator
             return check;
         }
         final long page = address >>> PAGE_SHIFT;
-        if (page == 0)
+        if (page < firstPage)
         {
             return IovaResult.ADDRESS_IN_USE;
         }
@@ -279,6 +295,90 @@ public final class IovaAllocator
             records.put(page, (pages << 1) | 1);
         }
         return address;
+    }
+
+    /**
+     * The live block (handed out by {@link #allocate}) that contains an address, whatever part of it the address
+     * is in. Blocks cached in magazines are free, not live.
+     *
+     * @param address any address.
+     * @return {@code (firstPage << 6) | order} of the block (2^order pages from page firstPage), or
+     *     {@link IovaResult#NOT_ALLOCATED} when no live block contains the address.
+     */
+    public long liveBlockContaining(final long address)
+    {
+        if (address < 0 || (address >>> PAGE_SHIFT) >= totalPages)
+        {
+            return IovaResult.NOT_ALLOCATED;
+        }
+        final long page = address >>> PAGE_SHIFT;
+        for (int k = 0; k <= maxCachedOrder; k++)
+        {
+            final long first = page & -(1L << k);
+            if (live.isLive(first, k))
+            {
+                return (first << 6) | k;
+            }
+        }
+        synchronized (lock)
+        {
+            for (int k = 0; k < pageBits; k++)
+            {
+                final long first = page & -(1L << k);
+                final long record = records.get(first);
+                if (record != MISSING && (record & 1) == 0 && (int)(record >>> 1) == k)
+                {
+                    return (first << 6) | k;
+                }
+            }
+        }
+        return IovaResult.NOT_ALLOCATED;
+    }
+
+    /**
+     * The reserved region (from the configuration) whose pages contain an address.
+     *
+     * @param address any address.
+     * @return the region's index in the configuration, or -1.
+     */
+    public int reservedRegionAt(final long address)
+    {
+        for (int i = 0; i < regionBases.length; i++)
+        {
+            final long base = regionBases[i];
+            if (address >= base && ((address - base) >>> PAGE_SHIFT) < regionPages[i])
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Marks a reserved region in use (an explicit claim inside it); marking it again changes nothing.
+     *
+     * @param region an index from {@link #reservedRegionAt(long)}.
+     */
+    public void markReservedInUse(final int region)
+    {
+        synchronized (lock)
+        {
+            regionInUse[region] = true;
+        }
+    }
+
+    /**
+     * Whether a reserved region was marked in use.
+     *
+     * @param region an index from {@link #reservedRegionAt(long)}.
+     * @return true once {@link #markReservedInUse(int)} marked it.
+     */
+    public boolean reservedInUse(final int region)
+    {
+        synchronized (lock)
+        {
+            return regionInUse[region];
+        }
     }
 
     /**
@@ -307,7 +407,7 @@ public final class IovaAllocator
         if (pages <= maxCachedPages)
         {
             final int k = orderOf(pages);
-            if (k <= maxCachedOrder && (page & ((1L << k) - 1)) == 0 && page != 0)
+            if (k <= maxCachedOrder && (page & ((1L << k) - 1)) == 0 && page >= firstPage)
             {
                 if (clearLive(cache, page, k))
                 {
@@ -407,7 +507,7 @@ public final class IovaAllocator
     }
 
     /**
-     * @return pages reserved at creation, page 0 included.
+     * @return pages reserved at creation, page 0 included (unless usable).
      */
     public long reservedPages()
     {
@@ -512,7 +612,7 @@ public final class IovaAllocator
 
     private long allocateSmallLocked(final IovaThreadCache cache, final int k, final long loPage, final long hiPage)
     {
-        final boolean unconstrained = loPage <= 1 && hiPage == totalPages;
+        final boolean unconstrained = loPage <= firstPage && hiPage == totalPages;
         long page;
         synchronized (lock)
         {
@@ -547,7 +647,7 @@ public final class IovaAllocator
             cache.loadedCount[k] = magazineCapacity - 1;
             return full[magazineCapacity - 1];
         }
-        final long first = space.takeBlock(k, 1, totalPages);
+        final long first = space.takeBlock(k, firstPage, totalPages);
         if (first < 0)
         {
             return -1;
@@ -558,7 +658,7 @@ public final class IovaAllocator
         final int wanted = magazineCapacity - 1;
         while (n < wanted)
         {
-            final long page = space.takeBlock(k, 1, totalPages);
+            final long page = space.takeBlock(k, firstPage, totalPages);
             if (page < 0)
             {
                 break;

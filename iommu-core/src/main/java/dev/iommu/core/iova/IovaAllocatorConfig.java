@@ -36,6 +36,7 @@ public final class IovaAllocatorConfig
 
     private int addressWidth = DEFAULT_ADDRESS_WIDTH;
     private boolean explicitAllowed;
+    private boolean pageZeroUsable;
     private int magazineCapacity = DEFAULT_MAGAZINE_CAPACITY;
     private int depotMagazines = DEFAULT_DEPOT_MAGAZINES;
     private int maxCachedPages = DEFAULT_MAX_CACHED_PAGES;
@@ -52,7 +53,8 @@ public final class IovaAllocatorConfig
     }
 
     /**
-     * Sets the address width (valid: 13 to 63; checked by {@link #validate()}).
+     * Sets the address width (valid: 13 to 63, or 12 to 63 with {@link #pageZeroUsable(boolean)}; checked by
+     * {@link #validate()}).
      *
      * @param addressWidth the width in bits.
      * @return this.
@@ -80,6 +82,30 @@ public final class IovaAllocatorConfig
     public IovaAllocatorConfig explicitAllowed(final boolean explicitAllowed)
     {
         this.explicitAllowed = explicitAllowed;
+        return this;
+    }
+
+    /**
+     * @return whether page 0 is part of the space (false by default: the allocator covers [PAGE_SIZE, 2^width) and
+     *     never hands out address 0).
+     */
+    public boolean pageZeroUsable()
+    {
+        return pageZeroUsable;
+    }
+
+    /**
+     * Sets whether page 0 is part of the space. When true the allocator covers [0, 2^width), the first block it
+     * hands out starts at logical address 0 (as the buddy allocator of the observed Windows kernel does: nothing
+     * reserves page 0, low addresses are preferred), a block may span the whole space, and the narrowest width is
+     * 12 bits (one page, address 0).
+     *
+     * @param pageZeroUsable true to hand out page 0.
+     * @return this.
+     */
+    public IovaAllocatorConfig pageZeroUsable(final boolean pageZeroUsable)
+    {
+        this.pageZeroUsable = pageZeroUsable;
         return this;
     }
 
@@ -165,7 +191,8 @@ public final class IovaAllocatorConfig
     }
 
     /**
-     * Adds a region to carve out at creation (never handed out, never freed). Page 0 is always reserved.
+     * Adds a region to carve out at creation (never handed out, never freed). Page 0 is always reserved unless
+     * {@link #pageZeroUsable(boolean)}.
      *
      * @param baseAddress page-aligned first address.
      * @param pages       length in pages.
@@ -235,7 +262,8 @@ public final class IovaAllocatorConfig
      */
     public int validate()
     {
-        if (addressWidth < IovaAllocator.MIN_ADDRESS_WIDTH || addressWidth > IovaAllocator.MAX_ADDRESS_WIDTH)
+        final int minWidth = pageZeroUsable ? IovaAllocator.PAGE_SHIFT : IovaAllocator.MIN_ADDRESS_WIDTH;
+        if (addressWidth < minWidth || addressWidth > IovaAllocator.MAX_ADDRESS_WIDTH)
         {
             return IovaResult.INVALID_WIDTH;
         }

@@ -55,7 +55,7 @@ public final class IovaThreadCache
      * @param pages      the size in pages (at least 1).
      * @param minAddress the lowest byte the block may cover ({@link IovaAllocator#NO_MIN} for none).
      * @param maxAddress the highest byte the block may cover ({@link IovaAllocator#NO_MAX} for none).
-     * @return the block's address (positive), or a negative {@link IovaResult} code.
+     * @return the block's address (positive; 0 only when page 0 is usable), or a negative {@link IovaResult} code.
      */
     public long allocate(final long pages, final long minAddress, final long maxAddress)
     {
