@@ -180,6 +180,18 @@ public final class CallbackGate
     }
 
     /**
+     * The thread inside the callback now (entered and not yet exited), or null when it is not running. A snapshot
+     * for diagnostics (the verifier), not a synchronisation point.
+     *
+     * @return the running thread, or null.
+     */
+    public Thread runner()
+    {
+        final int s = (int)STATE_VH.getAcquire(this);
+        return RUNNING == s || CLOSE_REQUESTED == s ? (Thread)RUNNER_VH.getOpaque(this) : null;
+    }
+
+    /**
      * Whether the gate is closed for good (a close requested from inside a running callback is not yet closed).
      *
      * @return true when {@code CLOSED}.

@@ -240,6 +240,20 @@ public final class Notifications implements AutoCloseable
     }
 
     /**
+     * The thread running a device's state-change callback now, for diagnostics (the core's verifier reports an
+     * unregister while the callback runs): a snapshot, not a synchronisation point.
+     *
+     * @param callback the callback.
+     * @param deviceId the DMA device, {@code >= 0}.
+     * @return the thread inside the callback, or null when it is not running or is not the device's registered one.
+     */
+    public Thread stateChangeCallbackRunner(final IommuInterfaceStateChangeCallback callback, final long deviceId)
+    {
+        final CallbackRegistry.StateChangeRegistration registration = registry.stateChange(deviceId);
+        return null == registration || registration.callback != callback ? null : registration.gate.runner();
+    }
+
+    /**
      * Turns fault reporting of a device on or off (spec 2.18 {@code SetDeviceFaultReporting}, as the core
      * implements it once it has checked the device and its arguments). Enabling when already enabled replaces the
      * handler; disabling when not enabled is done too (spec 5.6 item 47), and so is disabling after close.

@@ -14,6 +14,7 @@ import dev.iommu.api.IommuInterfaceStateChangeCallback;
 import dev.iommu.api.IommuInterfaceStateChangeFields;
 import dev.iommu.api.NtStatus;
 import dev.iommu.api.Ref;
+import dev.iommu.callbacks.Notifications;
 import dev.iommu.core.platform.Architecture;
 import dev.iommu.core.platform.Bus;
 import dev.iommu.core.platform.PhysicalDeviceObject;
@@ -371,15 +372,34 @@ class DeviceRules
     }
 
     /**
-     * Register under the device's monitor: deleted meanwhile _3; already registered STATUS_UNSUCCESSFUL.
+     * Register under the device's monitor: deleted meanwhile _3; already registered STATUS_UNSUCCESSFUL; no room for
+     * the registration ({@link StateChangeDelivery#hasRoom()}, never false in the documented delivery)
+     * STATUS_INSUFFICIENT_RESOURCES.
      */
-    int registerLocked(final DmaDevice device)
+    int registerLocked(final DmaDevice device, final boolean room)
     {
         if (!device.isAlive())
         {
             return NtStatus.STATUS_INVALID_PARAMETER_3;
         }
-        return device.stateChangeRegistered() ? NtStatus.STATUS_UNSUCCESSFUL : NtStatus.STATUS_SUCCESS;
+        if (device.stateChangeRegistered())
+        {
+            return NtStatus.STATUS_UNSUCCESSFUL;
+        }
+        return room ? NtStatus.STATUS_SUCCESS : NtStatus.STATUS_INSUFFICIENT_RESOURCES;
+    }
+
+    /**
+     * How this profile keeps and calls state-change callbacks, built once per emulator: the notification ring and
+     * its dispatcher (spec 5.6 items 41, 44, 45).
+     *
+     * @param platform      the platform (its DMA Guard policy).
+     * @param notifications the emulator's notifications.
+     * @return the delivery strategy.
+     */
+    StateChangeDelivery stateChangeDelivery(final Platform platform, final Notifications notifications)
+    {
+        return new RingStateChangeDelivery(platform, notifications);
     }
 
     /**

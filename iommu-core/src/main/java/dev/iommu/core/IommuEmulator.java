@@ -80,7 +80,7 @@ public final class IommuEmulator implements IommuInterfaceProvider, AutoCloseabl
         this.verifier = context.verifier() ? new Verifier(context.profile(), context.verifierListener(),
             context.verifierFatal(), notifications.counters()) : Verifier.off();
         this.deviceMembers = new DeviceMembers(platform, rules.devices, handles, notifications, verifier);
-        this.pasidMembers = new PasidMembers(platform, rules.pasids, handles, verifier);
+        this.pasidMembers = new PasidMembers(platform, rules.pasids, rules.devices, handles, verifier);
         this.stateChanges = new StateChangeService(platform, rules.devices, handles, notifications, verifier);
         this.dma = new DeviceDma(handles, notifications.publisher(), counters, platform.architecture(), verifier);
         final InterfaceCore core = new InterfaceCore(

@@ -11,9 +11,12 @@ import dev.iommu.api.IommuDeviceCreationConfiguration;
 import dev.iommu.api.IommuDeviceCreationConfigurationType;
 import dev.iommu.api.IommuDmaDevice;
 import dev.iommu.api.IommuDmaDomainType;
+import dev.iommu.api.IommuInterfaceStateChangeCallback;
+import dev.iommu.api.IommuInterfaceStateChangeFields;
 import dev.iommu.api.IommuPasidConfigurationType;
 import dev.iommu.api.NtStatus;
 import dev.iommu.api.Ref;
+import dev.iommu.callbacks.Notifications;
 import dev.iommu.core.platform.Architecture;
 import dev.iommu.core.platform.PhysicalDeviceObject;
 import dev.iommu.core.platform.Platform;
@@ -296,5 +299,72 @@ class ObservedDeviceRules extends DeviceRules
     {
         return platform.architecture() == Architecture.ARM64 ?
             super.queryInputMappings(platform, deviceObject, buffer, bufferLength) : NtStatus.STATUS_NOT_SUPPORTED;
+    }
+
+    // --------------------------------------------------------------------------------------------------------------
+    // State-change callbacks (observed record section 6, new variant: build A with IommuInterfacePointerReset on)
+    // --------------------------------------------------------------------------------------------------------------
+
+    /**
+     * Observed 6 RegisterInterfaceStateChangeCallback rows 1, 2 and 5: {@code *StateFields == 0} (the whole ULONG)
+     * STATUS_INVALID_PARAMETER_4; only reserved bits set is accepted. Windows checks neither the callback nor the
+     * device (row 5: NULL is undefined behaviour there), nor reads a NULL StateFields: those keep the documented
+     * answers (_1, _3, _4).
+     */
+    @Override
+    int register(final IommuInterfaceStateChangeCallback callback, final DmaDevice device,
+        final IommuInterfaceStateChangeFields stateFields)
+    {
+        if (null == callback)
+        {
+            return NtStatus.STATUS_INVALID_PARAMETER_1;
+        }
+        if (null == device)
+        {
+            return NtStatus.STATUS_INVALID_PARAMETER_3;
+        }
+        return null == stateFields || stateFields.asUlong() == 0 ?
+            NtStatus.STATUS_INVALID_PARAMETER_4 : NtStatus.STATUS_SUCCESS;
+    }
+
+    /**
+     * Observed 6 RegisterInterfaceStateChangeCallback rows 3 and 4, under the device's monitor: the registration
+     * cannot be allocated STATUS_INSUFFICIENT_RESOURCES, <b>before</b> already registered STATUS_UNSUCCESSFUL. A
+     * device deleted meanwhile is a use after free on Windows: the documented _3.
+     */
+    @Override
+    int registerLocked(final DmaDevice device, final boolean room)
+    {
+        if (!device.isAlive())
+        {
+            return NtStatus.STATUS_INVALID_PARAMETER_3;
+        }
+        if (!room)
+        {
+            return NtStatus.STATUS_INSUFFICIENT_RESOURCES;
+        }
+        return device.stateChangeRegistered() ? NtStatus.STATUS_UNSUCCESSFUL : NtStatus.STATUS_SUCCESS;
+    }
+
+    /**
+     * Observed 6 UnregisterInterfaceStateChangeCallback row 1: no registration, or its callback is not Callback
+     * (NULL included) STATUS_UNSUCCESSFUL; the member finds the registration ({@link #notRegistered()}). A NULL or
+     * deleted device is undefined on Windows: the documented STATUS_UNSUCCESSFUL.
+     */
+    @Override
+    int unregister(final IommuInterfaceStateChangeCallback callback, final DmaDevice device)
+    {
+        return null == callback || null == device ? notRegistered() : NtStatus.STATUS_SUCCESS;
+    }
+
+    /**
+     * Observed 6 rows 6 and 7, the later notifications and Unregister row 3 (new variant): callbacks run
+     * synchronously on the thread that registered or changed the policy, only on a change, and Unregister does not
+     * wait ({@link DirectStateChangeDelivery}).
+     */
+    @Override
+    StateChangeDelivery stateChangeDelivery(final Platform platform, final Notifications notifications)
+    {
+        return new DirectStateChangeDelivery(platform, this, notifications.context().errorHandler());
     }
 }

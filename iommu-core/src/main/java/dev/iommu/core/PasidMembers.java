@@ -23,19 +23,28 @@ import dev.iommu.core.platform.Platform;
  */
 final class PasidMembers
 {
+    private static final String CREATE = "CreatePasidDevice";
+    private static final String DELETE = "DeletePasidDevice";
+    private static final String ATTACH = "AttachPasidDevice";
+    private static final String DETACH = "DetachPasidDevice";
+    private static final String QUERY = "QueryDeviceInformation";
+
     private final Platform platform;
     private final PasidRules rules;
+    private final DeviceRules deviceRules;
     private final Handles handles;
     private final AsidSpace asids = new AsidSpace();
     private final BoundedCounter live;
 
     private final Verifier verifier;
 
-    PasidMembers(final Platform platform, final PasidRules rules, final Handles handles, final Verifier verifier)
+    PasidMembers(final Platform platform, final PasidRules rules, final DeviceRules deviceRules,
+        final Handles handles, final Verifier verifier)
     {
         this.verifier = verifier;
         this.platform = platform;
         this.rules = rules;
+        this.deviceRules = deviceRules;
         this.handles = handles;
         this.live = new BoundedCounter(platform.limits().maxPasidDevices());
     }
@@ -43,30 +52,43 @@ final class PasidMembers
     int createPasidDevice(final IommuDmaDevice dmaDevice, final Ref<IommuDmaPasidDevice> pasidDeviceOut,
         final IntRef asidOut)
     {
+        rules.createPasidDeviceOutputs(pasidDeviceOut, asidOut);
         final DmaDevice device = handles.device(dmaDevice);
         final int status = rules.createPasidDevice(device, pasidDeviceOut, asidOut);
         if (status != NtStatus.STATUS_SUCCESS)
         {
+            if (verifier.on)
+            {
+                // The other profile's argument checks agree (CreatePasidDevice rows 1 and 2 are shared).
+                verifier.compare(CREATE, status, verifier.otherRules().pasids.createPasidDevice(
+                    device, pasidDeviceOut, asidOut), objects(device), VerifierReport.NO_ADDRESS,
+                    VerifierReport.NO_ADDRESS);
+            }
             return status;
         }
         final PasidDevice created;
         synchronized (device)
         {
+            final int pasid = asids.allocate(device.pdo().iommu().pasidWidth());
             final boolean underLimit = live.tryAcquire();
-            final int allowed = rules.createPasidDeviceLocked(device, underLimit);
+            final int allowed = rules.createPasidDeviceLocked(device, underLimit, pasid >= 0);
+            if (verifier.on)
+            {
+                verifier.compare(CREATE, allowed, verifier.otherRules().pasids.createPasidDeviceLocked(
+                    device, underLimit, pasid >= 0), objects(device), VerifierReport.NO_ADDRESS,
+                    VerifierReport.NO_ADDRESS);
+            }
             if (allowed != NtStatus.STATUS_SUCCESS)
             {
                 if (underLimit)
                 {
                     live.release();
                 }
+                if (pasid >= 0)
+                {
+                    asids.free(pasid);
+                }
                 return allowed;
-            }
-            final int pasid = asids.allocate(device.pdo().iommu().pasidWidth());
-            if (pasid < 0)
-            {
-                live.release();
-                return rules.noPasid();
             }
             created = new PasidDevice(device, pasid);
             device.addPasidDevice(created);
@@ -82,12 +104,22 @@ final class PasidMembers
         final int status = rules.deletePasidDevice(pasidDevice);
         if (status != NtStatus.STATUS_SUCCESS)
         {
+            if (verifier.on)
+            {
+                verifier.compare(DELETE, status, otherDelete(pasidDevice), objects(pasidDevice),
+                    VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+            }
             return status;
         }
         final DmaDevice parent = pasidDevice.parent();
         synchronized (parent)
         {
             final int idle = rules.deletePasidDeviceLocked(pasidDevice);
+            if (verifier.on)
+            {
+                verifier.compare(DELETE, idle, otherDelete(pasidDevice), objects(pasidDevice),
+                    VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+            }
             if (idle != NtStatus.STATUS_SUCCESS)
             {
                 return idle;
@@ -107,16 +139,31 @@ final class PasidMembers
         final int status = rules.attachPasidDevice(domain, pasidDevice);
         if (status != NtStatus.STATUS_SUCCESS)
         {
+            if (verifier.on)
+            {
+                verifier.compare(ATTACH, status, otherAttach(domain, pasidDevice), objects(domain, pasidDevice),
+                    VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+            }
             return status;
         }
         final DmaDevice parent = pasidDevice.parent();
         synchronized (parent)
         {
             final int allowed = rules.attachPasidDeviceLocked(
-                pasidDevice, domain, platform.policy().availableDomainTypes(parent.pdo()));
+                pasidDevice, domain, deviceRules.availableDomainTypes(platform, parent));
+            if (verifier.on)
+            {
+                verifier.compare(ATTACH, allowed, otherAttach(domain, pasidDevice), objects(domain, pasidDevice),
+                    VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+            }
             if (allowed != NtStatus.STATUS_SUCCESS)
             {
                 return allowed;
+            }
+            if (pasidDevice.domain() == domain)
+            {
+                // Attached to it already and the rules accept that: nothing to do.
+                return NtStatus.STATUS_SUCCESS;
             }
             if (!domain.attachPasid())
             {
@@ -133,11 +180,21 @@ final class PasidMembers
         final int status = rules.detachPasidDevice(pasidDevice);
         if (status != NtStatus.STATUS_SUCCESS)
         {
+            if (verifier.on)
+            {
+                verifier.compare(DETACH, status, otherDetach(pasidDevice), objects(pasidDevice),
+                    VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+            }
             return status;
         }
         synchronized (pasidDevice.parent())
         {
             final int attached = rules.detachPasidDeviceLocked(pasidDevice);
+            if (verifier.on)
+            {
+                verifier.compare(DETACH, attached, otherDetach(pasidDevice), objects(pasidDevice),
+                    VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+            }
             if (attached != NtStatus.STATUS_SUCCESS)
             {
                 return attached;
@@ -154,6 +211,12 @@ final class PasidMembers
     {
         final DmaDevice device = handles.device(dmaDevice);
         final int status = rules.queryDeviceInfo(device, size, bytesWritten, buffer);
+        if (verifier.on)
+        {
+            verifier.compare(QUERY, status, verifier.otherRules().pasids.queryDeviceInfo(
+                device, size, bytesWritten, buffer), objects(device), VerifierReport.NO_ADDRESS,
+                VerifierReport.NO_ADDRESS);
+        }
         if (status == NtStatus.STATUS_BUFFER_TOO_SMALL)
         {
             bytesWritten.set(0);
@@ -168,6 +231,46 @@ final class PasidMembers
             .pasidFaultsSuppressed(null != config && device.pasidFaultsSuppressed());
         bytesWritten.set(IommuDmaDeviceInformation.SIZE_X64);
         return NtStatus.STATUS_SUCCESS;
+    }
+
+    // The other profile's whole answer (its checks are side-effect free), for the verifier only.
+
+    private int otherDelete(final PasidDevice pasidDevice)
+    {
+        final PasidRules other = verifier.otherRules().pasids;
+        final int status = other.deletePasidDevice(pasidDevice);
+        return status != NtStatus.STATUS_SUCCESS ? status : other.deletePasidDeviceLocked(pasidDevice);
+    }
+
+    private int otherAttach(final Domain domain, final PasidDevice pasidDevice)
+    {
+        final RuleSet other = verifier.otherRules();
+        final int status = other.pasids.attachPasidDevice(domain, pasidDevice);
+        return status != NtStatus.STATUS_SUCCESS ? status : other.pasids.attachPasidDeviceLocked(
+            pasidDevice, domain, other.devices.availableDomainTypes(platform, pasidDevice.parent()));
+    }
+
+    private int otherDetach(final PasidDevice pasidDevice)
+    {
+        final PasidRules other = verifier.otherRules().pasids;
+        final int status = other.detachPasidDevice(pasidDevice);
+        return status != NtStatus.STATUS_SUCCESS ? status : other.detachPasidDeviceLocked(pasidDevice);
+    }
+
+    private static String objects(final DmaDevice device)
+    {
+        return null == device ? "device#null" : "device#" + device.id();
+    }
+
+    private static String objects(final PasidDevice pasidDevice)
+    {
+        return null == pasidDevice ? "pasidDevice#null" :
+            "device#" + pasidDevice.parent().id() + " pasid#" + pasidDevice.pasid();
+    }
+
+    private static String objects(final Domain domain, final PasidDevice pasidDevice)
+    {
+        return (null == domain ? "domain#null " : "domain#" + domain.id() + " ") + objects(pasidDevice);
     }
 
     /**

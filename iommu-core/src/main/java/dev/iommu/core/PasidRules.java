@@ -4,10 +4,13 @@
  */
 package dev.iommu.core;
 
+import dev.iommu.api.IntRef;
 import dev.iommu.api.IommuDmaDeviceInformation;
 import dev.iommu.api.IommuDmaDomainType;
+import dev.iommu.api.IommuDmaPasidDevice;
 import dev.iommu.api.IommuPasidConfigurationType;
 import dev.iommu.api.NtStatus;
+import dev.iommu.api.Ref;
 
 /**
  * The argument rules of the V3 members: CreatePasidDevice, DeletePasidDevice, AttachPasidDevice, DetachPasidDevice
@@ -54,24 +57,31 @@ class PasidRules
     }
 
     /**
-     * CreatePasidDevice, under the parent's monitor: the parent deleted meanwhile STATUS_INVALID_PARAMETER; the
-     * sub-device limit STATUS_INSUFFICIENT_RESOURCES ({@link #noPasid()} when the space is exhausted).
+     * What CreatePasidDevice writes before any check: nothing (a refused call leaves the out-parameters as they were).
      */
-    int createPasidDeviceLocked(final DmaDevice device, final boolean underLimit)
+    void createPasidDeviceOutputs(final Ref<IommuDmaPasidDevice> pasidDeviceOut, final IntRef asidOut)
+    {
+    }
+
+    /**
+     * CreatePasidDevice, under the parent's monitor, once the member has tried to take a sub-device slot and a PASID
+     * (it gives back what it took when this refuses): the parent deleted meanwhile STATUS_INVALID_PARAMETER; the
+     * sub-device limit STATUS_INSUFFICIENT_RESOURCES; no PASID left in the device's range STATUS_NONE_MAPPED.
+     *
+     * @param underLimit whether a slot under the platform's sub-device limit was taken.
+     * @param pasidLeft  whether a PASID was taken.
+     */
+    int createPasidDeviceLocked(final DmaDevice device, final boolean underLimit, final boolean pasidLeft)
     {
         if (!device.isAlive())
         {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
-        return underLimit ? NtStatus.STATUS_SUCCESS : NtStatus.STATUS_INSUFFICIENT_RESOURCES;
-    }
-
-    /**
-     * No PASID left in the device's range (spec 2.30).
-     */
-    int noPasid()
-    {
-        return NtStatus.STATUS_NONE_MAPPED;
+        if (!underLimit)
+        {
+            return NtStatus.STATUS_INSUFFICIENT_RESOURCES;
+        }
+        return pasidLeft ? NtStatus.STATUS_SUCCESS : NtStatus.STATUS_NONE_MAPPED;
     }
 
     /**

@@ -6,6 +6,7 @@ package dev.iommu.core;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -171,10 +172,23 @@ class ConformanceTest
 
     private static void acquisition(final List<DynamicTest> c)
     {
+        acquisition(c, BehaviourProfile.DOCUMENTED);
+    }
+
+    /**
+     * The entry-point cases in a profile: the two profiles agree on every acquisition answer (one rule,
+     * {@code AcquisitionRules}); {@code ObservedAcquisitionConformanceTest} runs them in the observed profile, where
+     * they are the rows of section 1 of the observed-behaviour record.
+     */
+    static void acquisition(final List<DynamicTest> c, final BehaviourProfile profile)
+    {
+        final Supplier<V2Rig> rig = () -> new V2Rig(new EmulatorContext()
+            .platform(V2Rig.x64Platform(V2Rig.limits(V2Rig.SMALL_TABLE_PAGES))).profile(profile));
         for (int v = 1; v <= 3; v++)
         {
             final int version = v;
-            c.add(x64("IoGetIommuInterfaceEx_STATUS_SUCCESS_version" + version + "FillsSizeVersionAndEveryMember", r ->
+            final String name = "IoGetIommuInterfaceEx_STATUS_SUCCESS_version" + version + "FillsSizeVersionAndEveryMember";
+            c.add(on(name, rig, r ->
             {
                 final DmaIommuInterfaceEx ex = new DmaIommuInterfaceEx();
                 r.expect("v" + version, STATUS_SUCCESS, () -> r.emulator.ioGetIommuInterfaceEx(version, 0, ex));
@@ -187,22 +201,23 @@ class ConformanceTest
                 assertEquals(version == 1, table instanceof dev.iommu.api.DmaIommuInterfaceV1);
             }));
         }
-        acquisitionRefused(c, "IoGetIommuInterfaceEx_STATUS_INVALID_PARAMETER_1_version0", 0, 0,
+        acquisitionRefused(c, rig, "IoGetIommuInterfaceEx_STATUS_INVALID_PARAMETER_1_version0", 0, 0,
             STATUS_INVALID_PARAMETER_1);
-        acquisitionRefused(c, "IoGetIommuInterfaceEx_STATUS_INVALID_PARAMETER_1_version4", 4, 0,
+        acquisitionRefused(c, rig, "IoGetIommuInterfaceEx_STATUS_INVALID_PARAMETER_1_version4", 4, 0,
             STATUS_INVALID_PARAMETER_1);
-        acquisitionRefused(c, "IoGetIommuInterfaceEx_STATUS_INVALID_PARAMETER_3_flagsNotZero", 1, 1,
+        acquisitionRefused(c, rig, "IoGetIommuInterfaceEx_STATUS_INVALID_PARAMETER_3_flagsNotZero", 1, 1,
             STATUS_INVALID_PARAMETER_3);
-        acquisitionRefused(c, "IoGetIommuInterfaceEx_STATUS_INVALID_PARAMETER_1_CHOICE_badVersionBeforeFlags", 0, 1,
-            STATUS_INVALID_PARAMETER_1);
-        c.add(x64("IoGetIommuInterfaceEx_STATUS_INVALID_PARAMETER_2_noHolder", r ->
+        acquisitionRefused(c, rig, "IoGetIommuInterfaceEx_STATUS_INVALID_PARAMETER_1_CHOICE_badVersionBeforeFlags",
+            0, 1, STATUS_INVALID_PARAMETER_1);
+        c.add(on("IoGetIommuInterfaceEx_STATUS_INVALID_PARAMETER_2_noHolder", rig, r ->
             r.refused("null out", STATUS_INVALID_PARAMETER_2, () -> r.emulator.ioGetIommuInterfaceEx(2, 0, null))));
-        c.add(x64("IoGetIommuInterfaceEx_STATUS_INVALID_PARAMETER_2_CHOICE_noHolderBeforeFlags", r ->
+        c.add(on("IoGetIommuInterfaceEx_STATUS_INVALID_PARAMETER_2_CHOICE_noHolderBeforeFlags", rig, r ->
             r.refused("null out and flags", STATUS_INVALID_PARAMETER_2,
                 () -> r.emulator.ioGetIommuInterfaceEx(2, 1, null))));
         c.add(on("IoGetIommuInterfaceEx_STATUS_INVALID_PARAMETER_1_CHOICE_olderKernelAnswersAsItDoes",
-            () -> new V2Rig(dev.iommu.core.platform.Platform.builder()
-                .iommu("vtd0", 0xFED9_0000L).pci("nic", 0, 1, 0, 0, "vtd0", false).maxInterfaceVersion(2).build()),
+            () -> new V2Rig(new EmulatorContext().platform(dev.iommu.core.platform.Platform.builder()
+                .iommu("vtd0", 0xFED9_0000L).pci("nic", 0, 1, 0, 0, "vtd0", false).maxInterfaceVersion(2).build())
+                .profile(profile)),
             r ->
             {
                 final DmaIommuInterfaceEx ex = new DmaIommuInterfaceEx();
@@ -211,7 +226,7 @@ class ConformanceTest
                 assertEquals(0, ex.size(), "nothing filled");
                 r.expect("version 2 there", STATUS_SUCCESS, () -> r.emulator.ioGetIommuInterfaceEx(2, 0, ex));
             }));
-        c.add(x64("IoGetIommuInterface_STATUS_SUCCESS_legacyTableIsTheV1Table", r ->
+        c.add(on("IoGetIommuInterface_STATUS_SUCCESS_legacyTableIsTheV1Table", rig, r ->
         {
             final DmaIommuInterface legacy = new DmaIommuInterface();
             r.expect("legacy", STATUS_SUCCESS, () -> r.emulator.ioGetIommuInterface(1, legacy));
@@ -222,7 +237,7 @@ class ConformanceTest
         }));
         for (final int version : new int[]{0, 2, 3})
         {
-            c.add(x64("IoGetIommuInterface_STATUS_INVALID_PARAMETER_1_version" + version, r ->
+            c.add(on("IoGetIommuInterface_STATUS_INVALID_PARAMETER_1_version" + version, rig, r ->
             {
                 final DmaIommuInterface legacy = new DmaIommuInterface();
                 r.refused("legacy version " + version, STATUS_INVALID_PARAMETER_1,
@@ -230,14 +245,14 @@ class ConformanceTest
                 assertEquals(0, legacy.version(), "nothing written");
             }));
         }
-        c.add(x64("IoGetIommuInterface_STATUS_INVALID_PARAMETER_2_noHolder", r ->
+        c.add(on("IoGetIommuInterface_STATUS_INVALID_PARAMETER_2_noHolder", rig, r ->
             r.refused("legacy null out", STATUS_INVALID_PARAMETER_2, () -> r.emulator.ioGetIommuInterface(1, null))));
     }
 
-    private static void acquisitionRefused(
-        final List<DynamicTest> c, final String name, final int version, final long flags, final int status)
+    private static void acquisitionRefused(final List<DynamicTest> c, final Supplier<V2Rig> rig, final String name,
+        final int version, final long flags, final int status)
     {
-        c.add(x64(name, r ->
+        c.add(on(name, rig, r ->
         {
             final DmaIommuInterfaceEx ex = new DmaIommuInterfaceEx();
             r.refused(name, status, () -> r.emulator.ioGetIommuInterfaceEx(version, flags, ex));
