@@ -112,6 +112,69 @@ class StressRunTest
     }
 
     @Test
+    void eachProfileAnswersItsOwnRows()
+    {
+        final StressProfile documented = StressProfile.of(BehaviourProfile.DOCUMENTED);
+        final StressProfile observed = StressProfile.of(BehaviourProfile.OBSERVED_WINDOWS);
+        final int translate = IommuDmaDomainType.TRANSLATE.mask();
+        final int stage1 = IommuDmaDomainType.TRANSLATE_S1.mask();
+        final int passThrough = IommuDmaDomainType.PASS_THROUGH.mask();
+        final int all = translate | stage1 | passThrough;
+        // Observed 3 QueryAvailableDomainTypes: TranslateS1 instead of Translate in PASID mode.
+        assertEquals(all, documented.availableTypes(all, true));
+        assertEquals(stage1 | passThrough, observed.availableTypes(all, true));
+        assertEquals(translate | passThrough, observed.availableTypes(all, false));
+        // Observed 3 AttachDeviceEx rows 1-3 and 6: type first, this domain a no-op, another a move.
+        assertEquals(NtStatus.STATUS_INVALID_PARAMETER, documented.attachDeviceEx(all, IommuDmaDomainType.TRANSLATE,
+            false, true, false));
+        assertEquals(NtStatus.STATUS_SUCCESS, observed.attachDeviceEx(translate, IommuDmaDomainType.TRANSLATE, false,
+            true, false));
+        assertEquals(NtStatus.STATUS_SUCCESS, observed.attachDeviceEx(translate, IommuDmaDomainType.TRANSLATE, false,
+            false, true));
+        assertEquals(NtStatus.STATUS_ACCESS_DENIED, observed.attachDeviceEx(stage1, IommuDmaDomainType.TRANSLATE,
+            false, true, false));
+        assertEquals(NtStatus.STATUS_UNSUCCESSFUL, observed.attachDeviceEx(stage1, IommuDmaDomainType.TRANSLATE_S1,
+            true, false, true));
+        assertEquals(NtStatus.STATUS_ACCESS_DENIED, documented.attachDeviceEx(all, IommuDmaDomainType.TRANSLATE_S1,
+            true, false, false));
+        // Observed 7 AttachPasidDevice rows 2, 4, 5, 6.
+        assertEquals(NtStatus.STATUS_INVALID_PARAMETER_1, observed.attachPasidDevice(stage1 | passThrough,
+            IommuDmaDomainType.PASS_THROUGH, false, false));
+        assertEquals(NtStatus.STATUS_ACCESS_DENIED, observed.attachPasidDevice(stage1 | passThrough,
+            IommuDmaDomainType.TRANSLATE, false, false));
+        assertEquals(NtStatus.STATUS_SUCCESS, observed.attachPasidDevice(stage1, IommuDmaDomainType.TRANSLATE_S1,
+            true, false));
+        assertEquals(NtStatus.STATUS_UNSUCCESSFUL, documented.attachPasidDevice(all, IommuDmaDomainType.TRANSLATE,
+            true, false));
+        // Observed 3 SetDeviceFaultReportingEx rows 2-5 (build A); documented: the stub.
+        assertEquals(NtStatus.STATUS_ALREADY_REGISTERED, observed.setDeviceFaultReportingEx(true, true, true));
+        assertEquals(NtStatus.STATUS_INVALID_PARAMETER_4, observed.setDeviceFaultReportingEx(false, true, true));
+        assertEquals(NtStatus.STATUS_SUCCESS, observed.setDeviceFaultReportingEx(false, false, false));
+        assertEquals(NtStatus.STATUS_NOT_IMPLEMENTED, documented.setDeviceFaultReportingEx(true, true, false));
+        // Observed 4 and 5: leaves, unmaps, the token bound and segments.
+        assertFalse(observed.writesLeaf(0));
+        assertFalse(observed.writesLeaf(4));
+        assertTrue(documented.writesLeaf(0));
+        assertEquals(0, observed.lowestAllocatorAddress());
+        assertEquals(StressChecks.PAGE, documented.lowestAllocatorAddress());
+        assertEquals(0x5000 + 0x2000, observed.tokenMapBound(0x5000, 0x2000));
+        assertEquals(0x2000, documented.tokenMapBound(0x5000, 0x2000));
+        assertEquals(NtStatus.STATUS_SUCCESS, observed.unmapSegmentAgain(1));
+        assertEquals(NtStatus.STATUS_INVALID_PARAMETER, observed.unmapSegmentAgain(0));
+        assertEquals(NtStatus.STATUS_INVALID_PARAMETER, documented.unmapSegmentAgain(1));
+        final PageModel model = new PageModel(64, observed);
+        assertEquals(NtStatus.STATUS_SUCCESS, model.map(1, new long[]{7, 8}, 3, true), "tokens do not protect");
+        assertEquals(NtStatus.STATUS_SUCCESS, model.map(1, new long[]{9}, 0, false), "permission 0: no leaf");
+        assertEquals(NtStatus.STATUS_INVALID_PARAMETER, model.map(2, new long[]{9}, 1, false), "a clash");
+        assertEquals(NtStatus.STATUS_SUCCESS, model.unmapIdentity(new long[]{2}), "not identity: zeroed anyway");
+        assertEquals(-1, model.entry(2));
+        assertEquals(NtStatus.STATUS_SUCCESS, model.unmap(10, 4, false), "nothing mapped, tables there");
+        final PageModel strict = new PageModel(64, documented);
+        assertEquals(NtStatus.STATUS_IN_USE, strict.map(1, new long[]{7}, 3, true));
+        assertEquals(NtStatus.STATUS_INVALID_PARAMETER, strict.unmap(10, 4, false));
+    }
+
+    @Test
     void aVerifierRunCountsItsReportsPerRuleForTheSummaryAndIommuStat()
     {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
