@@ -56,7 +56,7 @@ final class DeviceMembers
         {
             verifier.compare("CreateDevice", status, verifier.otherRules().devices.createDevice(
                 platform, devices, deviceObject, config, dmaDeviceOut, new DeviceCreationRules()),
-                String.valueOf(deviceObject), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+                () -> String.valueOf(deviceObject), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
         }
         if (status != NtStatus.STATUS_SUCCESS)
         {
@@ -87,7 +87,7 @@ final class DeviceMembers
         if (verifier.on)
         {
             verifier.compare("DeleteDevice", status, verifier.otherRules().devices.deleteDevice(device),
-                objects(null, device), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+                () -> objects(null, device), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
         }
         if (status != NtStatus.STATUS_SUCCESS)
         {
@@ -99,7 +99,7 @@ final class DeviceMembers
             if (verifier.on)
             {
                 verifier.compare("DeleteDevice", inUse, verifier.otherRules().devices.deleteDeviceLocked(device),
-                    objects(null, device), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+                    () -> objects(null, device), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
             }
             if (inUse != NtStatus.STATUS_SUCCESS)
             {
@@ -127,7 +127,7 @@ final class DeviceMembers
         if (verifier.on)
         {
             verifier.compare("AttachDeviceEx", status, verifier.otherRules().devices.attachDeviceEx(domain, device),
-                objects(domain, device), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+                () -> objects(domain, device), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
         }
         return status != NtStatus.STATUS_SUCCESS ? status : attach("AttachDeviceEx", device, domain, false);
     }
@@ -176,7 +176,7 @@ final class DeviceMembers
         final DeviceRules other = verifier.otherRules().devices;
         final int available = other.availableDomainTypes(platform, device);
         verifier.compare(member, status, v1 ? other.attachV1Locked(device, domain, available) :
-            other.attachLocked(device, domain, available), objects(domain, device), VerifierReport.NO_ADDRESS,
+            other.attachLocked(device, domain, available), () -> objects(domain, device), VerifierReport.NO_ADDRESS,
             VerifierReport.NO_ADDRESS);
         if (null != current && current != domain)
         {
@@ -203,7 +203,7 @@ final class DeviceMembers
         if (verifier.on)
         {
             verifier.compare("DetachDeviceEx", status, verifier.otherRules().devices.detachDeviceEx(device),
-                objects(null, device), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+                () -> objects(null, device), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
         }
         if (status != NtStatus.STATUS_SUCCESS)
         {
@@ -215,7 +215,7 @@ final class DeviceMembers
             if (verifier.on)
             {
                 verifier.compare("DetachDeviceEx", attached,
-                    verifier.otherRules().devices.detachDeviceExLocked(device), objects(device.domain(), device),
+                    verifier.otherRules().devices.detachDeviceExLocked(device), () -> objects(device.domain(), device),
                     VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
             }
             if (attached != NtStatus.STATUS_SUCCESS)
@@ -245,7 +245,7 @@ final class DeviceMembers
         if (verifier.on)
         {
             verifier.compare("AttachDevice", status, verifier.otherRules().devices.attachDevice(
-                platform, domain, deviceObject, inputMappingIdBase, mappingCount), objects(domain, null) + " " +
+                platform, domain, deviceObject, inputMappingIdBase, mappingCount), () -> objects(domain, null) + " " +
                 deviceObject, VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
         }
         if (status != NtStatus.STATUS_SUCCESS)
@@ -309,7 +309,7 @@ final class DeviceMembers
         if (verifier.on)
         {
             verifier.compare("DetachDevice", status, verifier.otherRules().devices.detachDevice(
-                platform, domain, deviceObject), objects(domain, null) + " " + deviceObject,
+                platform, domain, deviceObject), () -> objects(domain, null) + " " + deviceObject,
                 VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
         }
         if (status != NtStatus.STATUS_SUCCESS)
@@ -346,7 +346,7 @@ final class DeviceMembers
         if (verifier.on)
         {
             verifier.compare("SetDeviceFaultReporting", status, verifier.otherRules().devices.setDeviceFaultReporting(
-                platform, deviceObject, device, inputMappingIdBase, enable, faultConfig), objects(null, device),
+                platform, deviceObject, device, inputMappingIdBase, enable, faultConfig), () -> objects(null, device),
                 VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
         }
         return status != NtStatus.STATUS_SUCCESS ? status : faultReporting(device, enable, faultConfig);
@@ -408,8 +408,8 @@ final class DeviceMembers
         if (verifier.on)
         {
             verifier.compare("SetDeviceFaultReportingEx", status, verifier.otherRules().devices
-                .setDeviceFaultReportingEx(device, inputMappingIdBase, enable, faultConfig), objects(null, device),
-                VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+                .setDeviceFaultReportingEx(device, inputMappingIdBase, enable, faultConfig),
+                () -> objects(null, device), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
         }
         return status;
     }
@@ -444,8 +444,8 @@ final class DeviceMembers
         if (verifier.on)
         {
             verifier.compare("QueryInputMappings", status, verifier.otherRules().devices.queryInputMappings(
-                platform, deviceObject, buffer, bufferLength), String.valueOf(deviceObject), VerifierReport.NO_ADDRESS,
-                VerifierReport.NO_ADDRESS);
+                platform, deviceObject, buffer, bufferLength), () -> String.valueOf(deviceObject),
+                VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
         }
         if (status != NtStatus.STATUS_SUCCESS && status != NtStatus.STATUS_BUFFER_TOO_SMALL)
         {

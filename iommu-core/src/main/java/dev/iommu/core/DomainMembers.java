@@ -48,7 +48,7 @@ final class DomainMembers
         {
             verifier.compare("CreateDomainEx", status, verifier.otherRules().domains.createDomainEx(exhausted,
                 new DomainCreationRules(), type, flags, allocatorConfig, regions, domainOut, factory.tableWidth(),
-                architecture), "", VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+                architecture), () -> "", VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
         }
         return status != NtStatus.STATUS_SUCCESS ? status : created(factory.create(type, creation), domainOut);
     }
@@ -60,7 +60,7 @@ final class DomainMembers
         if (verifier.on)
         {
             verifier.compare("CreateDomain", status, verifier.otherRules().domains.createDomain(exhausted,
-                osManagedPageTable, domainOut, architecture), "", VerifierReport.NO_ADDRESS,
+                osManagedPageTable, domainOut, architecture), () -> "", VerifierReport.NO_ADDRESS,
                 VerifierReport.NO_ADDRESS);
         }
         return status != NtStatus.STATUS_SUCCESS ? status : created(factory.create(
@@ -84,7 +84,7 @@ final class DomainMembers
         if (verifier.on)
         {
             verifier.compare("DeleteDomain", status, verifier.otherRules().domains.deleteDomain(handle, domain),
-                objects(domain), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+                () -> objects(domain), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
         }
         if (status != NtStatus.STATUS_SUCCESS || null == domain)
         {
@@ -124,7 +124,7 @@ final class DomainMembers
     {
         final String objects = objects(domain);
         verifier.compare("DeleteDomain", inUse, verifier.otherRules().domains.deleteDomainInUse(devices, pasidDevices,
-            tokens), objects, VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+            tokens), () -> objects, VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
         if (devices - pasidDevices > 0)
         {
             verifier.hazard(VerifierRule.DELETE_DOMAIN_WITH_DEVICES, "DeleteDomain", objects,
@@ -149,7 +149,7 @@ final class DomainMembers
         if (verifier.on)
         {
             verifier.compare("FlushDomain", status, verifier.otherRules().domains.flushDomain(domain),
-                objects(domain), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+                () -> objects(domain), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
         }
         if (status == NtStatus.STATUS_SUCCESS)
         {
@@ -166,7 +166,7 @@ final class DomainMembers
         if (verifier.on)
         {
             verifier.compare("FlushDomainByVaList", status, verifier.otherRules().domains.flushDomainByVaList(domain,
-                number, vaList), objects(domain), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+                number, vaList), () -> objects(domain), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
         }
         if (status == NtStatus.STATUS_SUCCESS)
         {
@@ -182,7 +182,7 @@ final class DomainMembers
         if (verifier.on)
         {
             verifier.compare("ConfigureDomain", status, verifier.otherRules().domains.configureDomain(domain,
-                configuration), objects(domain), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+                configuration), () -> objects(domain), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
         }
         if (status == NtStatus.STATUS_SUCCESS)
         {

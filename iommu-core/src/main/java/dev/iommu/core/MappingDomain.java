@@ -646,7 +646,7 @@ final class MappingDomain extends Domain
             if (verifier.on)
             {
                 verifier.compare("FreeReservedLogicalAddressRange", status,
-                    verifier.otherRules().mappings.freeLocked(token), token.describe(), token.logicalAddressBase(),
+                    verifier.otherRules().mappings.freeLocked(token), token::describe, token.logicalAddressBase(),
                     token.size());
             }
             if (status != NtStatus.STATUS_SUCCESS)
@@ -707,7 +707,7 @@ final class MappingDomain extends Domain
             if (verifier.on)
             {
                 verifier.compare("UnmapReservedLogicalRange", status,
-                    verifier.otherRules().mappings.unmapReservedLocked(token, segment), token.describe(),
+                    verifier.otherRules().mappings.unmapReservedLocked(token, segment), () -> token.describe(),
                     token.logicalAddressBase() + segment.offset(), segment.size());
             }
             if (status != NtStatus.STATUS_SUCCESS)

@@ -61,7 +61,7 @@ final class PasidMembers
             {
                 // The other profile's argument checks agree (CreatePasidDevice rows 1 and 2 are shared).
                 verifier.compare(CREATE, status, verifier.otherRules().pasids.createPasidDevice(
-                    device, pasidDeviceOut, asidOut), objects(device), VerifierReport.NO_ADDRESS,
+                    device, pasidDeviceOut, asidOut), () -> objects(device), VerifierReport.NO_ADDRESS,
                     VerifierReport.NO_ADDRESS);
             }
             return status;
@@ -75,7 +75,7 @@ final class PasidMembers
             if (verifier.on)
             {
                 verifier.compare(CREATE, allowed, verifier.otherRules().pasids.createPasidDeviceLocked(
-                    device, underLimit, pasid >= 0), objects(device), VerifierReport.NO_ADDRESS,
+                    device, underLimit, pasid >= 0), () -> objects(device), VerifierReport.NO_ADDRESS,
                     VerifierReport.NO_ADDRESS);
             }
             if (allowed != NtStatus.STATUS_SUCCESS)
@@ -106,7 +106,7 @@ final class PasidMembers
         {
             if (verifier.on)
             {
-                verifier.compare(DELETE, status, otherDelete(pasidDevice), objects(pasidDevice),
+                verifier.compare(DELETE, status, otherDelete(pasidDevice), () -> objects(pasidDevice),
                     VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
             }
             return status;
@@ -117,7 +117,7 @@ final class PasidMembers
             final int idle = rules.deletePasidDeviceLocked(pasidDevice);
             if (verifier.on)
             {
-                verifier.compare(DELETE, idle, otherDelete(pasidDevice), objects(pasidDevice),
+                verifier.compare(DELETE, idle, otherDelete(pasidDevice), () -> objects(pasidDevice),
                     VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
             }
             if (idle != NtStatus.STATUS_SUCCESS)
@@ -141,7 +141,7 @@ final class PasidMembers
         {
             if (verifier.on)
             {
-                verifier.compare(ATTACH, status, otherAttach(domain, pasidDevice), objects(domain, pasidDevice),
+                verifier.compare(ATTACH, status, otherAttach(domain, pasidDevice), () -> objects(domain, pasidDevice),
                     VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
             }
             return status;
@@ -153,7 +153,7 @@ final class PasidMembers
                 pasidDevice, domain, deviceRules.availableDomainTypes(platform, parent));
             if (verifier.on)
             {
-                verifier.compare(ATTACH, allowed, otherAttach(domain, pasidDevice), objects(domain, pasidDevice),
+                verifier.compare(ATTACH, allowed, otherAttach(domain, pasidDevice), () -> objects(domain, pasidDevice),
                     VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
             }
             if (allowed != NtStatus.STATUS_SUCCESS)
@@ -182,7 +182,7 @@ final class PasidMembers
         {
             if (verifier.on)
             {
-                verifier.compare(DETACH, status, otherDetach(pasidDevice), objects(pasidDevice),
+                verifier.compare(DETACH, status, otherDetach(pasidDevice), () -> objects(pasidDevice),
                     VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
             }
             return status;
@@ -192,7 +192,7 @@ final class PasidMembers
             final int attached = rules.detachPasidDeviceLocked(pasidDevice);
             if (verifier.on)
             {
-                verifier.compare(DETACH, attached, otherDetach(pasidDevice), objects(pasidDevice),
+                verifier.compare(DETACH, attached, otherDetach(pasidDevice), () -> objects(pasidDevice),
                     VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
             }
             if (attached != NtStatus.STATUS_SUCCESS)
@@ -214,7 +214,7 @@ final class PasidMembers
         if (verifier.on)
         {
             verifier.compare(QUERY, status, verifier.otherRules().pasids.queryDeviceInfo(
-                device, size, bytesWritten, buffer), objects(device), VerifierReport.NO_ADDRESS,
+                device, size, bytesWritten, buffer), () -> objects(device), VerifierReport.NO_ADDRESS,
                 VerifierReport.NO_ADDRESS);
         }
         if (status == NtStatus.STATUS_BUFFER_TOO_SMALL)

@@ -58,7 +58,7 @@ final class StateChangeService implements AvailabilityListener
             if (verifier.on)
             {
                 verifier.compare(REGISTER, status, otherRegister(callback, device, stateFields, true),
-                    objects(device), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+                    () -> objects(device), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
             }
             return status;
         }
@@ -69,7 +69,7 @@ final class StateChangeService implements AvailabilityListener
             if (verifier.on)
             {
                 verifier.compare(REGISTER, free, otherRegister(callback, device, stateFields, room),
-                    objects(device), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+                    () -> objects(device), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
             }
             if (free != NtStatus.STATUS_SUCCESS)
             {
@@ -96,7 +96,7 @@ final class StateChangeService implements AvailabilityListener
         if (verifier.on)
         {
             verifier.compare(UNREGISTER, status, verifier.otherRules().devices.unregister(callback, device),
-                objects(device), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+                () -> objects(device), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
         }
         if (status != NtStatus.STATUS_SUCCESS)
         {

@@ -4,6 +4,8 @@
  */
 package dev.iommu.core;
 
+import java.util.function.Supplier;
+
 import org.agrona.concurrent.status.AtomicCounter;
 
 import dev.iommu.api.NtStatus;
@@ -91,17 +93,17 @@ final class Verifier
      * @param member  the member's wdm.h name.
      * @param status  this emulator's answer.
      * @param other   the other profile's answer.
-     * @param objects the objects involved.
+     * @param objects the objects involved, described only when the answers differ.
      * @param address the address concerned or {@link VerifierReport#NO_ADDRESS}.
      * @param length  the length concerned or {@link VerifierReport#NO_ADDRESS}.
      */
-    void compare(final String member, final int status, final int other, final String objects, final long address,
-        final long length)
+    void compare(final String member, final int status, final int other, final Supplier<String> objects,
+        final long address, final long length)
     {
         if (status != other)
         {
             final boolean documented = profile == BehaviourProfile.DOCUMENTED;
-            report(new VerifierReport(VerifierRule.PROFILE_DEPENDENT_RESULT, member, objects, address, length,
+            report(new VerifierReport(VerifierRule.PROFILE_DEPENDENT_RESULT, member, objects.get(), address, length,
                 documented ? status : other, documented ? other : status, ""));
         }
     }

@@ -187,7 +187,8 @@ class ConformanceTest
         for (int v = 1; v <= 3; v++)
         {
             final int version = v;
-            final String name = "IoGetIommuInterfaceEx_STATUS_SUCCESS_version" + version + "FillsSizeVersionAndEveryMember";
+            final String name =
+                "IoGetIommuInterfaceEx_STATUS_SUCCESS_version" + version + "FillsSizeVersionAndEveryMember";
             c.add(on(name, rig, r ->
             {
                 final DmaIommuInterfaceEx ex = new DmaIommuInterfaceEx();

@@ -4,7 +4,6 @@
  */
 package dev.iommu.bench.adapter;
 
-import dev.iommu.core.BehaviourProfile;
 import dev.iommu.core.EmulatorContext;
 import dev.iommu.core.IotlbInvalidation;
 
@@ -17,8 +16,6 @@ public final class DmaMapperFactories
     public static final String LIBRARY = "library";
     /** The library with the DMA verifier on (documented profile). */
     public static final String LIBRARY_VERIFIER = "library-verifier";
-    /** The library in the observed-Windows profile. */
-    public static final String LIBRARY_OBSERVED = "library-observed";
     /** Baseline: {@code ConcurrentHashMap} page map, {@code ConcurrentSkipListMap} allocator. */
     public static final String SKIPLIST = "skiplist";
     /** Baseline: {@code ConcurrentHashMap} page map, Linux {@code iova.c}-style red-black tree allocator. */
@@ -31,8 +28,7 @@ public final class DmaMapperFactories
     /**
      * A factory.
      *
-     * @param name         {@link #LIBRARY}, {@link #LIBRARY_VERIFIER}, {@link #LIBRARY_OBSERVED}, {@link #SKIPLIST}
-     *                     or {@link #TREE}.
+     * @param name         {@link #LIBRARY}, {@link #LIBRARY_VERIFIER}, {@link #SKIPLIST} or {@link #TREE}.
      * @param addressWidth the address width of each domain: 39 or 48.
      * @return the factory (close it when done).
      * @throws IllegalArgumentException for an unknown name or width.
@@ -44,11 +40,8 @@ public final class DmaMapperFactories
             case LIBRARY:
                 return new LibraryDmaMapperFactory(addressWidth);
             case LIBRARY_VERIFIER:
-            case LIBRARY_OBSERVED:
                 return new LibraryDmaMapperFactory(addressWidth, IotlbInvalidation.STRICT,
-                    EmulatorContext.DEFAULT_IOTLB_ENTRIES, 65536,
-                    LIBRARY_OBSERVED.equals(name) ? BehaviourProfile.OBSERVED_WINDOWS : BehaviourProfile.DOCUMENTED,
-                    LIBRARY_VERIFIER.equals(name));
+                    EmulatorContext.DEFAULT_IOTLB_ENTRIES, 65536, true);
             case SKIPLIST:
             case TREE:
                 if (addressWidth != 39 && addressWidth != 48)

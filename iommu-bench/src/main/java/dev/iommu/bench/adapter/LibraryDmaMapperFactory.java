@@ -14,7 +14,6 @@ import dev.iommu.api.IommuDmaDomainType;
 import dev.iommu.api.IommuDmaLogicalAllocatorConfig;
 import dev.iommu.api.NtStatus;
 import dev.iommu.api.Ref;
-import dev.iommu.core.BehaviourProfile;
 import dev.iommu.core.EmulatorContext;
 import dev.iommu.core.IommuEmulator;
 import dev.iommu.core.platform.Architecture;
@@ -65,30 +64,29 @@ public final class LibraryDmaMapperFactory implements DmaMapperFactory
     public LibraryDmaMapperFactory(
         final int addressWidth, final IotlbInvalidation iotlbMode, final int iotlbEntries, final int maxTablePages)
     {
-        this(addressWidth, iotlbMode, iotlbEntries, maxTablePages, BehaviourProfile.DOCUMENTED, false);
+        this(addressWidth, iotlbMode, iotlbEntries, maxTablePages, false);
     }
 
     /**
-     * A factory in a behaviour profile, with or without the DMA verifier (its reports are counted, not kept).
+     * A factory with or without the DMA verifier (its reports are counted, not kept). The mapper contract is the
+     * documented one, so the emulator runs the documented profile.
      *
      * @param addressWidth  the allocator's address width: 39 or 48.
      * @param iotlbMode     STRICT (every unmap invalidates before it returns) or DEFERRED (batched).
      * @param iotlbEntries  software IOTLB entries per domain (a power of two, 0 for none).
      * @param maxTablePages page-table pages for all domains together.
-     * @param profile       the behaviour profile.
      * @param verifier      whether the DMA verifier is on.
      */
     public LibraryDmaMapperFactory(
         final int addressWidth, final IotlbInvalidation iotlbMode, final int iotlbEntries, final int maxTablePages,
-        final BehaviourProfile profile, final boolean verifier)
+        final boolean verifier)
     {
         if (addressWidth != 39 && addressWidth != 48)
         {
             throw new IllegalArgumentException("address width must be 39 or 48: " + addressWidth);
         }
         this.addressWidth = addressWidth;
-        this.name = DmaMapperFactories.LIBRARY + (profile == BehaviourProfile.OBSERVED_WINDOWS ? "-observed" : "") +
-            (verifier ? "-verifier" : "");
+        this.name = verifier ? DmaMapperFactories.LIBRARY_VERIFIER : DmaMapperFactories.LIBRARY;
         final Platform.Builder builder = Platform.builder()
             .architecture(Architecture.X64)
             .iommu("iommu0", 0xFED9_0000L, 48, PageSizes.ALL, 0, true, 0)
@@ -104,7 +102,6 @@ public final class LibraryDmaMapperFactory implements DmaMapperFactory
             .platform(platform)
             .iotlbInvalidation(iotlbMode)
             .iotlbEntries(iotlbEntries)
-            .profile(profile)
             .verifier(verifier)
             .dispatcherThread(false));
         final DmaIommuInterfaceEx ex = new DmaIommuInterfaceEx();

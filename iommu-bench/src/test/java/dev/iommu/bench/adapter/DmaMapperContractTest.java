@@ -47,7 +47,7 @@ class DmaMapperContractTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"library", "library-verifier", "library-observed", "skiplist", "tree"})
+    @ValueSource(strings = {"library", "library-verifier", "skiplist", "tree"})
     void scatterMapTranslatesEveryPageAndUnmapRemovesIt(final String name)
     {
         final DmaMapper mapper = open(name);
@@ -73,7 +73,7 @@ class DmaMapperContractTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"library", "library-verifier", "library-observed", "skiplist", "tree"})
+    @ValueSource(strings = {"library", "library-verifier", "skiplist", "tree"})
     void permissionsAreChecked(final String name)
     {
         final DmaMapper mapper = open(name);
@@ -96,7 +96,7 @@ class DmaMapperContractTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"library", "library-verifier", "library-observed", "skiplist", "tree"})
+    @ValueSource(strings = {"library", "library-verifier", "skiplist", "tree"})
     void contiguousMapIsAlignedAndTranslatesEveryPage(final String name)
     {
         final DmaMapper mapper = open(name);
@@ -119,7 +119,7 @@ class DmaMapperContractTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"library", "library-verifier", "library-observed", "skiplist", "tree"})
+    @ValueSource(strings = {"library", "library-verifier", "skiplist", "tree"})
     void badArgumentsAreRefusedAndChangeNothing(final String name)
     {
         final DmaMapper mapper = open(name);
@@ -154,7 +154,7 @@ class DmaMapperContractTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"library", "library-verifier", "library-observed", "skiplist", "tree"})
+    @ValueSource(strings = {"library", "library-verifier", "skiplist", "tree"})
     void boundsAndExhaustionGiveNoSpace(final String name)
     {
         final DmaMapper mapper = open(name);
@@ -172,7 +172,7 @@ class DmaMapperContractTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"library", "library-verifier", "library-observed", "skiplist", "tree"})
+    @ValueSource(strings = {"library", "library-verifier", "skiplist", "tree"})
     void domainsAreSeparateAndSharedInstancesSeeOneDomain(final String name)
     {
         final DmaMapper first = open(name);
@@ -203,7 +203,7 @@ class DmaMapperContractTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"library", "library-verifier", "library-observed", "skiplist", "tree"})
+    @ValueSource(strings = {"library", "library-verifier", "skiplist", "tree"})
     void randomOperationsMatchAModel(final String name)
     {
         final long seed = System.nanoTime();
@@ -266,7 +266,7 @@ class DmaMapperContractTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"library", "library-verifier", "library-observed", "skiplist", "tree"})
+    @ValueSource(strings = {"library", "library-verifier", "skiplist", "tree"})
     void unknownNamesAndWidthsAreRefused(final String name)
     {
         assertThrows(IllegalArgumentException.class, () -> DmaMapperFactories.create(name, 40));
