@@ -268,8 +268,9 @@ final class StressAllocatorOps
                 {
                     sharedOwners.remove(mapping.iova + i * PAGE);
                 }
-                check("UnmapLogicalRange", NtStatus.STATUS_SUCCESS,
-                    worker.iommu().unmapLogicalRange(domain, mapping.iova + i * PAGE, 1), "cleanup", mapping.iova + i * PAGE);
+                final long iova = mapping.iova + i * PAGE;
+                check("UnmapLogicalRange", NtStatus.STATUS_SUCCESS, worker.iommu().unmapLogicalRange(domain, iova, 1),
+                    "cleanup", iova);
             }
         }
     }
