@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -79,6 +80,7 @@ public final class StressRun
     private final DmaIommuInterfaceV3 v3;
     private final IommuDmaDevice[] ownDevices;
     private final AtomicReferenceArray<IommuDmaDevice> sharedDevices = new AtomicReferenceArray<>(SHARED_SLOTS);
+    private final AtomicIntegerArray v1Claims = new AtomicIntegerArray(SHARED_SLOTS);
     private final IommuInterfaceStateChangeCallback[] callbacks = new IommuInterfaceStateChangeCallback[SHARED_SLOTS];
     private final IommuDmaDomain[] pool = new IommuDmaDomain[SHARED_POOL_DOMAINS];
     private final IommuDmaDomain sharedDomain;
@@ -404,6 +406,21 @@ public final class StressRun
     PhysicalDeviceObject sharedPdo(final int slot)
     {
         return platform.device("shared" + slot);
+    }
+
+    /**
+     * Claims a shared device object for V1 AttachDevice by one thread (see {@link StressV1CrossOps}).
+     *
+     * @return false when another thread holds it.
+     */
+    boolean claimV1(final int slot, final int thread)
+    {
+        return v1Claims.compareAndSet(slot, 0, thread + 1);
+    }
+
+    void releaseV1(final int slot, final int thread)
+    {
+        v1Claims.compareAndSet(slot, thread + 1, 0);
     }
 
     void replaceSharedDevice(final int slot, final IommuDmaDevice old, final IommuDmaDevice created)

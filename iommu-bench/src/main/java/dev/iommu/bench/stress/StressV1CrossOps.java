@@ -274,22 +274,44 @@ final class StressV1CrossOps
         checks.check(V2, "DeleteDevice", NtStatus.STATUS_SUCCESS, v2.deleteDevice(token.get()), "token", -1);
     }
 
+    /**
+     * V1 AttachDevice of a shared device object, racing the other threads' delete and re-create of its token: refused
+     * while a token exists, else attached (then it translates through this thread's domain until DetachDevice).
+     * Where V1 AttachDevice moves a device attached elsewhere ({@link StressProfile#v1AttachElsewhere()}), another
+     * thread's V1 attach of the same device object would move it from under this one (a hazard a correct driver
+     * does not create): the threads then take turns with the device object ({@link StressRun#claimV1}).
+     */
     private void racingSharedAttach()
     {
         final int slot = random.nextInt(run.sharedSlots());
-        final PhysicalDeviceObject shared = run.sharedPdo(slot);
-        final int status = v1().attachDevice(domain(), shared, 0, 1);
-        checks.allowed(V1, "AttachDevice", status, "shared device object " + slot);
-        if (status != NtStatus.STATUS_SUCCESS)
+        final boolean takeTurns = profile.v1AttachElsewhere() == NtStatus.STATUS_SUCCESS;
+        if (takeTurns && !run.claimV1(slot, worker.index()))
         {
             return;
         }
-        // Held through V1: no token can be created for it, and its accesses walk this thread's domain().
-        final long page = ops.model().pick(random, 0);
-        final long iova = page * PAGE + random.nextInt((int)PAGE);
-        checks.expectEntry(emulator.dmaDeviceOf(shared), IommuEmulator.NO_PASID, iova, 1 + random.nextInt(3),
-            ops.model().entry(page));
-        checks.check(V1, "DetachDevice", NtStatus.STATUS_SUCCESS, v1().detachDevice(domain(), shared, 0),
-            "shared device object " + slot, -1);
+        try
+        {
+            final PhysicalDeviceObject shared = run.sharedPdo(slot);
+            final int status = v1().attachDevice(domain(), shared, 0, 1);
+            checks.allowed(V1, "AttachDevice", status, "shared device object " + slot);
+            if (status != NtStatus.STATUS_SUCCESS)
+            {
+                return;
+            }
+            // Held through V1: no token can be created for it, and its accesses walk this thread's domain.
+            final long page = ops.model().pick(random, 0);
+            final long iova = page * PAGE + random.nextInt((int)PAGE);
+            checks.expectEntry(emulator.dmaDeviceOf(shared), IommuEmulator.NO_PASID, iova, 1 + random.nextInt(3),
+                ops.model().entry(page));
+            checks.check(V1, "DetachDevice", NtStatus.STATUS_SUCCESS, v1().detachDevice(domain(), shared, 0),
+                "shared device object " + slot, -1);
+        }
+        finally
+        {
+            if (takeTurns)
+            {
+                run.releaseV1(slot, worker.index());
+            }
+        }
     }
 }
