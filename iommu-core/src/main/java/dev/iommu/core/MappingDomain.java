@@ -452,7 +452,7 @@ final class MappingDomain extends Domain
             long done = 0;
             while (done < pages)
             {
-                final long run = identityRun(base, frames, done, pages);
+                final long run = PhysicalPages.consecutiveRun(frames, done, pages);
                 final long at = PhysicalPages.frame(base, frames, done) << PAGE_SHIFT;
                 final int status = mapChecked(
                     "MapIdentityRange(Ex)", at, at + (run << PAGE_SHIFT), permissions, at, null, run);
@@ -505,7 +505,7 @@ final class MappingDomain extends Domain
             long done = 0;
             while (done < pages)
             {
-                final long run = identityRun(base, frames, done, pages);
+                final long run = PhysicalPages.consecutiveRun(frames, done, pages);
                 if (table.cutsLargePage(PhysicalPages.frame(base, frames, done) << PAGE_SHIFT, run << PAGE_SHIFT))
                 {
                     return NtStatus.STATUS_CONFLICTING_ADDRESSES;
@@ -515,7 +515,7 @@ final class MappingDomain extends Domain
             done = 0;
             while (done < pages)
             {
-                final long run = identityRun(base, frames, done, pages);
+                final long run = PhysicalPages.consecutiveRun(frames, done, pages);
                 table.unmap(PhysicalPages.frame(base, frames, done) << PAGE_SHIFT, run << PAGE_SHIFT);
                 done += run;
             }
@@ -532,29 +532,10 @@ final class MappingDomain extends Domain
         long done = 0;
         while (done < mapped)
         {
-            final long run = Math.min(identityRun(base, frames, done, mapped), mapped - done);
+            final long run = Math.min(PhysicalPages.consecutiveRun(frames, done, mapped), mapped - done);
             table.unmap(PhysicalPages.frame(base, frames, done) << PAGE_SHIFT, run << PAGE_SHIFT);
             done += run;
         }
-    }
-
-    /**
-     * The number of pages from {@code from} whose frames are consecutive.
-     */
-    private static long identityRun(final long base, final long[] frames, final long from, final long pages)
-    {
-        if (null == frames)
-        {
-            return pages - from;
-        }
-        long run = 1;
-        long frame = frames[(int)from];
-        while (from + run < pages && frames[(int)(from + run)] == frame + 1)
-        {
-            frame++;
-            run++;
-        }
-        return run;
     }
 
     // ------------------------------------------------------------------------------------------------------------
