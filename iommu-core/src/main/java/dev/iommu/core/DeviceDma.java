@@ -129,7 +129,8 @@ final class DeviceDma
      */
     private void checkFlushed(final DmaDevice device, final Domain domain, final int pasid, final long address)
     {
-        if (domain instanceof MappingDomain && domain.type() != IommuDmaDomainType.PASS_THROUGH &&
+        if (domain instanceof MappingDomain && ((MappingDomain)domain).deferredInvalidation() &&
+            domain.type() != IommuDmaDomainType.PASS_THROUGH &&
             Translation.isFault(((MappingDomain)domain).table().walk(address)))
         {
             verifier.hazard(VerifierRule.DMA_TO_UNFLUSHED_UNMAP, "DeviceDma", objects(device, domain, pasid),

@@ -7,14 +7,12 @@ package dev.iommu.core;
 import java.lang.invoke.VarHandle;
 
 import dev.iommu.api.IommuDmaDomainType;
-import dev.iommu.api.IommuDmaLogicalAddressToken;
-import dev.iommu.api.IommuDmaLogicalAddressTokenMappedSegment;
 import dev.iommu.api.LongRef;
 import dev.iommu.api.NtStatus;
-import dev.iommu.api.Ref;
 import dev.iommu.core.iova.IovaAllocator;
 import dev.iommu.core.iova.IovaResult;
 import dev.iommu.core.iova.IovaThreadCache;
+import dev.iommu.ptw.IotlbMode;
 import dev.iommu.ptw.PtwPermissions;
 import dev.iommu.ptw.PtwResult;
 import dev.iommu.ptw.RadixPageTable;
@@ -23,9 +21,10 @@ import dev.iommu.ptw.Translation;
 /**
  * A domain whose page tables the library owns: Translate (logical and identity mappings, optionally a buddy
  * allocator, logical address tokens), PassThrough (identity mappings recorded, translation is the identity: spec 5.4
- * item 30) and TranslateS1 (tables that PASID sub-devices walk; the documented contract maps nothing into them).
- * Every map and unmap runs on the caller's thread without a lock, inside the domain's {@link OperationGate}; tokens
- * take their own monitor.
+ * item 30) and TranslateS1 (tables that PASID sub-devices walk; the documented contract maps nothing into them, the
+ * observed profile maps into them as into Translate). Every map and unmap runs on the caller's thread without a lock,
+ * inside the domain's {@link OperationGate}. The token members' engines are {@link DocumentedTokens} and
+ * {@link ObservedTokens}; the observed profile's map and unmap paths are {@link ObservedMappingEngine}.
  * <p>
  * This is the engine under the members: its methods trust their arguments, which {@link MappingRules} checked. The
  * statuses it returns are the outcomes only the tables can tell, each one rule of the documented contract:
@@ -36,12 +35,10 @@ import dev.iommu.ptw.Translation;
  *     last of its mapped pages is unmapped ({@link BlockLedger});</li>
  *     <li>an unmap range that covers only part of a 2 MiB or 1 GiB leaf (the library maps large leaves when
  *     address, physical address and length are aligned) is STATUS_CONFLICTING_ADDRESSES and changes nothing;</li>
- *     <li>items 24, 25 and 35: an explicit or identity map clashing with a mapping, a token or a reserved region, and
- *     a reservation overlapping one, are STATUS_IN_USE ({@link NtStatus#STATUS_IN_USE}); a MapReservedLogicalRange
- *     clash is STATUS_RESOURCE_IN_USE (documented);</li>
+ *     <li>items 24 and 25: an explicit or identity map clashing with a mapping, a token or a reserved region is
+ *     STATUS_IN_USE ({@link NtStatus#STATUS_IN_USE});</li>
  *     <li>item 29: no room in the allocator's space, or no table page left, is STATUS_INSUFFICIENT_RESOURCES; bounds
- *     no block fits are STATUS_INVALID_PARAMETER_MIX;</li>
- *     <li>item 38: UnmapReservedLogicalRange zeroes the caller's segment and keeps the tables.</li>
+ *     no block fits are STATUS_INVALID_PARAMETER_MIX.</li>
  * </ul>
  * One thing a refused map does leave: the empty intermediate tables it installed before it found the clash or ran out
  * of table pages (no translation changes). The radix table frees a table only when an unmap covers its whole span,
@@ -60,6 +57,7 @@ final class MappingDomain extends Domain
     private final OperationGate gate = new OperationGate();
     private final long limit;
     private final Verifier verifier;
+    private final boolean deferredInvalidation;
     /**
      * The allocator handle of the first thread that mapped (a benign race: any thread's handle is correct for every
      * thread, because a handle used by another thread than its owner goes through the allocator's own lookup; the
@@ -78,6 +76,8 @@ final class MappingDomain extends Domain
     {
         super(owner, type, id);
         this.verifier = verifier;
+        this.deferredInvalidation = null != table && null != table.iotlb() &&
+            table.iotlb().mode() == IotlbMode.DEFERRED;
         this.table = table;
         this.allocator = allocator;
         this.ledger = null == allocator ? null : new BlockLedger(addressWidth - PAGE_SHIFT);
@@ -107,6 +107,15 @@ final class MappingDomain extends Domain
     Verifier verifier()
     {
         return verifier;
+    }
+
+    /**
+     * Whether an unmap may return before the IOTLB has forgotten its pages (deferred invalidation): only then can a
+     * device translate through an unmap (the verifier checks only such domains).
+     */
+    boolean deferredInvalidation()
+    {
+        return deferredInvalidation;
     }
 
     boolean hasAllocator()
@@ -260,8 +269,8 @@ final class MappingDomain extends Domain
      * Maps at an explicit address, refusing overlap with existing mappings and with protected ranges. Protected
      * ranges are checked before and again after the leaves are claimed, with a full fence in between: a token
      * reservation publishes its range, fences, then counts the mapped pages of the range
-     * ({@link #reserveExplicit}). In the total order of those accesses one of the two sees the other, so a
-     * reservation and a map of overlapping ranges never both succeed (Dekker).
+     * ({@link DocumentedTokens#reserveExplicit}). In the total order of those accesses one of the two sees the other,
+     * so a reservation and a map of overlapping ranges never both succeed (Dekker).
      */
     private int mapChecked(
         final String member, final long address, final long end, final int permissions, final long base,
@@ -296,7 +305,7 @@ final class MappingDomain extends Domain
         return NtStatus.STATUS_SUCCESS;
     }
 
-    private int mapPhysical(
+    int mapPhysical(
         final long address, final int permissions, final long base, final long[] frames, final long pages)
     {
         // IommuPermissions and PtwPermissions share their bits (read 0x1, write 0x2).
@@ -443,7 +452,7 @@ final class MappingDomain extends Domain
             long done = 0;
             while (done < pages)
             {
-                final long run = identityRun(base, frames, done, pages);
+                final long run = PhysicalPages.consecutiveRun(frames, done, pages);
                 final long at = PhysicalPages.frame(base, frames, done) << PAGE_SHIFT;
                 final int status = mapChecked(
                     "MapIdentityRange(Ex)", at, at + (run << PAGE_SHIFT), permissions, at, null, run);
@@ -496,7 +505,7 @@ final class MappingDomain extends Domain
             long done = 0;
             while (done < pages)
             {
-                final long run = identityRun(base, frames, done, pages);
+                final long run = PhysicalPages.consecutiveRun(frames, done, pages);
                 if (table.cutsLargePage(PhysicalPages.frame(base, frames, done) << PAGE_SHIFT, run << PAGE_SHIFT))
                 {
                     return NtStatus.STATUS_CONFLICTING_ADDRESSES;
@@ -506,7 +515,7 @@ final class MappingDomain extends Domain
             done = 0;
             while (done < pages)
             {
-                final long run = identityRun(base, frames, done, pages);
+                final long run = PhysicalPages.consecutiveRun(frames, done, pages);
                 table.unmap(PhysicalPages.frame(base, frames, done) << PAGE_SHIFT, run << PAGE_SHIFT);
                 done += run;
             }
@@ -523,203 +532,10 @@ final class MappingDomain extends Domain
         long done = 0;
         while (done < mapped)
         {
-            final long run = Math.min(identityRun(base, frames, done, mapped), mapped - done);
+            final long run = Math.min(PhysicalPages.consecutiveRun(frames, done, mapped), mapped - done);
             table.unmap(PhysicalPages.frame(base, frames, done) << PAGE_SHIFT, run << PAGE_SHIFT);
             done += run;
         }
-    }
-
-    /**
-     * The number of pages from {@code from} whose frames are consecutive.
-     */
-    private static long identityRun(final long base, final long[] frames, final long from, final long pages)
-    {
-        if (null == frames)
-        {
-            return pages - from;
-        }
-        long run = 1;
-        long frame = frames[(int)from];
-        while (from + run < pages && frames[(int)(from + run)] == frame + 1)
-        {
-            frame++;
-            run++;
-        }
-        return run;
-    }
-
-    // ------------------------------------------------------------------------------------------------------------
-    // Logical address tokens
-    // ------------------------------------------------------------------------------------------------------------
-
-    /**
-     * Reserves a checked range: a token with all its tables built, counted by the domain.
-     */
-    int reserve(
-        final long size,
-        final LongRef explicitAddress,
-        final LongRef minAddress,
-        final LongRef maxAddress,
-        final Ref<IommuDmaLogicalAddressToken> tokenOut)
-    {
-        if (!addToken())
-        {
-            return NtStatus.STATUS_INVALID_PARAMETER;
-        }
-        final int status = null != allocator ?
-            reserveAllocated(size, minAddress, maxAddress, tokenOut) :
-            reserveExplicit(explicitAddress.get(), size, tokenOut);
-        if (status != NtStatus.STATUS_SUCCESS)
-        {
-            removeToken();
-        }
-        return status;
-    }
-
-    private int reserveAllocated(
-        final long size, final LongRef minAddress, final LongRef maxAddress,
-        final Ref<IommuDmaLogicalAddressToken> tokenOut)
-    {
-        final long min = null == minAddress ? IovaAllocator.NO_MIN : minAddress.get();
-        final long max = null == maxAddress ? IovaAllocator.NO_MAX : maxAddress.get();
-        final long pages = size >>> PAGE_SHIFT;
-        final long address = allocator.allocate(pages, min, max);
-        if (address < 0)
-        {
-            return address == IovaResult.UNSATISFIABLE_BOUNDS ?
-                NtStatus.STATUS_INVALID_PARAMETER_MIX : NtStatus.STATUS_INSUFFICIENT_RESOURCES;
-        }
-        protectedRanges.add(address, address + size);
-        if (table.reserve(address, size) != PtwResult.OK)
-        {
-            table.unmap(address, size);
-            protectedRanges.remove(address, address + size);
-            allocator.free(address, pages);
-            return NtStatus.STATUS_INSUFFICIENT_RESOURCES;
-        }
-        tokenOut.set(new LogicalAddressToken(this, address, size, true, true));
-        return NtStatus.STATUS_SUCCESS;
-    }
-
-    private int reserveExplicit(final long address, final long size, final Ref<IommuDmaLogicalAddressToken> tokenOut)
-    {
-        final long end = address + size;
-        if (!protectedRanges.add(address, end))
-        {
-            return overlapping(address, size, "a reservation or reserved region");
-        }
-        // Full fence: the range's publication above before the page-table reads below (see mapChecked).
-        VarHandle.fullFence();
-        if (table.countMapped(address, size) > 0)
-        {
-            protectedRanges.remove(address, end);
-            return overlapping(address, size, "mapped pages");
-        }
-        if (table.reserve(address, size) != PtwResult.OK)
-        {
-            table.unmap(address, size);
-            protectedRanges.remove(address, end);
-            return NtStatus.STATUS_INSUFFICIENT_RESOURCES;
-        }
-        tokenOut.set(new LogicalAddressToken(this, address, size, false, true));
-        return NtStatus.STATUS_SUCCESS;
-    }
-
-    /**
-     * A reservation refused for overlapping {@code what}: STATUS_IN_USE, reported when the verifier is on
-     * ({@link ObservedTokens#reportOverlap}).
-     */
-    private int overlapping(final long address, final long size, final String what)
-    {
-        if (verifier.on)
-        {
-            ObservedTokens.reportOverlap(verifier, id(), address, size, what, true);
-        }
-        return NtStatus.STATUS_IN_USE;
-    }
-
-    int freeToken(final LogicalAddressToken token, final MappingRules rules)
-    {
-        synchronized (token)
-        {
-            final int status = rules.freeLocked(token);
-            if (verifier.on)
-            {
-                verifier.compare("FreeReservedLogicalAddressRange", status,
-                    verifier.otherRules().mappings.freeLocked(token), token::describe, token.logicalAddressBase(),
-                    token.size());
-            }
-            if (status != NtStatus.STATUS_SUCCESS)
-            {
-                return status;
-            }
-            token.state(LogicalAddressToken.DELETING);
-        }
-        final long base = token.logicalAddressBase();
-        final long size = token.size();
-        table.unmap(base, size);
-        protectedRanges.remove(base, base + size);
-        if (token.allocated())
-        {
-            allocator.free(base, size >>> PAGE_SHIFT);
-        }
-        token.state(LogicalAddressToken.FREED);
-        removeToken();
-        return NtStatus.STATUS_SUCCESS;
-    }
-
-    int mapReserved(
-        final LogicalAddressToken token,
-        final long offset,
-        final int permissions,
-        final long base,
-        final long[] frames,
-        final long pages,
-        final IommuDmaLogicalAddressTokenMappedSegment segment,
-        final MappingRules rules)
-    {
-        synchronized (token)
-        {
-            final int state = rules.tokenState(token);
-            if (state != NtStatus.STATUS_SUCCESS)
-            {
-                return state;
-            }
-            final int result = mapPhysical(token.logicalAddressBase() + offset, permissions, base, frames, pages);
-            if (result != PtwResult.OK)
-            {
-                return result == PtwResult.EXISTS ?
-                    NtStatus.STATUS_RESOURCE_IN_USE : NtStatus.STATUS_INSUFFICIENT_RESOURCES;
-            }
-            token.segments().put(offset, pages << PAGE_SHIFT);
-            token.segmentMapped();
-        }
-        segment.owningToken(token).offset(offset).size(pages << PAGE_SHIFT);
-        return NtStatus.STATUS_SUCCESS;
-    }
-
-    int unmapReserved(final LogicalAddressToken token, final IommuDmaLogicalAddressTokenMappedSegment segment,
-        final MappingRules rules)
-    {
-        synchronized (token)
-        {
-            final int status = rules.unmapReservedLocked(token, segment);
-            if (verifier.on)
-            {
-                verifier.compare("UnmapReservedLogicalRange", status,
-                    verifier.otherRules().mappings.unmapReservedLocked(token, segment), () -> token.describe(),
-                    token.logicalAddressBase() + segment.offset(), segment.size());
-            }
-            if (status != NtStatus.STATUS_SUCCESS)
-            {
-                return status;
-            }
-            table.unmapKeepTables(token.logicalAddressBase() + segment.offset(), segment.size());
-            token.segments().remove(segment.offset());
-            token.segmentUnmapped();
-        }
-        segment.clear();
-        return NtStatus.STATUS_SUCCESS;
     }
 
     // ------------------------------------------------------------------------------------------------------------

@@ -238,7 +238,7 @@ class MappingRules
         final LongRef minAddress, final LongRef maxAddress, final Ref<IommuDmaLogicalAddressToken> tokenOut,
         final Verifier verifier)
     {
-        return domain.reserve(size, explicitAddress, minAddress, maxAddress, tokenOut);
+        return DocumentedTokens.reserve(domain, size, explicitAddress, minAddress, maxAddress, tokenOut);
     }
 
     /**
@@ -246,7 +246,7 @@ class MappingRules
      */
     int freeChecked(final LogicalAddressToken token, final Verifier verifier)
     {
-        return token.domain().freeToken(token, this);
+        return DocumentedTokens.free(token, this);
     }
 
     /**
@@ -256,7 +256,7 @@ class MappingRules
         final IommuMapPhysicalAddress physical, final IommuDmaLogicalAddressTokenMappedSegment segment,
         final Verifier verifier)
     {
-        return token.domain().mapReserved(token, offset, permissions, PhysicalPages.base(physical),
+        return DocumentedTokens.mapReserved(token, offset, permissions, PhysicalPages.base(physical),
             PhysicalPages.frames(physical), PhysicalPages.checkedPageCount(physical), segment, this);
     }
 
@@ -266,7 +266,7 @@ class MappingRules
     int unmapReservedChecked(final LogicalAddressToken token,
         final IommuDmaLogicalAddressTokenMappedSegment segment, final Verifier verifier)
     {
-        return token.domain().unmapReserved(token, segment, this);
+        return DocumentedTokens.unmapReserved(token, segment, this);
     }
 
     /**

@@ -256,7 +256,7 @@ final class ObservedMappingEngine
             long done = 0;
             while (done < pages)
             {
-                final long run = identityRun(base, frames, done, pages);
+                final long run = PhysicalPages.consecutiveRun(frames, done, pages);
                 final long at = PhysicalPages.frame(base, frames, done) << PAGE_SHIFT;
                 final int status = mapRange(domain, "MapIdentityRangeEx", at, permissions, at, null, run);
                 if (status != NtStatus.STATUS_SUCCESS)
@@ -264,7 +264,7 @@ final class ObservedMappingEngine
                     long undone = 0;
                     while (undone < done)
                     {
-                        final long back = identityRun(base, frames, undone, done);
+                        final long back = PhysicalPages.consecutiveRun(frames, undone, done);
                         domain.table().unmapKeepTables(
                             PhysicalPages.frame(base, frames, undone) << PAGE_SHIFT, back << PAGE_SHIFT);
                         undone += back;
@@ -322,7 +322,7 @@ final class ObservedMappingEngine
             long done = 0;
             while (done < pages)
             {
-                final long run = identityRun(base, frames, done, pages);
+                final long run = PhysicalPages.consecutiveRun(frames, done, pages);
                 if (zeroLeaves(domain, PhysicalPages.frame(base, frames, done) << PAGE_SHIFT, run) < 0)
                 {
                     return NtStatus.STATUS_INVALID_PARAMETER;
@@ -478,22 +478,6 @@ final class ObservedMappingEngine
             MappingDivergence.partialBlock(verifier, member, domain, first, size, true);
         }
         return NtStatus.STATUS_SUCCESS;
-    }
-
-    private static long identityRun(final long base, final long[] frames, final long from, final long pages)
-    {
-        if (null == frames)
-        {
-            return pages - from;
-        }
-        long run = 1;
-        long frame = frames[(int)from];
-        while (from + run < pages && frames[(int)(from + run)] == frame + 1)
-        {
-            frame++;
-            run++;
-        }
-        return run;
     }
 
     private static String objects(final Domain domain)

@@ -95,18 +95,20 @@ abstract class ObservedTokenRules extends MappingRules
 
     /**
      * Observed 5 ReserveLogicalAddressRange rows 5 and 6 with an allocator (the allocator's rules are observed 4
-     * MapLogicalRangeEx rows 5a-5e): Explicit given _2, remapped to _3 (the exception of row 5a, an Explicit inside a
-     * reserved region given at creation, is not reproduced: _3 too); Size above the largest block _3; Min above Max,
-     * an overflow, or a window ({@link ObservedTokens#windowLow}, {@link ObservedTokens#windowEnd}) narrower than one
-     * block INVALID_PARAMETER, remapped to _3; a window that misses the allocator's whole range MIX. No free block
-     * in the window (INSUFFICIENT_RESOURCES) is the engine's answer.
+     * MapLogicalRangeEx rows 5a-5e): Explicit given _2, remapped to _3, unless it is page-aligned and inside a
+     * reserved region given at creation (row 5a: then that address is used); Size above the largest block _3; Min
+     * above Max, an overflow, or a window ({@link ObservedTokens#windowLow}, {@link ObservedTokens#windowEnd})
+     * narrower than one block INVALID_PARAMETER, remapped to _3; a window that misses the allocator's whole range
+     * MIX. No free block in the window (INSUFFICIENT_RESOURCES) is the engine's answer.
      */
     private static int allocatorRange(final MappingDomain domain, final long size, final LongRef explicitAddress,
         final LongRef minAddress, final LongRef maxAddress)
     {
         if (null != explicitAddress)
         {
-            return NtStatus.STATUS_INVALID_PARAMETER_3;
+            final long address = explicitAddress.get();
+            return (address & ((1L << PAGE_SHIFT) - 1)) == 0 && domain.allocator().reservedRegionAt(address) >= 0 ?
+                NtStatus.STATUS_SUCCESS : NtStatus.STATUS_INVALID_PARAMETER_3;
         }
         final long pages = size >>> PAGE_SHIFT;
         final int width = domain.allocator().addressWidth();

@@ -99,7 +99,8 @@ final class ObservedTokens
         final IovaAllocator allocator = domain.allocator();
         final long pages = size >>> PAGE_SHIFT;
         final long address;
-        if (null != allocator)
+        final boolean allocated = null != allocator && null == explicitAddress;
+        if (allocated)
         {
             final long block = blockBytes(pages);
             final long end = windowEnd(max(maxAddress), block);
@@ -114,6 +115,12 @@ final class ObservedTokens
         else
         {
             address = explicitAddress.get();
+            if (null != allocator)
+            {
+                // Observed 4 MapLogicalRangeEx row 5a: an Explicit inside a reserved region marks the region's node
+                // in use (whether it already was is not checked); nothing is taken from the allocator.
+                allocator.markReservedInUse(allocator.reservedRegionAt(address));
+            }
         }
         final ProtectedRanges ranges = domain.protectedRanges();
         final boolean added = ranges.add(address, address + size);
@@ -127,14 +134,14 @@ final class ObservedTokens
             {
                 ranges.remove(address, address + size);
             }
-            if (null != allocator)
+            if (allocated)
             {
                 allocator.free(address, pages);
             }
             domain.removeToken();
             return NtStatus.STATUS_INSUFFICIENT_RESOURCES;
         }
-        tokenOut.set(new LogicalAddressToken(domain, address, size, null != allocator, added));
+        tokenOut.set(new LogicalAddressToken(domain, address, size, allocated, added));
         return NtStatus.STATUS_SUCCESS;
     }
 

@@ -126,6 +126,31 @@ final class PhysicalPages
     }
 
     /**
+     * The number of pages from {@code from} whose frames are consecutive (all the rest for a contiguous range): one
+     * run of an identity map.
+     *
+     * @param frames the frames, or null for a contiguous range.
+     * @param from   the first page of the run.
+     * @param pages  the number of pages described.
+     * @return the length of the run, at least 1.
+     */
+    static long consecutiveRun(final long[] frames, final long from, final long pages)
+    {
+        if (null == frames)
+        {
+            return pages - from;
+        }
+        long run = 1;
+        long frame = frames[(int)from];
+        while (from + run < pages && frames[(int)(from + run)] == frame + 1)
+        {
+            frame++;
+            run++;
+        }
+        return run;
+    }
+
+    /**
      * The frames array of a valid PFN or MDL description, or null for a contiguous range.
      *
      * @param address a valid description.

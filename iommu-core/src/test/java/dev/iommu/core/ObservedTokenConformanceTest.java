@@ -17,6 +17,7 @@ import dev.iommu.api.IommuDmaDomain;
 import dev.iommu.api.IommuDmaDomainType;
 import dev.iommu.api.IommuDmaLogicalAddressToken;
 import dev.iommu.api.IommuDmaLogicalAddressTokenMappedSegment;
+import dev.iommu.api.IommuDmaLogicalAllocatorConfig;
 import dev.iommu.api.IommuDmaReservedRegion;
 import dev.iommu.api.IommuMapPhysicalAddress;
 import dev.iommu.api.LongRef;
@@ -196,6 +197,25 @@ class ObservedTokenConformanceTest
             final IommuDmaDomain d = r.allocatorDomain();
             r.refused("explicit", STATUS_INVALID_PARAMETER_3, () -> reserveAt(r, d, PAGE, B));
             r.expect("no token counted", STATUS_SUCCESS, () -> r.iommu.deleteDomain(d));
+        }));
+        c.add(obs("ReserveLogicalAddressRange_STATUS_SUCCESS_row5ExplicitInsideAReservedRegion", r ->
+        {
+            final long region = 0x4000_0000L;
+            final Ref<IommuDmaDomain> out = new Ref<>();
+            r.expect("allocator and a region", STATUS_SUCCESS, () -> r.iommu.createDomainEx(
+                IommuDmaDomainType.TRANSLATE, 0, new IommuDmaLogicalAllocatorConfig().buddy(V2Rig.ALLOCATOR_WIDTH),
+                new IommuDmaReservedRegion().base(region).numberOfPages(16), out));
+            final IommuDmaDomain d = out.get();
+            final long free = ((MappingDomain)d).allocator().freeBytes();
+            final Ref<IommuDmaLogicalAddressToken> token = new Ref<>();
+            r.expect("explicit inside the region", STATUS_SUCCESS, () -> r.iommu.reserveLogicalAddressRange(
+                d, 2 * PAGE, new LongRef(region + 4 * PAGE), null, null, token));
+            assertEquals(region + 4 * PAGE, token.get().logicalAddressBase());
+            assertEquals(free, ((MappingDomain)d).allocator().freeBytes(), "nothing taken from the allocator");
+            r.expect("freed", STATUS_SUCCESS, () -> r.iommu.freeReservedLogicalAddressRange(token.get()));
+            assertEquals(free, ((MappingDomain)d).allocator().freeBytes(), "nothing given back either");
+            r.refused("outside the region", STATUS_INVALID_PARAMETER_3,
+                () -> reserveAt(r, d, PAGE, region + 16 * PAGE));
         }));
         c.add(obs("ReserveLogicalAddressRange_STATUS_INVALID_PARAMETER_3_row5MinAboveMax", r ->
         {
