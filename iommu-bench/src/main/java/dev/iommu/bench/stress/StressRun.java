@@ -238,7 +238,7 @@ public final class StressRun
                 lastReport = now;
                 out.printf("  %5.1f s  %,d operations%n", (now - started) / 1e9, progress.get());
             }
-            joinQuietly(running[0], 100);
+            StressTeardown.joinQuietly(running[0], 100);
         }
         final long elapsed = System.nanoTime() - started;
         final Throwable thrown = failure.get();
@@ -409,18 +409,12 @@ public final class StressRun
     }
 
     /**
-     * Claims a shared device object for V1 AttachDevice by one thread (see {@link StressV1CrossOps}).
-     *
-     * @return false when another thread holds it.
+     * Per shared device object, the thread (plus 1) taking its turn to V1-attach it, or 0 (see
+     * {@link StressV1CrossOps}).
      */
-    boolean claimV1(final int slot, final int thread)
+    AtomicIntegerArray v1Claims()
     {
-        return v1Claims.compareAndSet(slot, 0, thread + 1);
-    }
-
-    void releaseV1(final int slot, final int thread)
-    {
-        v1Claims.compareAndSet(slot, thread + 1, 0);
+        return v1Claims;
     }
 
     void replaceSharedDevice(final int slot, final IommuDmaDevice old, final IommuDmaDevice created)
@@ -492,17 +486,5 @@ public final class StressRun
     private StressTeardown teardown()
     {
         return new StressTeardown(this, seed, profile);
-    }
-
-    private static void joinQuietly(final Thread thread, final long millis)
-    {
-        try
-        {
-            thread.join(millis);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -220,4 +220,19 @@ final class StressTeardown
             throw new StressFailure(seed, -1, -1, "leak check", "emulator", -1, what);
         }
     }
+
+    /**
+     * Waits for a worker thread a while, keeping an interrupt for the caller.
+     */
+    static void joinQuietly(final Thread thread, final long millis)
+    {
+        try
+        {
+            thread.join(millis);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
 }

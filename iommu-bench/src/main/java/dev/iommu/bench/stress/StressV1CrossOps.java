@@ -279,13 +279,13 @@ final class StressV1CrossOps
      * while a token exists, else attached (then it translates through this thread's domain until DetachDevice).
      * Where V1 AttachDevice moves a device attached elsewhere ({@link StressProfile#v1AttachElsewhere()}), another
      * thread's V1 attach of the same device object would move it from under this one (a hazard a correct driver
-     * does not create): the threads then take turns with the device object ({@link StressRun#claimV1}).
+     * does not create): the threads then take turns with the device object ({@link StressRun#v1Claims()}).
      */
     private void racingSharedAttach()
     {
         final int slot = random.nextInt(run.sharedSlots());
         final boolean takeTurns = profile.v1AttachElsewhere() == NtStatus.STATUS_SUCCESS;
-        if (takeTurns && !run.claimV1(slot, worker.index()))
+        if (takeTurns && !run.v1Claims().compareAndSet(slot, 0, worker.index() + 1))
         {
             return;
         }
@@ -310,7 +310,7 @@ final class StressV1CrossOps
         {
             if (takeTurns)
             {
-                run.releaseV1(slot, worker.index());
+                run.v1Claims().set(slot, 0);
             }
         }
     }
