@@ -129,7 +129,7 @@ final class DocumentedTokens
             if (d.verifier().on)
             {
                 d.verifier().compare("FreeReservedLogicalAddressRange", status,
-                    d.verifier().otherRules().mappings.freeLocked(token), token::describe,
+                    d.verifier().otherRules().mappings.freeLocked(token), token,
                     token.logicalAddressBase(), token.size());
             }
             if (status != NtStatus.STATUS_SUCCESS)
@@ -193,7 +193,7 @@ final class DocumentedTokens
             if (d.verifier().on)
             {
                 d.verifier().compare("UnmapReservedLogicalRange", status,
-                    d.verifier().otherRules().mappings.unmapReservedLocked(token, segment), token::describe,
+                    d.verifier().otherRules().mappings.unmapReservedLocked(token, segment), token,
                     token.logicalAddressBase() + segment.offset(), segment.size());
             }
             if (status != NtStatus.STATUS_SUCCESS)

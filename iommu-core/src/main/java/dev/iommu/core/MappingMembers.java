@@ -53,7 +53,7 @@ final class MappingMembers
         {
             verifier.compare("MapLogicalRangeEx", status, verifier.otherRules().mappings.mapLogicalRangeEx(
                 domain, permissions, physical, explicitAddress, minAddress, maxAddress, addressOut),
-                () -> MappingDivergence.objects(domain), null == explicitAddress ? VerifierReport.NO_ADDRESS :
+                domain, null == explicitAddress ? VerifierReport.NO_ADDRESS :
                 explicitAddress.get(), VerifierReport.NO_ADDRESS);
         }
         if (status != NtStatus.STATUS_SUCCESS)
@@ -77,7 +77,7 @@ final class MappingMembers
         if (verifier.on)
         {
             verifier.compare("MapLogicalRange", status, verifier.otherRules().mappings.mapLogicalRange(
-                domain, permissions, mdl, logicalAddress), () -> MappingDivergence.objects(domain), logicalAddress,
+                domain, permissions, mdl, logicalAddress), domain, logicalAddress,
                 VerifierReport.NO_ADDRESS);
         }
         if (status != NtStatus.STATUS_SUCCESS)
@@ -99,7 +99,7 @@ final class MappingMembers
         if (verifier.on)
         {
             verifier.compare("UnmapLogicalRange", status, verifier.otherRules().mappings.unmapLogicalRange(
-                domain, logicalAddress, numberOfPages), () -> MappingDivergence.objects(domain), logicalAddress,
+                domain, logicalAddress, numberOfPages), domain, logicalAddress,
                 numberOfPages << 12);
             // Also when the documented rules refuse it for that very reason (spec 5.4 item 23).
             if (domain instanceof MappingDomain && MappingRules.fits((MappingDomain)domain, logicalAddress,
@@ -121,7 +121,7 @@ final class MappingMembers
         if (verifier.on)
         {
             verifier.compare("MapIdentityRangeEx", status, verifier.otherRules().mappings.mapIdentityRangeEx(
-                domain, permissions, physical), () -> MappingDivergence.objects(domain), VerifierReport.NO_ADDRESS,
+                domain, permissions, physical), domain, VerifierReport.NO_ADDRESS,
                 VerifierReport.NO_ADDRESS);
             if (status == NtStatus.STATUS_SUCCESS)
             {
@@ -140,7 +140,7 @@ final class MappingMembers
         if (verifier.on)
         {
             verifier.compare("MapIdentityRange", status, verifier.otherRules().mappings.mapIdentityRange(
-                domain, permissions, mdl), () -> MappingDivergence.objects(domain), VerifierReport.NO_ADDRESS,
+                domain, permissions, mdl), domain, VerifierReport.NO_ADDRESS,
                 VerifierReport.NO_ADDRESS);
             if (status == NtStatus.STATUS_SUCCESS && null != mdl)
             {
@@ -159,7 +159,7 @@ final class MappingMembers
         if (verifier.on)
         {
             verifier.compare("UnmapIdentityRangeEx", status, verifier.otherRules().mappings.unmapIdentityRangeEx(
-                domain, physical), () -> MappingDivergence.objects(domain), VerifierReport.NO_ADDRESS,
+                domain, physical), domain, VerifierReport.NO_ADDRESS,
                 VerifierReport.NO_ADDRESS);
             if (status == NtStatus.STATUS_SUCCESS)
             {
@@ -177,7 +177,7 @@ final class MappingMembers
         if (verifier.on)
         {
             verifier.compare("UnmapIdentityRange", status, verifier.otherRules().mappings.unmapIdentityRange(
-                domain, mdl), () -> MappingDivergence.objects(domain), VerifierReport.NO_ADDRESS,
+                domain, mdl), domain, VerifierReport.NO_ADDRESS,
                 VerifierReport.NO_ADDRESS);
             if (status == NtStatus.STATUS_SUCCESS && null != mdl)
             {
@@ -262,7 +262,7 @@ final class MappingMembers
         if (verifier.on && (status != NtStatus.STATUS_SUCCESS || other != NtStatus.STATUS_SUCCESS))
         {
             verifier.compare("ReserveLogicalAddressRange", result, other,
-                () -> null == domain ? "" : "domain#" + domain.id(),
+                domain,
                 null == explicitAddress ? VerifierReport.NO_ADDRESS : explicitAddress.get(), size);
         }
         return result;
@@ -289,7 +289,7 @@ final class MappingMembers
             rules.mapReservedChecked(token, offset, permissions, physical, segment, verifier);
         if (verifier.on && (status != NtStatus.STATUS_SUCCESS || other != NtStatus.STATUS_SUCCESS))
         {
-            verifier.compare("MapReservedLogicalRange", result, other, () -> null == token ? "" : token.describe(),
+            verifier.compare("MapReservedLogicalRange", result, other, token,
                 null == token ? VerifierReport.NO_ADDRESS : token.logicalAddressBase() + offset,
                 VerifierReport.NO_ADDRESS);
         }

@@ -186,7 +186,7 @@ final class ObservedTokens
             if (verifier.on)
             {
                 verifier.compare("FreeReservedLogicalAddressRange", status,
-                    verifier.otherRules().mappings.freeLocked(token), token::describe, token.logicalAddressBase(),
+                    verifier.otherRules().mappings.freeLocked(token), token, token.logicalAddressBase(),
                     token.size());
             }
             if (status != NtStatus.STATUS_SUCCESS)
@@ -274,7 +274,7 @@ final class ObservedTokens
             if (verifier.on)
             {
                 verifier.compare("UnmapReservedLogicalRange", status,
-                    verifier.otherRules().mappings.unmapReservedLocked(token, segment), () -> token.describe(),
+                    verifier.otherRules().mappings.unmapReservedLocked(token, segment), token,
                     token.logicalAddressBase() + offset, size);
             }
             if (status != NtStatus.STATUS_SUCCESS)
