@@ -352,6 +352,10 @@ final class NicDriverQueue implements Runnable
         }
         if (sequence != delivered)
         {
+            // A packet the device refused (a checksum or DMA error) is missing from RX: its TX completion was
+            // released before this RX completion, which this thread has acquired, so reaping TX now reports the
+            // cause first (the first failure is the one the run names).
+            reapTx();
             failures.fail("queue " + queue + ": received packet " + sequence + " where packet " + delivered +
                 " was expected (lost, duplicated or reordered)");
             return false;
