@@ -191,8 +191,8 @@ final class DeviceMembers
      */
     private static String objects(final Domain domain, final DmaDevice device)
     {
-        final String d = null == domain ? "" : "domain#" + domain.id();
-        final String v = null == device ? "" : "device#" + device.id();
+        final String d = Verifier.describe(domain);
+        final String v = Verifier.describe(device);
         return d.isEmpty() || v.isEmpty() ? d + v : d + " " + v;
     }
 

@@ -84,7 +84,7 @@ final class DomainMembers
         if (verifier.on)
         {
             verifier.compare("DeleteDomain", status, verifier.otherRules().domains.deleteDomain(handle, domain),
-                () -> objects(domain), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+                domain, VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
         }
         if (status != NtStatus.STATUS_SUCCESS || null == domain)
         {
@@ -122,7 +122,7 @@ final class DomainMembers
     private void verify(final Domain domain, final int inUse, final int devices, final int pasidDevices,
         final int tokens)
     {
-        final String objects = objects(domain);
+        final String objects = Verifier.describe(domain);
         verifier.compare("DeleteDomain", inUse, verifier.otherRules().domains.deleteDomainInUse(devices, pasidDevices,
             tokens), () -> objects, VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
         if (devices - pasidDevices > 0)
@@ -137,11 +137,6 @@ final class DomainMembers
         }
     }
 
-    private static String objects(final Domain domain)
-    {
-        return null == domain ? "" : "domain#" + domain.id();
-    }
-
     int flushDomain(final IommuDmaDomain handle)
     {
         final Domain domain = handles.domain(handle);
@@ -149,7 +144,7 @@ final class DomainMembers
         if (verifier.on)
         {
             verifier.compare("FlushDomain", status, verifier.otherRules().domains.flushDomain(domain),
-                () -> objects(domain), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+                domain, VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
         }
         if (status == NtStatus.STATUS_SUCCESS)
         {
@@ -166,7 +161,7 @@ final class DomainMembers
         if (verifier.on)
         {
             verifier.compare("FlushDomainByVaList", status, verifier.otherRules().domains.flushDomainByVaList(domain,
-                number, vaList), () -> objects(domain), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+                number, vaList), domain, VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
         }
         if (status == NtStatus.STATUS_SUCCESS)
         {
@@ -182,7 +177,7 @@ final class DomainMembers
         if (verifier.on)
         {
             verifier.compare("ConfigureDomain", status, verifier.otherRules().domains.configureDomain(domain,
-                configuration), () -> objects(domain), VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
+                configuration), domain, VerifierReport.NO_ADDRESS, VerifierReport.NO_ADDRESS);
         }
         if (status == NtStatus.STATUS_SUCCESS)
         {

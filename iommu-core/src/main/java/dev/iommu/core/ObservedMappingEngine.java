@@ -401,7 +401,7 @@ final class ObservedMappingEngine
             if (pos > address && verifier.on)
             {
                 verifier.divergence(member, NtStatus.STATUS_INSUFFICIENT_RESOURCES,
-                    NtStatus.STATUS_INSUFFICIENT_RESOURCES, objects(domain), address, pos - address,
+                    NtStatus.STATUS_INSUFFICIENT_RESOURCES, MappingDivergence.objects(domain), address, pos - address,
                     "out of table memory: the pages mapped so far are left behind (documented: undone)");
             }
             return NtStatus.STATUS_INSUFFICIENT_RESOURCES;
@@ -478,10 +478,5 @@ final class ObservedMappingEngine
             MappingDivergence.partialBlock(verifier, member, domain, first, size, true);
         }
         return NtStatus.STATUS_SUCCESS;
-    }
-
-    private static String objects(final Domain domain)
-    {
-        return MappingDivergence.objects(domain);
     }
 }

@@ -164,12 +164,8 @@ class ObservedMappingRules extends ObservedTokenRules
     @Override
     int mapIdentityRangeEx(final Domain domain, final int permissions, final IommuMapPhysicalAddress physical)
     {
-        if (passThrough(domain))
-        {
-            return NtStatus.STATUS_SUCCESS;
-        }
-        final int status = mappingDomain(domain, true);
-        if (status != NtStatus.STATUS_SUCCESS)
+        final int status = identityDomain(domain, true);
+        if (status != NtStatus.STATUS_SUCCESS || passThrough(domain))
         {
             return status;
         }
@@ -207,12 +203,8 @@ class ObservedMappingRules extends ObservedTokenRules
     @Override
     int mapIdentityRange(final Domain domain, final int permissions, final Mdl mdl)
     {
-        if (passThrough(domain))
-        {
-            return NtStatus.STATUS_SUCCESS;
-        }
-        final int status = mappingDomain(domain, false);
-        if (status != NtStatus.STATUS_SUCCESS)
+        final int status = identityDomain(domain, false);
+        if (status != NtStatus.STATUS_SUCCESS || passThrough(domain))
         {
             return status;
         }
@@ -229,12 +221,8 @@ class ObservedMappingRules extends ObservedTokenRules
     @Override
     int unmapIdentityRangeEx(final Domain domain, final IommuMapPhysicalAddress physical)
     {
-        if (passThrough(domain))
-        {
-            return NtStatus.STATUS_SUCCESS;
-        }
-        final int status = mappingDomain(domain, true);
-        if (status != NtStatus.STATUS_SUCCESS)
+        final int status = identityDomain(domain, true);
+        if (status != NtStatus.STATUS_SUCCESS || passThrough(domain))
         {
             return status;
         }
@@ -249,12 +237,8 @@ class ObservedMappingRules extends ObservedTokenRules
     @Override
     int unmapIdentityRange(final Domain domain, final Mdl mdl)
     {
-        if (passThrough(domain))
-        {
-            return NtStatus.STATUS_SUCCESS;
-        }
-        final int status = mappingDomain(domain, false);
-        if (status != NtStatus.STATUS_SUCCESS)
+        final int status = identityDomain(domain, false);
+        if (status != NtStatus.STATUS_SUCCESS || passThrough(domain))
         {
             return status;
         }
@@ -327,6 +311,15 @@ class ObservedMappingRules extends ObservedTokenRules
             return NtStatus.STATUS_SUCCESS;
         }
         return ObservedMappingEngine.unmapIdentity(domain, 0, mdl.pageFrames(), mdl.byteCount() >>> 12, false);
+    }
+
+    /**
+     * The first rows of the four identity members: PassThrough is STATUS_SUCCESS at once (a no-op, nothing
+     * validated); any other domain must be a mapping domain of the member's types ({@link #mappingDomain}).
+     */
+    private static int identityDomain(final Domain domain, final boolean translateS1)
+    {
+        return passThrough(domain) ? NtStatus.STATUS_SUCCESS : mappingDomain(domain, translateS1);
     }
 
     private static boolean passThrough(final Domain domain)
