@@ -6,6 +6,7 @@ package dev.iommu.core.iova;
 
 import java.lang.ref.WeakReference;
 import java.util.Arrays;
+import java.util.function.BooleanSupplier;
 
 import org.agrona.collections.Long2LongHashMap;
 
@@ -101,6 +102,8 @@ public final class IovaAllocator
     private final long[] regionPages;
     /** Per reserved region: marked in use by an explicit claim inside it (guarded by {@code lock}). */
     private final boolean[] regionInUse;
+    /** Asked before each block allocation when set (a test's failure injection); null: no hook. */
+    private final BooleanSupplier mayAllocate;
 
     /**
      * Creates an allocator and carves out the configured reserved regions.
@@ -124,6 +127,7 @@ public final class IovaAllocator
             config.pageZeroUsable() ? pageBits : pageBits - 1);
         maxCachedPages = 1L << maxCachedOrder;
         magazineCapacity = config.magazineCapacity();
+        mayAllocate = config.mayAllocate();
         space = new BuddySpace(pageBits, config.initialFreeBlocks(), config.pageZeroUsable());
         live = new LiveBlockMap(pageBits, maxCachedOrder);
         records = new Long2LongHashMap(64, 0.5f, MISSING);
@@ -227,6 +231,10 @@ public final class IovaAllocator
         {
             return IovaResult.UNSATISFIABLE_BOUNDS;
         }
+        if (null != mayAllocate && !mayAllocate.getAsBoolean())
+        {
+            return IovaResult.NO_SPACE;
+        }
         if (k <= maxCachedOrder)
         {
             if (cache != null)
@@ -276,7 +284,7 @@ public final class IovaAllocator
             return check;
         }
         final long page = address >>> PAGE_SHIFT;
-        if (page < firstPage)
+        if (page < firstPage || (null != mayAllocate && !mayAllocate.getAsBoolean()))
         {
             return IovaResult.ADDRESS_IN_USE;
         }
