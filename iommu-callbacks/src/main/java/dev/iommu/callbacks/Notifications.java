@@ -767,7 +767,7 @@ public final class Notifications implements AutoCloseable
             this.errorHandler = errorHandler;
             return this;
         }
-    
+
         /**
          * The hook asked before a state-change registration is installed.
          *
@@ -839,5 +839,5 @@ public final class Notifications implements AutoCloseable
             mayClaimRingSlot = hook;
             return this;
         }
-}
+    }
 }
