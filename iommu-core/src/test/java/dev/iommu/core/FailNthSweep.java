@@ -40,7 +40,8 @@ final class FailNthSweep
         int run();
 
         /**
-         * What the call handed back (an address, a PASID), compared with a call that never failed.
+         * What the call handed back (an address, a PASID) or a probe of what is left (it may change the rig: it
+         * runs after the state checks), compared with a call that never failed.
          *
          * @return a description, empty when nothing.
          */

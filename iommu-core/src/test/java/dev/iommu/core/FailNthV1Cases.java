@@ -68,8 +68,8 @@ final class FailNthV1Cases
         final String p = table + " ";
         c.add(new Case(p + "CreateDomain(TRUE)", FailNthCases::x64, r ->
             () -> tableOf.apply(r).createDomain(true, new Ref<>()), STATUS_SUCCESS, FailNthSweep::insufficient, 2));
-        c.add(new Case(p + "CreateDomain(FALSE)", FailNthCases::arm64, r ->
-            () -> tableOf.apply(r).createDomain(false, new Ref<>()), STATUS_SUCCESS, FailNthSweep::insufficient, 2));
+        c.add(new Case(p + "CreateDomain(FALSE)", FailNthCases::arm64, r -> FailNthCases.unmanaged(r,
+            () -> tableOf.apply(r).createDomain(false, new Ref<>())), STATUS_SUCCESS, FailNthSweep::insufficient, 2));
         c.add(FailNthCases.none(p + "DeleteDomain (mapped)", FailNthCases::x64, r ->
         {
             final DmaIommuInterfaceV1 v1 = tableOf.apply(r);
