@@ -261,6 +261,28 @@ final class FailNthCases
                 }
             };
         }, 4));
+        c.add(allocating("MapLogicalRangeEx allocator, a block from the thread's magazine", FailNthCases::x64, r ->
+        {
+            final IommuDmaDomain d = r.allocatorDomain();
+            // A map and unmap leave the block (and its tables) in this thread's magazine: the call pops it.
+            final long cached = r.mapAllocated(d, frames(FRAME, 3));
+            assertEquals(STATUS_SUCCESS, r.iommu.unmapLogicalRange(d, cached, 3));
+            final LongRef out = new LongRef();
+            return new Call()
+            {
+                @Override
+                public int run()
+                {
+                    return r.iommu.mapLogicalRangeEx(d, READ_WRITE, scatter(3), null, null, null, out);
+                }
+
+                @Override
+                public String output()
+                {
+                    return Long.toHexString(out.get()) + (out.get() == cached ? " (the cached block)" : "");
+                }
+            };
+        }, 1));
         c.add(allocating("MapLogicalRangeEx explicit, contiguous over several 2 MiB regions", FailNthCases::x64, r ->
         {
             final IommuDmaDomain d = r.explicitDomain();
@@ -377,6 +399,11 @@ final class FailNthCases
             final IommuDmaDevice nic = r.attached("nic", r.explicitDomain());
             return () -> r.iommu.setDeviceFaultReportingEx(nic, 0, true, faultConfig());
         }, NtStatus.STATUS_NOT_IMPLEMENTED));
+        c.add(new Case("IommuEmulator.setDeviceFaultReporting (enable)", FailNthCases::x64, r ->
+        {
+            final IommuDmaDevice nic = r.attached("nic", r.explicitDomain());
+            return () -> r.emulator.setDeviceFaultReporting(nic, true, faultConfig());
+        }, STATUS_SUCCESS, kind -> NtStatus.STATUS_UNSUCCESSFUL, 1));
         c.add(new Case("RegisterInterfaceStateChangeCallback", FailNthCases::x64, r ->
         {
             final IommuDmaDevice nic = r.device("nic");
