@@ -99,7 +99,7 @@ class LifecycleTest
                         "iommu-notifications".equals(Thread.currentThread().getName()));
                     delivered.countDown();
                 }
-            }, null, 1, AVAILABLE_DOMAIN_TYPES, 0);
+            }, null, 1, AVAILABLE_DOMAIN_TYPES, () -> 0);
             notifications.publisher().publishStateChange(1, 1, 1);
             assertTrue(delivered.await(10, TimeUnit.SECONDS));
             assertTrue(ranOnAgent.get());
@@ -166,7 +166,7 @@ class LifecycleTest
         final AtomicInteger calls = new AtomicInteger();
         final Notifications notifications = Notifications.launch(new Notifications.Context().useAgentThread(false));
         final IommuInterfaceStateChangeCallback callback = (s, c) -> calls.incrementAndGet();
-        notifications.registerStateChangeCallback(callback, null, 1, 1, 0);
+        notifications.registerStateChangeCallback(callback, null, 1, 1, () -> 0);
         for (int i = 0; i < 10; i++)
         {
             notifications.publisher().publishStateChange(1, 1, i);
@@ -179,7 +179,7 @@ class LifecycleTest
             notifications.publisher().publishFault(1, 0, 0, 1, 6, false, 2, 0, 0, 0, 0));
         assertEquals(PublishResult.CLOSED, notifications.publisher().publishMap(1, 0, 1, 0, 1));
         assertEquals(0, notifications.doWork());
-        assertFalse(notifications.registerStateChangeCallback((s, c) -> calls.incrementAndGet(), null, 2, 1, 0));
+        assertFalse(notifications.registerStateChangeCallback((s, c) -> calls.incrementAndGet(), null, 2, 1, () -> 0));
         assertFalse(notifications.setDeviceFaultReporting(
             2, true, new DeviceFaultConfiguration().faultHandler((c, i) -> calls.incrementAndGet())));
         assertFalse(notifications.addMappingListener(new MappingListenerTest.Log()));
@@ -197,7 +197,7 @@ class LifecycleTest
         final AtomicInteger calls = new AtomicInteger();
         final Notifications notifications = Notifications.launch(new Notifications.Context()
             .useAgentThread(false).closeDrains(false).ringCapacity(4096).faultRecorderSlots(1));
-        notifications.registerStateChangeCallback((s, c) -> calls.incrementAndGet(), null, 1, 1, 0);
+        notifications.registerStateChangeCallback((s, c) -> calls.incrementAndGet(), null, 1, 1, () -> 0);
         notifications.setDeviceFaultReporting(1, true, new DeviceFaultConfiguration().faultHandler(
             (c, i) -> calls.incrementAndGet()));
         for (int i = 0; i < 64; i++)
@@ -230,7 +230,7 @@ class LifecycleTest
                 {
                     late.incrementAndGet();
                 }
-            }, null, 1, 1, 0);
+            }, null, 1, 1, () -> 0);
             final Thread producer = new Thread(() ->
             {
                 while (!notifications.publisher().isClosed())
@@ -270,7 +270,7 @@ class LifecycleTest
                     refused.set(true);
                 }
             }
-        }, null, 1, 1, 0);
+        }, null, 1, 1, () -> 0);
         notifications.publisher().publishStateChange(1, 1, 1);
         notifications.doWork();
         assertTrue(refused.get());
