@@ -181,8 +181,9 @@ final class StressSlotOps
         checks.check(worker.table(), call, NtStatus.STATUS_SUCCESS, status, "slot " + slot, address);
         if (!slots.claim(slot, index))
         {
-            checks.fail(call, "slot " + slot, address, "succeeded, but thread " + (slots.owner(slot) - 1) +
-                "'s map of the slot succeeded too and is still there: a leaf was claimed twice");
+            final int other = slots.owner(slot) - 1;
+            checks.fail(call, "slot " + slot, address, "succeeded, but " + (other < 0 ? "another thread" :
+                "thread " + other) + "'s map of the slot succeeded too: a leaf was claimed twice");
         }
         if (StressSlotDomain.large(slot) && !identity)
         {
@@ -193,7 +194,11 @@ final class StressSlotOps
         heldIdentity[slot] = identity;
         heldPermissions[slot] = permissions;
         heldFrames[slot] = frames;
-        translate(slot);
+        // Every page of a small map (a leaf another thread's failed claim cleared shows), one of a large one.
+        for (int page = 0; page < (StressSlotDomain.large(slot) ? 1 : pages); page++)
+        {
+            translate(slot, StressSlotDomain.large(slot) ? random.nextInt(pages) : page);
+        }
     }
 
     /**
@@ -214,7 +219,11 @@ final class StressSlotOps
      */
     private void translate(final int slot)
     {
-        final int page = random.nextInt(heldPages[slot]);
+        translate(slot, random.nextInt(heldPages[slot]));
+    }
+
+    private void translate(final int slot, final int page)
+    {
         final long iova = StressSlotDomain.address(slot) + page * PAGE + random.nextInt((int)PAGE);
         final long frame = null == heldFrames[slot] ? held[slot] / PAGE + page : heldFrames[slot][page];
         final int access = 1 + random.nextInt(3);
