@@ -26,6 +26,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/**
+ * State-change callback registration: the synchronous first call, argument checks, unregister (from inside the
+ * callback, from inside the registration call, and from another thread while the callback runs: it returns only
+ * after the callback did, proven while the unregistering thread is known to be inside unregister), and callback
+ * errors.
+ */
 class RegistrationTest
 {
     private final List<Throwable> errors = new ArrayList<>();
@@ -242,10 +248,12 @@ class RegistrationTest
         final AtomicBoolean unregisterReturned = new AtomicBoolean();
         final AtomicBoolean violation = new AtomicBoolean();
         final AtomicInteger calls = new AtomicInteger();
+        final Thread[] runner = new Thread[1];
         final IommuInterfaceStateChangeCallback callback = (stateChange, context) ->
         {
             if (calls.incrementAndGet() == 2)
             {
+                runner[0] = Thread.currentThread();
                 entered.countDown();
                 try
                 {
@@ -265,23 +273,27 @@ class RegistrationTest
         notifications.registerStateChangeCallback(callback, null, 1, AVAILABLE_DOMAIN_TYPES, () -> 0);
         notifications.publisher().publishStateChange(1, 1, 0);
         assertTrue(entered.await(10, TimeUnit.SECONDS));
-        final CountDownLatch unregistering = new CountDownLatch(1);
         final boolean[] removed = { false };
         final Thread unregisterer = new Thread(() ->
         {
-            unregistering.countDown();
             removed[0] = notifications.unregisterStateChangeCallback(callback, 1);
             unregisterReturned.set(true);
         });
+        assertSame(runner[0], notifications.stateChangeCallbackRunner(callback, 1), "the callback is running");
         unregisterer.start();
-        assertTrue(unregistering.await(10, TimeUnit.SECONDS));
-        // Bounded observation that unregister is still waiting while the callback runs.
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
-        while (System.nanoTime() < deadline)
+        // Handshake: the registration is gone from the registry only once the unregistering thread is inside
+        // unregister (past its removal, at the gate); from then on, with the callback still running, unregister must
+        // not return. Every passing run checks that state, however late the unregistering thread starts.
+        final long removedBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (null != notifications.stateChangeCallbackRunner(callback, 1))
         {
-            assertFalse(unregisterReturned.get(), "unregister returned while its callback was running");
+            assertTrue(System.nanoTime() < removedBy, "the unregistering thread never removed the registration");
             Thread.onSpinWait();
         }
+        assertFalse(unregisterReturned.get(), "unregister returned while its callback was running");
+        unregisterer.join(100);
+        assertTrue(unregisterer.isAlive(), "unregister returned while its callback was running");
+        assertFalse(unregisterReturned.get(), "unregister returned while its callback was running");
         for (int i = 0; i < 100; i++)
         {
             notifications.publisher().publishStateChange(1, 1, 0);
