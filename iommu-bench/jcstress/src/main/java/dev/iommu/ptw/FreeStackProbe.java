@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.agrona.IoUtil;
@@ -108,7 +109,10 @@ public final class FreeStackProbe
     {
         try
         {
-            final File file = Files.createTempFile("iommu-jcstress-stack", ".arenas").toFile();
+            final Path path = Files.createTempFile("iommu-jcstress-stack", ".arenas");
+            // mapNewFile creates the file itself: keep only the unique name.
+            Files.delete(path);
+            final File file = path.toFile();
             file.deleteOnExit();
             return IoUtil.mapNewFile(file, (long)SLOTS * SLOT_BYTES, false);
         }

@@ -6,7 +6,6 @@ package dev.iommu.bench.jcstress.iova;
 
 import dev.iommu.core.iova.DepotAllocators;
 import dev.iommu.core.iova.IovaAllocator;
-import dev.iommu.core.iova.IovaAllocatorConfig;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.JCStressTest;
