@@ -4,8 +4,6 @@
  */
 package dev.iommu.core;
 
-import java.lang.invoke.VarHandle;
-
 import dev.iommu.api.IommuDmaDomainType;
 import dev.iommu.api.LongRef;
 import dev.iommu.api.NtStatus;
@@ -53,8 +51,8 @@ final class MappingDomain extends Domain
     private final RadixPageTable table;
     private final IovaAllocator allocator;
     private final BlockLedger ledger;
-    private final ProtectedRanges protectedRanges = new ProtectedRanges();
-    private final OperationGate gate = new OperationGate();
+    private final ProtectedRanges protectedRanges;
+    private final OperationGate gate;
     private final long limit;
     private final Verifier verifier;
     private final boolean deferredInvalidation;
@@ -74,7 +72,24 @@ final class MappingDomain extends Domain
         final int addressWidth,
         final Verifier verifier)
     {
+        this(owner, type, id, table, allocator, addressWidth, verifier, new OperationGate(), new ProtectedRanges());
+    }
+
+    /** With the domain's guards given: package-private for jcstress tests that pass a broken variant of one. */
+    MappingDomain(
+        final DomainTable owner,
+        final IommuDmaDomainType type,
+        final long id,
+        final RadixPageTable table,
+        final IovaAllocator allocator,
+        final int addressWidth,
+        final Verifier verifier,
+        final OperationGate gate,
+        final ProtectedRanges protectedRanges)
+    {
         super(owner, type, id);
+        this.gate = gate;
+        this.protectedRanges = protectedRanges;
         this.verifier = verifier;
         this.deferredInvalidation = null != table && null != table.iotlb() &&
             table.iotlb().mode() == IotlbMode.DEFERRED;
@@ -295,9 +310,8 @@ final class MappingDomain extends Domain
             return result == PtwResult.NO_MEMORY ? NtStatus.STATUS_INSUFFICIENT_RESOURCES :
                 result == PtwResult.EXISTS ? NtStatus.STATUS_IN_USE : NtStatus.STATUS_INVALID_PARAMETER_4;
         }
-        // Full fence: the leaf CASes above before the protected-range read below (store-load, see Javadoc).
-        VarHandle.fullFence();
-        if (protectedRanges.overlaps(address, end))
+        // Full fence, then the read: the leaf CASes above before the protected-range read (store-load, see Javadoc).
+        if (protectedRanges.fenceThenOverlaps(address, end))
         {
             table.unmap(address, end - address);
             return NtStatus.STATUS_IN_USE;

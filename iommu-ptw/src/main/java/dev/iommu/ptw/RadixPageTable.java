@@ -86,8 +86,10 @@ public final class RadixPageTable
     private final WalkObserver observer;
     private final TableDemand demand;
 
-    private RadixPageTable(
-        final TableArena arena, final PageTableConfig config, final int rootPage, final WalkObserver observer)
+    /** Package-private so that a jcstress test can give a table a broken IOTLB variant; null: no IOTLB. */
+    RadixPageTable(
+        final TableArena arena, final PageTableConfig config, final int rootPage, final WalkObserver observer,
+        final SoftwareIotlb iotlb)
     {
         this.observer = observer;
         this.arenaBase = arena.baseAddress();
@@ -101,7 +103,7 @@ public final class RadixPageTable
         this.rootPage = rootPage;
         this.rootAddress = arena.pageAddress(rootPage);
         this.tableId = TABLE_IDS.incrementAndGet() & 0x3FF_FFFFL;
-        this.iotlb = config.iotlbEntries() > 0 ? new SoftwareIotlb(config) : null;
+        this.iotlb = iotlb;
         tablePages.set(1);
         this.demand = new TableDemand(this, arena);
     }
@@ -125,7 +127,8 @@ public final class RadixPageTable
         {
             return null;
         }
-        return new RadixPageTable(arena, config, root, observer);
+        return new RadixPageTable(arena, config, root, observer,
+            config.iotlbEntries() > 0 ? new SoftwareIotlb(config) : null);
     }
 
     long rootTableAddress()
