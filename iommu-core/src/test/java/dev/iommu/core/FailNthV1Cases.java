@@ -121,7 +121,7 @@ final class FailNthV1Cases
                 mdl(FailNthCases.frames(FailNthCases.FRAME, PAGES)), IOVA));
             return () -> v1.unmapLogicalRange(d, IOVA, PAGES);
         }, STATUS_SUCCESS));
-        c.add(new Case(p + "MapIdentityRange, two runs", FailNthCases::x64, r ->
+        c.add(new Case(p + "MapIdentityRange across a 2 MiB boundary", FailNthCases::x64, r ->
         {
             final DmaIommuInterfaceV1 v1 = tableOf.apply(r);
             final IommuDmaDomain d = domain(v1, true);
@@ -130,7 +130,7 @@ final class FailNthV1Cases
                 r.watch(d, frame * PAGE);
             }
             return () -> v1.mapIdentityRange(d, READ_WRITE, mdl(FailNthCases.identityFrames()));
-        }, STATUS_SUCCESS, FailNthSweep::insufficient, 5));
+        }, STATUS_SUCCESS, FailNthSweep::insufficient, 4));
         c.add(FailNthCases.none(p + "UnmapIdentityRange", FailNthCases::x64, r ->
         {
             final DmaIommuInterfaceV1 v1 = tableOf.apply(r);
