@@ -21,6 +21,11 @@ final class DomainTable
     private final AtomicLong ids = new AtomicLong();
     private final ConcurrentHashMap<Long, Domain> byId = new ConcurrentHashMap<>();
 
+    DomainTable(final int maxDomains)
+    {
+        this(maxDomains, new FailureInjection());
+    }
+
     DomainTable(final int maxDomains, final FailureInjection injection)
     {
         this.live = new BoundedCounter(maxDomains, injection, FailureInjection.AllocationKind.DOMAIN_SLOT);
