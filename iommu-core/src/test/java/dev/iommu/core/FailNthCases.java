@@ -92,13 +92,13 @@ final class FailNthCases
     }
 
     /**
-     * Identity frames in one run crossing a 2 MiB boundary (four tables: two leaf tables and the two above them).
-     * One run, not several: a multi-run identity map that runs out of table pages in a later run keeps the tables its
-     * earlier runs installed (each run is its own all-or-nothing map), which this sweep does not cover yet.
+     * Identity frames in two runs: one crossing a 2 MiB boundary, one a gigabyte higher (six tables: three leaf
+     * tables, two level-1 tables and the level-2 table above them), so that the later run needs tables too: the set
+     * is mapped all or nothing (the tables of every run taken before any is mapped).
      */
     static long[] identityFrames()
     {
-        return new long[]{0x1FE, 0x1FF, 0x200, 0x201};
+        return new long[]{0x1FF, 0x200, 0x201, 0x40000, 0x40001};
     }
 
     static DomainConfiguration arm64Config()
