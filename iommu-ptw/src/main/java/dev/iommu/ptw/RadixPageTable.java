@@ -55,7 +55,7 @@ import static dev.iommu.ptw.PteDescriptor.TABLE;
  * owner tag of that page ({@code tableId << 37 | region + 1}), which is set with a release store after the table
  * was linked and cleared before it is unlinked, so a freed or reused page never matches.
  */
-public class RadixPageTable
+public final class RadixPageTable
 {
     private static final AtomicInteger TABLE_IDS = new AtomicInteger();
     private static final int PSC_SLOTS = 64;
@@ -81,7 +81,7 @@ public class RadixPageTable
     private final SoftwareIotlb iotlb;
     private final WalkObserver observer;
 
-    RadixPageTable(
+    private RadixPageTable(
         final TableArena arena, final PageTableConfig config, final int rootPage, final WalkObserver observer)
     {
         this.observer = observer;
@@ -347,7 +347,7 @@ public class RadixPageTable
             long entry = UnsafeApi.getLongVolatile(null, addr);
             if (entry == 0 && canLarge(level, pos, end, delta))
             {
-                if (casLeaf(addr, PteDescriptor.leaf(pos + delta, permissions, true)))
+                if (UnsafeApi.compareAndSetLong(null, addr, 0, PteDescriptor.leaf(pos + delta, permissions, true)))
                 {
                     return pos + (1L << PteDescriptor.shift(level));
                 }
@@ -443,7 +443,7 @@ public class RadixPageTable
         long p = pos;
         while (p < stop)
         {
-            if (!casLeaf(addr, PteDescriptor.leaf(p + delta, permissions, false)))
+            if (!UnsafeApi.compareAndSetLong(null, addr, 0, PteDescriptor.leaf(p + delta, permissions, false)))
             {
                 clearLeaves(table, pos, p);
                 return PtwResult.EXISTS;
@@ -452,20 +452,6 @@ public class RadixPageTable
             addr += PteDescriptor.ENTRY_SIZE;
         }
         return p;
-    }
-
-    /**
-     * The leaf claim: one CAS from empty, so of two maps that overlap exactly one gets the slot. Package-private and
-     * named so that a test can show a non-atomic claim failing (no subclass exists in production: the call stays
-     * monomorphic and is inlined).
-     *
-     * @param address the entry's address.
-     * @param leaf    the leaf entry to install.
-     * @return true when the slot was empty and now holds {@code leaf}.
-     */
-    boolean casLeaf(final long address, final long leaf)
-    {
-        return UnsafeApi.compareAndSetLong(null, address, 0, leaf);
     }
 
     private void clearLeaves(final long table, final long from, final long to)

@@ -42,7 +42,7 @@ public class PageTableOperations
     }
 
     /**
-     * The table under test; subclasses choose the IOTLB or the broken variant.
+     * The table under test; a subclass adds the IOTLB.
      *
      * @return a new table in {@link #ARENA}, without IOTLB.
      */

@@ -88,7 +88,8 @@ class IovaAllocatorLinearizabilityTest
     /**
      * Magazine path: a double free (both frees on the lock-free path) and a free racing the allocation
      * of that block from its owner's magazine, plus random scenarios. Lincheck's thread ids are those of the
-     * parallel part only, so the model has no initial or final part.
+     * parallel part only, so the random scenarios have no initial or final part; the named ones run those on thread 0,
+     * as Lincheck does.
      */
     private static ModelCheckingOptions magazines(final int randomIterations)
     {
@@ -101,9 +102,10 @@ class IovaAllocatorLinearizabilityTest
             .actorsAfter(0)
             .sequentialSpecification(MagazineSpaceModel.class)
             .addCustomScenario(LincheckScenario.of(MagazineSpace.class)
-                .thread(0, "allocate", 0)
+                .initial("allocate", 0)
                 .thread(0, "free", 0, 1)
                 .thread(1, "free", 1, 1)
+                .post("allocate", 0)
                 .build())
             .addCustomScenario(LincheckScenario.of(MagazineSpace.class)
                 .thread(0, "allocate", 0)
