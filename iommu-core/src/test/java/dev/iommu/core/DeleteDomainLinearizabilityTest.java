@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * DeleteDomain racing MapLogicalRangeEx and UnmapLogicalRange of the same domain through the V2 table: every
  * status is that of some sequential order ({@link DeletableDomainModel}): a map or unmap that entered the domain
  * before the delete closed it completes with its own status (the delete waits for it), one that comes after gets
- * the deleted handle's STATUS_INVALID_PARAMETER, a second delete too; two maps of one page, one STATUS_IN_USE.
+ * the deleted handle's STATUS_INVALID_PARAMETER, a second delete too; two maps of one page, one STATUS_IN_USE; an
+ * unmap of a page not mapped STATUS_INVALID_PARAMETER (nothing unmapped).
  * <p>
  * Stress mode (real threads): the page tables are off-heap, where Lincheck's model checker cannot switch threads,
  * and each instance needs a domain of a running emulator. One emulator serves every invocation: each instance
@@ -40,8 +41,8 @@ class DeleteDomainLinearizabilityTest
     void deleteRacingMapAndUnmapIsLinearizable()
     {
         new StressOptions()
-            .iterations(12)
-            .invocationsPerIteration(300)
+            .iterations(8)
+            .invocationsPerIteration(250)
             .threads(2)
             .actorsPerThread(3)
             .actorsBefore(1)
@@ -147,11 +148,12 @@ class DeleteDomainLinearizabilityTest
 
         /**
          * @param page the page.
-         * @return STATUS_INVALID_PARAMETER when deleted, else STATUS_SUCCESS (mapped or not).
+         * @return STATUS_SUCCESS when the page was mapped; STATUS_INVALID_PARAMETER when it was not (nothing
+         *     unmapped) or the domain is deleted.
          */
         public int unmap(final int page)
         {
-            if (deleted)
+            if (deleted || !mapped[page])
             {
                 return NtStatus.STATUS_INVALID_PARAMETER;
             }

@@ -33,8 +33,8 @@ class PageTableLinearizabilityTest
     private static StressOptions stress()
     {
         return new StressOptions()
-            .iterations(15)
-            .invocationsPerIteration(400)
+            .iterations(10)
+            .invocationsPerIteration(300)
             .threads(2)
             .actorsPerThread(3)
             .actorsBefore(2)
