@@ -41,8 +41,8 @@ class DeleteDomainLinearizabilityTest
     void deleteRacingMapAndUnmapIsLinearizable()
     {
         new StressOptions()
-            .iterations(8)
-            .invocationsPerIteration(250)
+            .iterations(40)
+            .invocationsPerIteration(50)
             .threads(2)
             .actorsPerThread(3)
             .actorsBefore(1)

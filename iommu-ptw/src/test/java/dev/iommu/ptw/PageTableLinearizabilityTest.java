@@ -30,16 +30,37 @@ class PageTableLinearizabilityTest
         stress().check(WithIotlb.class);
     }
 
+    /**
+     * Many short random scenarios, plus named races: a translate (which fills the IOTLB) racing the unmap of its
+     * page, two maps of one page, a large map racing another and a 4 KiB map installing the shared tables.
+     */
     private static StressOptions stress()
     {
         return new StressOptions()
-            .iterations(10)
-            .invocationsPerIteration(300)
+            .iterations(50)
+            .invocationsPerIteration(60)
             .threads(2)
             .actorsPerThread(3)
             .actorsBefore(2)
             .actorsAfter(1)
-            .sequentialSpecification(PageMapModel.class);
+            .sequentialSpecification(PageMapModel.class)
+            .addCustomScenario(LincheckScenario.of(PageTableOperations.class)
+                .initial("map", 0, 1)
+                .initial("translate", 0)
+                .thread(0, "unmap", 0)
+                .thread(0, "translate", 0)
+                .thread(1, "translate", 0)
+                .thread(1, "map", 0, 2)
+                .post("translate", 0)
+                .build())
+            .addCustomScenario(LincheckScenario.of(PageTableOperations.class)
+                .thread(0, "map", 1, 1)
+                .thread(0, "mapLarge", 1)
+                .thread(1, "map", 1, 2)
+                .thread(1, "mapLarge", 2)
+                .post("translate", 1)
+                .post("translateLarge", 1)
+                .build());
     }
 
     /**
