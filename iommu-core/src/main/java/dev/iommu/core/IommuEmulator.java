@@ -326,6 +326,17 @@ public final class IommuEmulator implements IommuInterfaceProvider, AutoCloseabl
     }
 
     /**
+     * Everything observable about this emulator's objects now (see {@link EmulatorSnapshot}): for tests that check
+     * a refused call changed nothing, and for leak checks. Exact when no call is in flight. Allocates.
+     *
+     * @return the snapshot.
+     */
+    public EmulatorSnapshot snapshot()
+    {
+        return EmulatorSnapshot.of(this);
+    }
+
+    /**
      * The page-table page limit (the platform's {@code maxTablePages}).
      *
      * @return the capacity.

@@ -21,14 +21,19 @@ import java.lang.invoke.VarHandle;
  * stripe (volatile). In the single total order of these accesses either the entering call's increment comes first,
  * and the drain sees it and waits for its exit, or the close comes first, and the entering call sees it closed and
  * backs out without touching the tables.
+ * <p>
+ * Not final only so that a jcstress test can override the entering side's named step ({@link #getAndIncrement})
+ * in a broken variant; production code never subclasses it.
  */
-final class OperationGate
+class OperationGate
 {
+    /** The element handle of {@link #counts} (package-private for that broken variant). */
+    static final VarHandle COUNT = MethodHandles.arrayElementVarHandle(long[].class);
     private static final int STRIPES = 8;
     private static final int PAD = 16;
-    private static final VarHandle COUNT = MethodHandles.arrayElementVarHandle(long[].class);
 
-    private final long[] counts = new long[STRIPES * PAD + PAD];
+    /** In-flight calls per stripe, at indexes PAD, 2 * PAD, ... (package-private for that broken variant). */
+    final long[] counts = new long[STRIPES * PAD + PAD];
     private volatile boolean open = true;
 
     /**
@@ -39,13 +44,24 @@ final class OperationGate
     int enter()
     {
         final int stripe = PAD + (((int)Thread.currentThread().getId() & (STRIPES - 1)) * PAD);
-        COUNT.getAndAdd(counts, stripe, 1L);
+        getAndIncrement(stripe);
         if (!open)
         {
             COUNT.getAndAdd(counts, stripe, -1L);
             return -1;
         }
         return stripe;
+    }
+
+    /**
+     * Counts a call in on its stripe with getAndAdd, a full fence: the increment is ordered before the read of
+     * {@code open} that follows it in {@link #enter()} (the entering side of the Dekker pattern above).
+     *
+     * @param stripe the caller's stripe.
+     */
+    void getAndIncrement(final int stripe)
+    {
+        COUNT.getAndAdd(counts, stripe, 1L);
     }
 
     /**

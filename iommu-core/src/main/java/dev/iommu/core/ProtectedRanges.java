@@ -4,6 +4,7 @@
  */
 package dev.iommu.core;
 
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
@@ -12,8 +13,11 @@ import java.util.Arrays;
  * {@code [start, end)} pairs, replaced whole on every change (copy on write, under this object's monitor; changes
  * come at lifecycle rate) and read without a lock through one volatile load, so the map and unmap paths allocate
  * nothing and never block.
+ * <p>
+ * Not final only so that a jcstress test can override the map side's named re-check ({@link #fenceThenOverlaps})
+ * in a broken variant; production code never subclasses it.
  */
-final class ProtectedRanges
+class ProtectedRanges
 {
     private static final long[] EMPTY = new long[0];
     private volatile long[] ranges = EMPTY;
@@ -46,6 +50,21 @@ final class ProtectedRanges
             }
         }
         return candidate >= 0 && r[(candidate << 1) + 1] > from;
+    }
+
+    /**
+     * The map side's re-check (see {@code MappingDomain.mapChecked}): a full fence, then {@link #overlaps}. The fence
+     * orders the leaf CASes the map made before it ahead of the read of the ranges (store-load), so that of a map and
+     * a reservation of overlapping ranges, each of which publishes first and looks second, one sees the other.
+     *
+     * @param from first address.
+     * @param to   end (exclusive), above from.
+     * @return true when a protected range overlaps.
+     */
+    boolean fenceThenOverlaps(final long from, final long to)
+    {
+        VarHandle.fullFence();
+        return overlaps(from, to);
     }
 
     /**

@@ -304,47 +304,21 @@ final class V2Rig implements AutoCloseable
      */
     static long[] snapshot(final IommuEmulator emulator, final List<IommuDmaDomain> domains, final List<Long> addresses)
     {
+        final EmulatorSnapshot snapshot = emulator.snapshot();
         final List<Long> state = new ArrayList<>();
-        state.add(emulator.tablePagesInUse());
-        state.add((long)emulator.liveDomains());
-        state.add((long)emulator.liveDevices());
-        state.add((long)emulator.livePasidDevices());
-        final long[] registrations = new long[1];
-        final java.util.TreeMap<Long, long[]> perDomain = new java.util.TreeMap<>();
-        emulator.handles().domains().forEachLive((final Domain domain) ->
+        state.add(snapshot.tablePagesInUse());
+        state.add((long)snapshot.liveDomains());
+        state.add((long)snapshot.liveDevices());
+        state.add((long)snapshot.livePasidDevices());
+        for (final EmulatorSnapshot.DomainState d : snapshot.domains())
         {
-            final long[] d = new long[5];
-            d[0] = domain.attachedDevices();
-            d[1] = domain.outstandingTokens();
-            if (domain instanceof MappingDomain)
-            {
-                final MappingDomain mapping = (MappingDomain)domain;
-                d[2] = mapping.protectedRanges().size();
-                d[3] = mapping.hasAllocator() ? mapping.allocator().freeBytes() : -1;
-                d[4] = mapping.table().countMapped(0, mapping.limit());
-            }
-            perDomain.put(domain.id(), d);
-        });
-        for (final long[] d : perDomain.values())
-        {
-            for (final long v : d)
-            {
-                state.add(v);
-            }
+            state.addAll(List.of(d.id(), (long)d.attachedDevices(), (long)d.outstandingTokens(),
+                (long)d.protectedRanges(), d.iovaFreeBytes(), d.mappedPages(), d.tablePages()));
         }
-        final java.util.TreeMap<Long, Long> perDevice = new java.util.TreeMap<>();
-        emulator.handles().devices().forEachLive((final DmaDevice device) ->
+        for (final EmulatorSnapshot.DeviceState d : snapshot.devices())
         {
-            registrations[0] += device.stateChangeRegistered() ? 1 : 0;
-            perDevice.put(device.id(), (null == device.domain() ? 0 : device.domain().id()) * 1000 +
-                device.pasidDeviceCount());
-        });
-        perDevice.forEach((final Long id, final Long value) ->
-        {
-            state.add(id);
-            state.add(value);
-        });
-        state.add(registrations[0]);
+            state.addAll(List.of(d.id(), d.domainId(), (long)d.pasidDevices(), d.stateChangeRegistered() ? 1L : 0L));
+        }
         for (int i = 0; i < addresses.size(); i++)
         {
             final IommuDmaDomain domain = domains.get(i);

@@ -29,8 +29,11 @@ import org.agrona.concurrent.NanoClock;
  * <p>
  * Counters of hits and misses are striped by thread id over padded slots and incremented with plain stores:
  * exact while each thread has its own stripe (up to 16 threads with consecutive ids), statistics otherwise.
+ * <p>
+ * Not final only so that a jcstress test can override one named ordering step ({@link #lvLeafUnchanged}) in a
+ * broken variant; the constructor is package-private, and production code never subclasses it.
  */
-public final class SoftwareIotlb
+public class SoftwareIotlb
 {
     static final long MISS = -1L;
     private static final int SLOT_SHIFT = 5;
@@ -220,11 +223,22 @@ public final class SoftwareIotlb
         {
             return;
         }
-        final boolean valid = UnsafeApi.getLongVolatile(null, leafAddress) == leafEntry &&
-            table.freeGeneration() == generation;
+        final boolean valid = lvLeafUnchanged(leafAddress, leafEntry, table, generation);
         UnsafeApi.putLong(null, slot + KEY_OFFSET, valid ? vpn + 1 : 0);
         UnsafeApi.putLong(null, slot + VALUE_OFFSET, value);
         UnsafeApi.putLongRelease(null, slot + VERSION_OFFSET, version + 2);
+    }
+
+    /**
+     * The filler's re-read, after the CAS that took the slot (see {@link #fill}): whether the leaf it walked is still
+     * in place (volatile load) and no table page was freed since the walk began (volatile load of the generation).
+     * The CAS before it is what orders these loads after the slot claim; without this re-read a fill that raced an
+     * unmap would cache the translation the unmap removed.
+     */
+    boolean lvLeafUnchanged(final long leafAddress, final long leafEntry, final RadixPageTable table,
+        final long generation)
+    {
+        return UnsafeApi.getLongVolatile(null, leafAddress) == leafEntry && table.freeGeneration() == generation;
     }
 
     void afterUnmap(final long iova, final long length)

@@ -42,8 +42,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>
  * This class does not know when a freed page may still be read by a walk in flight: that is the page table's
  * job (see {@link RadixPageTable}), which frees a page only once no walk can use what it reads from it.
+ * <p>
+ * Not final only so that a jcstress test can override one named step ({@link #casFreeHead}) in a broken variant;
+ * the constructor is package-private, and production code never subclasses it.
  */
-public final class TableArena implements AutoCloseable
+public class TableArena implements AutoCloseable
 {
     /** Bytes per page. */
     public static final int PAGE_SIZE = 4096;
@@ -83,7 +86,7 @@ public final class TableArena implements AutoCloseable
         }
     }
 
-    private TableArena(final ByteBuffer byteBuffer, final int capacity)
+    TableArena(final ByteBuffer byteBuffer, final int capacity)
     {
         this.capacity = capacity;
         this.byteBuffer = byteBuffer;
@@ -320,7 +323,10 @@ public final class TableArena implements AutoCloseable
         }
     }
 
-    private void push(final int page)
+    /**
+     * Pushes a page on the shared free stack (Treiber).
+     */
+    void push(final int page)
     {
         long head;
         do
@@ -329,10 +335,15 @@ public final class TableArena implements AutoCloseable
             // Plain store of the link, published by the release semantics of the successful CAS below.
             next[page] = (int)head;
         }
-        while (!buffer.compareAndSetLong(FREE_HEAD_OFFSET, head, (((head >>> 32) + 1) << 32) | page));
+        while (!casFreeHead(head, page));
     }
 
-    private int pop()
+    /**
+     * Pops a page from the shared free stack (Treiber, ABA-tagged head).
+     *
+     * @return the page, or 0 when the stack is empty.
+     */
+    int pop()
     {
         while (true)
         {
@@ -345,10 +356,24 @@ public final class TableArena implements AutoCloseable
             // The link may be stale if the page was popped and pushed again meanwhile; the ABA tag in the head
             // then makes the CAS fail and we retry, so a stale link is never installed.
             final int nextPage = next[page];
-            if (buffer.compareAndSetLong(FREE_HEAD_OFFSET, head, (((head >>> 32) + 1) << 32) | nextPage))
+            if (casFreeHead(head, nextPage))
             {
                 return page;
             }
         }
+    }
+
+    /**
+     * CAS of the free-stack head from {@code expected} to {@code page} with the ABA tag of {@code expected} plus one
+     * (a full fence). Every push and pop bumps the tag, so a head read before the page on top was popped and pushed
+     * again carries an older tag and fails here, and {@link #pop()} never installs a stale link.
+     *
+     * @param expected the head as read (tag in the high 32 bits, page in the low 32).
+     * @param page     the new top page (0: empty).
+     * @return true when installed.
+     */
+    boolean casFreeHead(final long expected, final int page)
+    {
+        return buffer.compareAndSetLong(FREE_HEAD_OFFSET, expected, (((expected >>> 32) + 1) << 32) | page);
     }
 }

@@ -110,6 +110,15 @@ public class IovaAllocator
      */
     public IovaAllocator(final IovaAllocatorConfig config)
     {
+        this(config, MagazineDepot::new);
+    }
+
+    /**
+     * Creates an allocator whose depot comes from {@code depots}: package-private for jcstress tests that pass a
+     * broken depot variant.
+     */
+    IovaAllocator(final IovaAllocatorConfig config, final MagazineDepot.Factory depots)
+    {
         final int valid = config.validate();
         if (valid != IovaResult.SUCCESS)
         {
@@ -127,7 +136,7 @@ public class IovaAllocator
         space = new BuddySpace(pageBits, config.initialFreeBlocks(), config.pageZeroUsable());
         live = new LiveBlockMap(pageBits, maxCachedOrder);
         records = new Long2LongHashMap(64, 0.5f, MISSING);
-        depot = new MagazineDepot(maxCachedOrder, config.depotMagazines(), Math.max(1, magazineCapacity));
+        depot = depots.create(maxCachedOrder, config.depotMagazines(), Math.max(1, magazineCapacity));
         // No owner: every call through it takes the lookup, which yields null (no caching) for capacity 0.
         uncachedHandle = new IovaThreadCache(this, null, maxCachedOrder, 0);
         long reserved = firstPage;

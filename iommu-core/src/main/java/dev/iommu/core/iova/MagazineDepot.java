@@ -9,9 +9,27 @@ package dev.iommu.core.iova;
  * empty ones. Magazines are exchanged, not copied, so steady state allocates nothing; a full magazine arriving
  * when the depot already holds {@code limit} is emptied into the buddy space at once (the trim that bounds cached
  * space). Guarded by the allocator's lock.
+ * <p>
+ * Not final only so that a jcstress test can override one named step ({@link #newEmptyMagazine}) in a broken
+ * variant; production code never subclasses it.
  */
-final class MagazineDepot
+class MagazineDepot
 {
+    /**
+     * Makes a depot (the allocator's constructor takes one, so that a jcstress test can pass a broken variant).
+     */
+    @FunctionalInterface
+    interface Factory
+    {
+        /**
+         * @param maxOrder the highest cached order.
+         * @param limit    full magazines kept per order.
+         * @param capacity blocks per magazine.
+         * @return the depot.
+         */
+        MagazineDepot create(int maxOrder, int limit, int capacity);
+    }
+
     private final int limit;
     private final int capacity;
     private final long[][][] full;
@@ -66,7 +84,7 @@ final class MagazineDepot
             {
                 // No pooled empty magazine yet: keep fullIn and grow the pool by one (bounded by the limit).
                 full[k][fullCount[k]++] = fullIn;
-                return new long[capacity];
+                return newEmptyMagazine(fullIn);
             }
             for (int i = 0; i < capacity; i++)
             {
@@ -78,6 +96,18 @@ final class MagazineDepot
         final long[] result = empty[k][--emptyCount[k]];
         empty[k][emptyCount[k]] = null;
         return result;
+    }
+
+    /**
+     * A new empty magazine for a thread whose full one the depot just kept. Always a new array: the kept one now
+     * belongs to the depot (and, once exchanged, to another thread), so its blocks are free exactly once.
+     *
+     * @param kept the full magazine the depot kept (never returned).
+     * @return an empty magazine of {@code capacity} slots.
+     */
+    long[] newEmptyMagazine(final long[] kept)
+    {
+        return new long[capacity];
     }
 
     /**

@@ -20,9 +20,9 @@ import dev.iommu.ptw.Translation;
  * temporary file (1 GiB of address space, only touched pages use memory), because jcstress's footprint estimator
  * creates states that never reach an arbiter and a forked VM's direct memory is capped at its small heap.
  */
-final class SharedArena
+public final class SharedArena
 {
-    static final TableArena ARENA = createArena();
+    public static final TableArena ARENA = createArena();
 
     private SharedArena()
     {
@@ -42,7 +42,10 @@ final class SharedArena
         }
     }
 
-    static RadixPageTable newTable()
+    /**
+     * A table without IOTLB in the shared arena; its arbiter destroys it.
+     */
+    public static RadixPageTable newTable()
     {
         final RadixPageTable table = RadixPageTable.create(ARENA, new PageTableConfig().iotlbEntries(0));
         if (null == table)
@@ -55,7 +58,8 @@ final class SharedArena
     /**
      * Classify a translation: 0 not present, 1 the expected output and permissions, 2 anything else.
      */
-    static int classify(final long translation, final long iova, final long expectedOutput, final int permissions)
+    public static int classify(
+        final long translation, final long iova, final long expectedOutput, final int permissions)
     {
         if (Translation.isFault(translation))
         {
