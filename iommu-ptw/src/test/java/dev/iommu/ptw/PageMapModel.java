@@ -14,7 +14,6 @@ public class PageMapModel
     static final long LARGE_IOVA = PageSizes.SIZE_2M;
     private static final int PAGES = 3;
     private static final int LEVEL_4K = 0;
-    private static final int LEVEL_2M = 1;
 
     private final long[] outputs = new long[PAGES];
     private long largeOutput;
@@ -27,6 +26,19 @@ public class PageMapModel
     static long output(final int out, final int page)
     {
         return ((long)out << 30) + iova(page);
+    }
+
+    /**
+     * A translation without its level bits. The page size a map uses is not part of the linearizable contract: a
+     * 2 MiB map whose large-leaf CAS lost to another map, and which then finds the slot empty again (that map was
+     * unmapped meanwhile), installs a level-0 table and maps the region with 4 KiB leaves (same outputs).
+     *
+     * @param translation an encoded {@link Translation}.
+     * @return the same with level 0, or the fault unchanged.
+     */
+    static long withoutLevel(final long translation)
+    {
+        return translation < 0 ? translation : translation & ~(0x3L << 2);
     }
 
     static long largeOutput(final int out)
@@ -101,6 +113,6 @@ public class PageMapModel
     public long translateLarge(final int page)
     {
         return largeOutput == 0 ? Translation.NOT_PRESENT :
-            Translation.encode(largeOutput + iova(page), LEVEL_2M, PtwPermissions.READ_WRITE);
+            Translation.encode(largeOutput + iova(page), LEVEL_4K, PtwPermissions.READ_WRITE);
     }
 }

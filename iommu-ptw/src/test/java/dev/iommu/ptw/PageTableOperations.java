@@ -84,12 +84,12 @@ public class PageTableOperations
 
     /**
      * @param page a page of region 0.
-     * @return the encoded translation.
+     * @return the encoded translation, without its level.
      */
     @Operation
     public long translate(@Param(name = "page") final int page)
     {
-        return table.translate(PageMapModel.iova(page));
+        return PageMapModel.withoutLevel(table.translate(PageMapModel.iova(page)));
     }
 
     /**
@@ -114,11 +114,11 @@ public class PageTableOperations
 
     /**
      * @param page a page inside region 1.
-     * @return the encoded translation.
+     * @return the encoded translation, without its level (see {@link PageMapModel#withoutLevel}).
      */
     @Operation
     public long translateLarge(@Param(name = "page") final int page)
     {
-        return table.translate(PageMapModel.LARGE_IOVA + PageMapModel.iova(page));
+        return PageMapModel.withoutLevel(table.translate(PageMapModel.LARGE_IOVA + PageMapModel.iova(page)));
     }
 }
