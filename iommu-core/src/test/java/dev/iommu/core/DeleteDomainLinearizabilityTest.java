@@ -41,7 +41,7 @@ class DeleteDomainLinearizabilityTest
     void deleteRacingMapAndUnmapIsLinearizable()
     {
         new StressOptions()
-            .iterations(40)
+            .iterations(30)
             .invocationsPerIteration(50)
             .threads(2)
             .actorsPerThread(3)

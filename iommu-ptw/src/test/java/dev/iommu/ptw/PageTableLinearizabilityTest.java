@@ -37,8 +37,8 @@ class PageTableLinearizabilityTest
     private static StressOptions stress()
     {
         return new StressOptions()
-            .iterations(50)
-            .invocationsPerIteration(60)
+            .iterations(40)
+            .invocationsPerIteration(50)
             .threads(2)
             .actorsPerThread(3)
             .actorsBefore(2)
