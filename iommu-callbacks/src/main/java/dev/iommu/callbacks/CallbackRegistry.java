@@ -13,11 +13,17 @@ import dev.iommu.api.IommuDeviceFaultHandler;
 import dev.iommu.api.IommuInterfaceStateChangeCallback;
 import org.agrona.collections.Long2ObjectHashMap;
 
+import java.util.function.BooleanSupplier;
+
 /**
  * Who is registered for what. Writers (register, unregister, enable, disable) serialise on this object and
  * publish a fresh copy of the table they change with a volatile store; the dispatcher reads the current copy
  * with a volatile load and looks up without locking or allocating. No callback is ever called while the lock is
  * held.
+ * <p>
+ * Two optional hooks (failure injection in tests) are asked before a state-change registration is installed and
+ * before a fault handler is installed or replaced: when one says no, the install is refused as after close,
+ * changing nothing. Removals never ask.
  */
 final class CallbackRegistry
 {
@@ -182,6 +188,16 @@ final class CallbackRegistry
     private volatile MappingRegistration[] listeners = NO_LISTENERS;
     private boolean closed;
     private final AtomicBoolean stateChangesPending = new AtomicBoolean();
+    /** Asked before installing a state-change registration; null: no hook. */
+    private final BooleanSupplier mayInstallStateChange;
+    /** Asked before installing a fault handler; null: no hook. */
+    private final BooleanSupplier mayInstallFaultHandler;
+
+    CallbackRegistry(final BooleanSupplier mayInstallStateChange, final BooleanSupplier mayInstallFaultHandler)
+    {
+        this.mayInstallStateChange = mayInstallStateChange;
+        this.mayInstallFaultHandler = mayInstallFaultHandler;
+    }
 
     StateChangeRegistration stateChange(final long deviceId)
     {
@@ -231,13 +247,14 @@ final class CallbackRegistry
     }
 
     /**
-     * Installs a state-change registration unless the device has one or the registry is closed.
+     * Installs a state-change registration unless the device has one, the registry is closed or its hook refuses.
      *
      * @return true when installed.
      */
     synchronized boolean install(final long deviceId, final StateChangeRegistration registration)
     {
-        if (closed || stateChange.containsKey(deviceId))
+        if (closed || stateChange.containsKey(deviceId) ||
+            (null != mayInstallStateChange && !mayInstallStateChange.getAsBoolean()))
         {
             return false;
         }
@@ -270,11 +287,13 @@ final class CallbackRegistry
     /**
      * Installs or replaces a device's fault handler, or removes it when registration is null.
      *
-     * @return the replaced or removed registration (or null), or this registry's sentinel when closed.
+     * @return the replaced or removed registration (or null), or this registry's sentinel when an install is refused
+     *     (closed, or the hook said no).
      */
     synchronized FaultRegistration swapFault(final long deviceId, final FaultRegistration registration)
     {
-        if (closed && null != registration)
+        if (null != registration &&
+            (closed || (null != mayInstallFaultHandler && !mayInstallFaultHandler.getAsBoolean())))
         {
             return CLOSED_FAULT;
         }

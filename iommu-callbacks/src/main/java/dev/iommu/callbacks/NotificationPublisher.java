@@ -13,6 +13,7 @@ import org.agrona.concurrent.status.AtomicCounter;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.function.BooleanSupplier;
 
 /**
  * Writes events into the ring. Thread-safe: any number of threads may publish at once. Every method returns at
@@ -22,6 +23,10 @@ import java.lang.invoke.VarHandle;
  * publications are ordered (same thread, or ordered by happens-before) are delivered in that order. A fault held
  * in the fault recorder while the ring was full is delivered after the ring records the dispatcher drains in the
  * same duty cycle, with its count and the overflow flag.
+ * <p>
+ * An optional hook (failure injection in tests) is asked before each ring slot is claimed: when it says no, the
+ * publication takes the full-ring path (a fault is held or coalesced, anything else is dropped and counted).
+ * Without one the hook is a null final field, one branch per publication.
  */
 public final class NotificationPublisher
 {
@@ -44,13 +49,16 @@ public final class NotificationPublisher
     private final FaultRecorder recorder;
     private final CallbackRegistry registry;
     private final AtomicCounter dropped;
+    /** Asked before each ring claim; null: no hook. */
+    private final BooleanSupplier mayClaim;
     @SuppressWarnings("unused")
     private boolean closed;
 
     NotificationPublisher(
         final ManyToOneRingBuffer ring, final FaultRecorder recorder, final CallbackRegistry registry,
-        final AtomicCounter dropped)
+        final AtomicCounter dropped, final BooleanSupplier mayClaim)
     {
+        this.mayClaim = mayClaim;
         this.ring = ring;
         this.buffer = ring.buffer();
         this.recorder = recorder;
@@ -100,7 +108,7 @@ public final class NotificationPublisher
         final CallbackRegistry.StateChangeRegistration registration = registry.stateChange(deviceId);
         final int sequence = null == registration ?
             CallbackRegistry.StateChangeRegistration.NO_CHANGE : registration.nextChange(availableDomainTypes);
-        final int index = ring.tryClaim(RecordDescriptor.STATE_CHANGE_TYPE_ID, RecordDescriptor.PAYLOAD_LENGTH);
+        final int index = claim(RecordDescriptor.STATE_CHANGE_TYPE_ID, RecordDescriptor.PAYLOAD_LENGTH);
         if (index < 0)
         {
             dropped.increment();
@@ -164,7 +172,7 @@ public final class NotificationPublisher
             return PublishResult.CLOSED;
         }
         final int flags = stage1 ? FaultDescriptor.STAGE1_FLAG : 0;
-        final int index = ring.tryClaim(RecordDescriptor.FAULT_TYPE_ID, RecordDescriptor.PAYLOAD_LENGTH);
+        final int index = claim(RecordDescriptor.FAULT_TYPE_ID, RecordDescriptor.PAYLOAD_LENGTH);
         if (index < 0)
         {
             return recorder.record(
@@ -227,6 +235,18 @@ public final class NotificationPublisher
         return publishMapping(RecordDescriptor.UNMAP_TYPE_ID, domainId, address, length, 0, 0);
     }
 
+    /**
+     * A ring claim, or -1 (as a full ring) when the hook refuses.
+     */
+    private int claim(final int typeId, final int length)
+    {
+        if (null != mayClaim && !mayClaim.getAsBoolean())
+        {
+            return -1;
+        }
+        return ring.tryClaim(typeId, length);
+    }
+
     private int publishMapping(
         final int typeId,
         final long domainId,
@@ -239,7 +259,7 @@ public final class NotificationPublisher
         {
             return PublishResult.CLOSED;
         }
-        final int index = ring.tryClaim(typeId, RecordDescriptor.PAYLOAD_LENGTH);
+        final int index = claim(typeId, RecordDescriptor.PAYLOAD_LENGTH);
         if (index < 0)
         {
             dropped.increment();

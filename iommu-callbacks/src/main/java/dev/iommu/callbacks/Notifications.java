@@ -23,6 +23,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.concurrent.ThreadFactory;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 
 /**
@@ -60,7 +61,7 @@ public final class Notifications implements AutoCloseable
     private final NotificationCounters counters;
     private final FaultRecorder recorder;
     private final NotificationPublisher publisher;
-    private final CallbackRegistry registry = new CallbackRegistry();
+    private final CallbackRegistry registry;
     private final Dispatcher dispatcher;
     private final AgentRunner agentRunner;
 
@@ -76,7 +77,8 @@ public final class Notifications implements AutoCloseable
         ring = new ManyToOneRingBuffer(new UnsafeBuffer(BufferUtil.allocateDirectAligned(
             context.ringCapacity() + RingBufferDescriptor.TRAILER_LENGTH, BitUtil.CACHE_LINE_LENGTH)));
         recorder = new FaultRecorder(context.faultRecorderSlots(), counters.held, counters.coalesced, counters.dropped);
-        publisher = new NotificationPublisher(ring, recorder, registry, counters.dropped);
+        registry = new CallbackRegistry(context.mayInstallStateChange(), context.mayInstallFaultHandler());
+        publisher = new NotificationPublisher(ring, recorder, registry, counters.dropped, context.mayClaimRingSlot());
         dispatcher = new Dispatcher(
             ring, registry, recorder, counters, context.handleResolver(), context.errorHandler(),
             context.dispatchLimit());
@@ -172,7 +174,8 @@ public final class Notifications implements AutoCloseable
      *                             bit must be set.
      * @param availableDomainTypes reads the device's available domain types, once, after the install.
      * @return true when installed, the first call having been made before returning; false, with nothing installed
-     * and no call made, when the device already has a registration or after close.
+     * and no call made, when the device already has a registration, after close, or when the
+     * {@link Context#mayInstallStateChange(BooleanSupplier)} hook refuses.
      * @throws NullPointerException     when callback or availableDomainTypes is null.
      * @throws IllegalArgumentException when deviceId is negative or watchedFields has no known bit
      *                                  ({@link IommuInterfaceStateChangeFields#AVAILABLE_DOMAIN_TYPES}).
@@ -274,7 +277,8 @@ public final class Notifications implements AutoCloseable
      * @param enable             true to report faults to the handler, false to stop.
      * @param faultConfiguration the handler and its context, required when enabling, ignored when disabling; copied,
      *                           so the caller may reuse it.
-     * @return true when done; false, changing nothing, when enabling after close.
+     * @return true when done; false, changing nothing, when enabling after close or when the
+     * {@link Context#mayInstallFaultHandler(BooleanSupplier)} hook refuses.
      * @throws IllegalArgumentException when deviceId is negative, or when enabling with a null configuration or a
      *                                  configuration without a handler.
      */
@@ -469,6 +473,9 @@ public final class Notifications implements AutoCloseable
         private boolean closeDrains = true;
         private HandleResolver handleResolver = HandleResolver.NONE;
         private ErrorHandler errorHandler;
+        private BooleanSupplier mayInstallStateChange;
+        private BooleanSupplier mayInstallFaultHandler;
+        private BooleanSupplier mayClaimRingSlot;
 
         /**
          * A context with the defaults.
@@ -768,6 +775,78 @@ public final class Notifications implements AutoCloseable
         {
             checkNotConcluded();
             this.errorHandler = errorHandler;
+            return this;
+        }
+
+        /**
+         * The hook asked before a state-change registration is installed.
+         *
+         * @return the hook, or null.
+         */
+        public BooleanSupplier mayInstallStateChange()
+        {
+            return mayInstallStateChange;
+        }
+
+        /**
+         * A hook asked before each state-change registration is installed (failure injection in tests): when it
+         * says no, {@link Notifications#registerStateChangeCallback} returns false as after close, changing nothing.
+         *
+         * @param hook the hook, or null for none (the default).
+         * @return this.
+         */
+        public Context mayInstallStateChange(final BooleanSupplier hook)
+        {
+            checkNotConcluded();
+            mayInstallStateChange = hook;
+            return this;
+        }
+
+        /**
+         * The hook asked before a fault handler is installed.
+         *
+         * @return the hook, or null.
+         */
+        public BooleanSupplier mayInstallFaultHandler()
+        {
+            return mayInstallFaultHandler;
+        }
+
+        /**
+         * A hook asked before each fault handler is installed or replaced (failure injection in tests): when it says
+         * no, enabling {@link Notifications#setDeviceFaultReporting} returns false as after close, changing nothing.
+         *
+         * @param hook the hook, or null for none (the default).
+         * @return this.
+         */
+        public Context mayInstallFaultHandler(final BooleanSupplier hook)
+        {
+            checkNotConcluded();
+            mayInstallFaultHandler = hook;
+            return this;
+        }
+
+        /**
+         * The hook asked before each ring slot is claimed.
+         *
+         * @return the hook, or null.
+         */
+        public BooleanSupplier mayClaimRingSlot()
+        {
+            return mayClaimRingSlot;
+        }
+
+        /**
+         * A hook asked before each ring slot is claimed (failure injection in tests): when it says no, the
+         * publication takes the full-ring path (see {@link NotificationPublisher}).
+         *
+         * @param hook the hook, or null for none (the default).
+         * @return this.
+         */
+        public Context mayClaimRingSlot(final BooleanSupplier hook)
+        {
+            checkNotConcluded();
+            mayClaimRingSlot = hook;
             return this;
         }
     }

@@ -10,7 +10,8 @@ import java.util.BitSet;
  * The emulator-wide address-space ids that PASID sub-devices take (spec 2.30, 5.7 item 48), as Windows hands them out
  * from one system allocator: lowest free first, from 1 (0 is every device's default PASID) to below
  * {@code 2^20} (the PCIe PASID width). A device whose IOMMU has a narrower PASID width takes only ids below its
- * {@code 2^width}. Lifecycle rate: one monitor, a bit per id.
+ * {@code 2^width}. Lifecycle rate: one monitor, a bit per id. Each {@link #allocate(int)} is a
+ * {@link FailureInjection.AllocationKind#PASID} allocation point: an injected failure answers as exhaustion does.
  */
 final class AsidSpace
 {
@@ -18,6 +19,12 @@ final class AsidSpace
     static final int MAX_WIDTH = 20;
 
     private final BitSet used = new BitSet();
+    private final FailureInjection injection;
+
+    AsidSpace(final FailureInjection injection)
+    {
+        this.injection = injection;
+    }
 
     /**
      * Takes the lowest free id below {@code 2^width}.
@@ -29,7 +36,7 @@ final class AsidSpace
     {
         final int limit = 1 << Math.min(width, MAX_WIDTH);
         final int id = used.nextClearBit(1);
-        if (id >= limit)
+        if (id >= limit || !injection.allows(FailureInjection.AllocationKind.PASID))
         {
             return -1;
         }

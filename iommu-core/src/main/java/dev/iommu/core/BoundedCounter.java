@@ -9,16 +9,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A count of live objects that never exceeds a limit: the resource limits of the platform model (devices,
  * domains, ASIDs, PASID devices). Lock-free: {@link #tryAcquire()} increments with a CAS only while below the
- * limit, so concurrent creators can never overshoot it.
+ * limit, so concurrent creators can never overshoot it. Each {@link #tryAcquire()} is an allocation point of the
+ * emulator's {@link FailureInjection}: an injected failure answers as the limit does.
  */
 final class BoundedCounter
 {
     private final int limit;
     private final AtomicInteger count = new AtomicInteger();
+    private final FailureInjection injection;
+    private final FailureInjection.AllocationKind kind;
 
-    BoundedCounter(final int limit)
+    BoundedCounter(final int limit, final FailureInjection injection, final FailureInjection.AllocationKind kind)
     {
         this.limit = limit;
+        this.injection = injection;
+        this.kind = kind;
     }
 
     /**
@@ -28,6 +33,10 @@ final class BoundedCounter
      */
     boolean tryAcquire()
     {
+        if (!injection.allows(kind))
+        {
+            return false;
+        }
         while (true)
         {
             final int current = count.get();

@@ -362,6 +362,7 @@ final class DeviceMembers
 
     private int faultReporting(final DmaDevice device, final boolean enable, final DeviceFaultConfiguration config)
     {
+        final boolean was;
         synchronized (device)
         {
             final int status = rules.faultReportingLocked(device);
@@ -369,10 +370,29 @@ final class DeviceMembers
             {
                 return status;
             }
+            was = device.faultReporting();
             device.faultReporting(enable);
         }
-        return notifications.setDeviceFaultReporting(device.id(), enable, config) ?
-            NtStatus.STATUS_SUCCESS : NtStatus.STATUS_UNSUCCESSFUL;
+        return register(device, was, enable, config);
+    }
+
+    /**
+     * The registration half of SetDeviceFaultReporting(Ex), outside the device's monitor (disabling waits for a
+     * delivery in progress): a refused registration (after close, or no memory for it) puts the device's switch
+     * back, so the failed call changed nothing.
+     */
+    private int register(final DmaDevice device, final boolean was, final boolean enable,
+        final DeviceFaultConfiguration config)
+    {
+        if (notifications.setDeviceFaultReporting(device.id(), enable, config))
+        {
+            return NtStatus.STATUS_SUCCESS;
+        }
+        synchronized (device)
+        {
+            device.faultReporting(was);
+        }
+        return NtStatus.STATUS_UNSUCCESSFUL;
     }
 
     /**
@@ -388,6 +408,7 @@ final class DeviceMembers
         {
             return faultReportingEx(null, inputMappingIdBase, enable, faultConfig);
         }
+        final boolean was;
         synchronized (device)
         {
             final int status = faultReportingEx(device, inputMappingIdBase, enable, faultConfig);
@@ -395,10 +416,10 @@ final class DeviceMembers
             {
                 return status;
             }
+            was = device.faultReporting();
             device.faultReporting(enable);
         }
-        return notifications.setDeviceFaultReporting(device.id(), enable, faultConfig) ?
-            NtStatus.STATUS_SUCCESS : NtStatus.STATUS_UNSUCCESSFUL;
+        return register(device, was, enable, faultConfig);
     }
 
     private int faultReportingEx(final DmaDevice device, final int inputMappingIdBase, final boolean enable,

@@ -24,9 +24,9 @@ final class DeviceTable
     private final ConcurrentHashMap<Long, DmaDevice> byId = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
 
-    DeviceTable(final int maxDmaDevices)
+    DeviceTable(final int maxDmaDevices, final FailureInjection injection)
     {
-        this.live = new BoundedCounter(maxDmaDevices);
+        this.live = new BoundedCounter(maxDmaDevices, injection, FailureInjection.AllocationKind.DEVICE_SLOT);
     }
 
     /**

@@ -4,6 +4,8 @@
  */
 package dev.iommu.core;
 
+import java.util.function.BooleanSupplier;
+
 import dev.iommu.api.IommuDmaDomainType;
 import dev.iommu.core.iova.IovaAllocator;
 import dev.iommu.core.iova.IovaAllocatorConfig;
@@ -35,16 +37,21 @@ final class DomainFactory
     private final boolean allocatorPageZero;
 
     private final Verifier verifier;
+    /** The allocators' IOVA_BLOCK hook, or null when the emulator has no failure injection. */
+    private final BooleanSupplier iovaGate;
 
     DomainFactory(final EmulatorContext context, final TableArena arena, final DomainTable domains,
-        final Verifier verifier)
+        final Verifier verifier, final FailureInjection injection)
     {
         this.verifier = verifier;
+        this.iovaGate = null == context.failureInjection() ? null :
+            injection.gate(FailureInjection.AllocationKind.IOVA_BLOCK);
         this.context = context;
         this.arena = arena;
         this.domains = domains;
         final Platform platform = context.platform();
-        this.unmanagedDomains = new BoundedCounter(platform.limits().maxUnmanagedAsids());
+        this.unmanagedDomains = new BoundedCounter(platform.limits().maxUnmanagedAsids(), injection,
+            FailureInjection.AllocationKind.UNMANAGED_ASID);
         int width = 0;
         int sizes = PageSizes.ALL;
         for (final IommuUnit unit : platform.iommus())
@@ -124,7 +131,7 @@ final class DomainFactory
         if (null != creation && creation.hasAllocator())
         {
             final IovaAllocatorConfig allocatorConfig = new IovaAllocatorConfig().addressWidth(width)
-                .explicitAllowed(false).pageZeroUsable(allocatorPageZero);
+                .explicitAllowed(false).pageZeroUsable(allocatorPageZero).mayAllocate(iovaGate);
             final long topPage = 1L << (width - 12);
             for (int i = 0; i < ranges; i++)
             {

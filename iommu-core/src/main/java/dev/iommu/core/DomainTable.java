@@ -23,7 +23,12 @@ final class DomainTable
 
     DomainTable(final int maxDomains)
     {
-        this.live = new BoundedCounter(maxDomains);
+        this(maxDomains, new FailureInjection());
+    }
+
+    DomainTable(final int maxDomains, final FailureInjection injection)
+    {
+        this.live = new BoundedCounter(maxDomains, injection, FailureInjection.AllocationKind.DOMAIN_SLOT);
     }
 
     /**

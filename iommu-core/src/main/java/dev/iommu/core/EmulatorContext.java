@@ -38,6 +38,7 @@ public final class EmulatorContext
     private boolean verifier;
     private VerifierListener verifierListener;
     private boolean verifierFatal;
+    private FailureInjection failureInjection;
 
     /**
      * Checks the configuration.
@@ -81,6 +82,10 @@ public final class EmulatorContext
         if (!verifier && (null != verifierListener || verifierFatal))
         {
             throw new IllegalArgumentException("a verifier listener or a fatal verifier needs verifier(true)");
+        }
+        if (null != failureInjection && failureInjection.armed())
+        {
+            throw new IllegalArgumentException("arm the failure injection after launch: " + failureInjection);
         }
         concluded = true;
         return this;
@@ -374,6 +379,26 @@ public final class EmulatorContext
     {
         mutable();
         this.verifierFatal = fatal;
+        return this;
+    }
+
+    /**
+     * @return the failure injection the emulator's allocation points consult, or null (the default).
+     */
+    public FailureInjection failureInjection()
+    {
+        return failureInjection;
+    }
+
+    /**
+     * @param injection a test hook that fails the n-th allocation ({@link FailureInjection}), disarmed at launch; or
+     *                  null for none (the default: no hook on any hot path).
+     * @return this.
+     */
+    public EmulatorContext failureInjection(final FailureInjection injection)
+    {
+        mutable();
+        this.failureInjection = injection;
         return this;
     }
 }

@@ -5,6 +5,7 @@
 package dev.iommu.core;
 
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 import dev.iommu.api.DeviceFaultConfiguration;
 import dev.iommu.api.DeviceObject;
@@ -62,15 +63,23 @@ public final class IommuEmulator implements IommuInterfaceProvider, AutoCloseabl
         this.platform = context.platform();
         this.rules = RuleSet.of(context.profile());
         final int capacity = platform.limits().maxTablePages();
-        this.arena = null == context.tableFile() ?
-            TableArena.allocateDirect(capacity) : TableArena.mapFile(context.tableFile(), capacity);
-        final DomainTable domains = new DomainTable(platform.limits().maxDomains());
-        final DeviceTable devices = new DeviceTable(platform.limits().maxDmaDevices());
+        // Without a configured injection the hooks of ptw, the allocators and the notifications stay null (no cost
+        // on their hot paths); core's lifecycle-rate points ask a never-armed one.
+        final FailureInjection configured = context.failureInjection();
+        final FailureInjection injection = null == configured ? new FailureInjection() : configured;
+        final BooleanSupplier tablePageGate = gate(configured, FailureInjection.AllocationKind.TABLE_PAGE);
+        this.arena = null == context.tableFile() ? TableArena.allocateDirect(capacity, tablePageGate) :
+            TableArena.mapFile(context.tableFile(), capacity, tablePageGate);
+        final DomainTable domains = new DomainTable(platform.limits().maxDomains(), injection);
+        final DeviceTable devices = new DeviceTable(platform.limits().maxDmaDevices(), injection);
         this.handles = new Handles(domains, devices);
         final Notifications.Context notificationsContext = new Notifications.Context()
             .useAgentThread(context.dispatcherThread())
             .ringCapacity(context.notificationRingBytes())
-            .handleResolver(handles);
+            .handleResolver(handles)
+            .mayInstallStateChange(gate(configured, FailureInjection.AllocationKind.STATE_CHANGE_REGISTRATION))
+            .mayInstallFaultHandler(gate(configured, FailureInjection.AllocationKind.FAULT_REGISTRATION))
+            .mayClaimRingSlot(gate(configured, FailureInjection.AllocationKind.RING_SLOT));
         if (null != context.countersDirectory())
         {
             notificationsContext.countersDirectory(context.countersDirectory());
@@ -80,14 +89,14 @@ public final class IommuEmulator implements IommuInterfaceProvider, AutoCloseabl
         this.verifier = context.verifier() ? new Verifier(context.profile(), context.verifierListener(),
             context.verifierFatal(), notifications.counters()) : Verifier.off();
         this.deviceMembers = new DeviceMembers(platform, rules.devices, handles, notifications, verifier);
-        this.pasidMembers = new PasidMembers(platform, rules.pasids, rules.devices, handles, verifier);
+        this.pasidMembers = new PasidMembers(platform, rules.pasids, rules.devices, handles, verifier, injection);
         this.stateChanges = new StateChangeService(platform, rules.devices, handles, notifications, verifier);
         this.dma = new DeviceDma(handles, notifications.publisher(), counters, platform.architecture(), verifier);
         final InterfaceCore core = new InterfaceCore(
-            new DomainMembers(rules.domains, handles, new DomainFactory(context, arena, domains, verifier),
+            new DomainMembers(rules.domains, handles, new DomainFactory(context, arena, domains, verifier, injection),
                 platform.architecture(), verifier),
             deviceMembers,
-            new MappingMembers(rules.mappings, handles, verifier),
+            new MappingMembers(rules.mappings, handles, verifier, injection),
             stateChanges,
             pasidMembers);
         this.v1 = new V1Table(core);
@@ -105,6 +114,11 @@ public final class IommuEmulator implements IommuInterfaceProvider, AutoCloseabl
         {
             countersRefresher = null;
         }
+    }
+
+    private static BooleanSupplier gate(final FailureInjection configured, final FailureInjection.AllocationKind kind)
+    {
+        return null == configured ? null : configured.gate(kind);
     }
 
     private void refreshCountersUntilClosed()

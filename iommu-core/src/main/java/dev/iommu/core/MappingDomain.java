@@ -463,23 +463,42 @@ final class MappingDomain extends Domain
         }
         try
         {
-            if (identityClash(base, frames, pages))
+            final int runs = PhysicalPages.runCount(frames, pages);
+            final long[] starts = new long[runs];
+            final long[] lengths = new long[runs];
+            long done = 0;
+            for (int i = 0; i < runs; i++)
+            {
+                final long run = PhysicalPages.consecutiveRun(frames, done, pages);
+                starts[i] = PhysicalPages.frame(base, frames, done) << PAGE_SHIFT;
+                lengths[i] = run << PAGE_SHIFT;
+                done += run;
+            }
+            if (identityClash(starts, lengths))
             {
                 return NtStatus.STATUS_IN_USE;
             }
-            long done = 0;
-            while (done < pages)
+            final int result = table.mapIdentityRanges(starts, lengths, runs, permissions);
+            if (result != PtwResult.OK)
             {
-                final long run = PhysicalPages.consecutiveRun(frames, done, pages);
-                final long at = PhysicalPages.frame(base, frames, done) << PAGE_SHIFT;
-                final int status = mapChecked(
-                    "MapIdentityRange(Ex)", at, at + (run << PAGE_SHIFT), permissions, at, null, run);
-                if (status != NtStatus.STATUS_SUCCESS)
+                if (result == PtwResult.EXISTS && verifier.on)
                 {
-                    undoIdentity(base, frames, done);
-                    return status;
+                    MappingDivergence.clash(verifier, "MapIdentityRange(Ex)", this, starts[0], lengths[0]);
                 }
-                done += run;
+                return result == PtwResult.NO_MEMORY ? NtStatus.STATUS_INSUFFICIENT_RESOURCES :
+                    result == PtwResult.EXISTS ? NtStatus.STATUS_IN_USE : NtStatus.STATUS_INVALID_PARAMETER_4;
+            }
+            for (int i = 0; i < runs; i++)
+            {
+                // Full fence, then the read: the leaf CASes before the protected-range read (see mapChecked).
+                if (protectedRanges.fenceThenOverlaps(starts[i], starts[i] + lengths[i]))
+                {
+                    for (int j = 0; j < runs; j++)
+                    {
+                        table.unmapKeepTables(starts[j], lengths[j]);
+                    }
+                    return NtStatus.STATUS_IN_USE;
+                }
             }
             return NtStatus.STATUS_SUCCESS;
         }
@@ -551,16 +570,14 @@ final class MappingDomain extends Domain
      * keep the tables its first runs installed. Reports to the verifier as the failing run's map would. Allocates
      * (identity maps are set-up calls, not the I/O path).
      */
-    private boolean identityClash(final long base, final long[] frames, final long pages)
+    private boolean identityClash(final long[] starts, final long[] lengths)
     {
-        final java.util.TreeMap<Long, Long> runs = new java.util.TreeMap<>();
-        long done = 0;
-        while (done < pages)
+        final java.util.TreeMap<Long, Long> seen = new java.util.TreeMap<>();
+        for (int i = 0; i < starts.length; i++)
         {
-            final long run = PhysicalPages.consecutiveRun(frames, done, pages);
-            final long at = PhysicalPages.frame(base, frames, done) << PAGE_SHIFT;
-            final long end = at + (run << PAGE_SHIFT);
-            final java.util.Map.Entry<Long, Long> before = runs.lowerEntry(end);
+            final long at = starts[i];
+            final long end = at + lengths[i];
+            final java.util.Map.Entry<Long, Long> before = seen.lowerEntry(end);
             final boolean overlapsRun = null != before && before.getValue() > at;
             if (protectedRanges.overlaps(at, end))
             {
@@ -579,21 +596,9 @@ final class MappingDomain extends Domain
                 }
                 return true;
             }
-            runs.put(at, end);
-            done += run;
+            seen.put(at, end);
         }
         return false;
-    }
-
-    private void undoIdentity(final long base, final long[] frames, final long mapped)
-    {
-        long done = 0;
-        while (done < mapped)
-        {
-            final long run = Math.min(PhysicalPages.consecutiveRun(frames, done, mapped), mapped - done);
-            table.unmap(PhysicalPages.frame(base, frames, done) << PAGE_SHIFT, run << PAGE_SHIFT);
-            done += run;
-        }
     }
 
     // ------------------------------------------------------------------------------------------------------------

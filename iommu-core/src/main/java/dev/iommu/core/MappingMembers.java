@@ -34,9 +34,12 @@ final class MappingMembers
     private final Handles handles;
 
     private final Verifier verifier;
+    private final FailureInjection injection;
 
-    MappingMembers(final MappingRules rules, final Handles handles, final Verifier verifier)
+    MappingMembers(final MappingRules rules, final Handles handles, final Verifier verifier,
+        final FailureInjection injection)
     {
+        this.injection = injection;
         this.verifier = verifier;
         this.rules = rules;
         this.handles = handles;
@@ -257,8 +260,11 @@ final class MappingMembers
             domain, size, explicitAddress, minAddress, maxAddress, tokenOut);
         final int other = !verifier.on ? NtStatus.STATUS_SUCCESS : verifier.otherRules().mappings
             .reserveLogicalAddressRange(domain, size, explicitAddress, minAddress, maxAddress, tokenOut);
-        final int result = status != NtStatus.STATUS_SUCCESS ? status : rules.reserveChecked((MappingDomain)domain,
-            size, explicitAddress, minAddress, maxAddress, tokenOut, verifier);
+        // The token is the reservation's first allocation: none made, nothing to give back.
+        final int result = status != NtStatus.STATUS_SUCCESS ? status :
+            !injection.allows(FailureInjection.AllocationKind.TOKEN) ? NtStatus.STATUS_INSUFFICIENT_RESOURCES :
+            rules.reserveChecked((MappingDomain)domain, size, explicitAddress, minAddress, maxAddress, tokenOut,
+                verifier);
         if (verifier.on && (status != NtStatus.STATUS_SUCCESS || other != NtStatus.STATUS_SUCCESS))
         {
             verifier.compare("ReserveLogicalAddressRange", result, other,

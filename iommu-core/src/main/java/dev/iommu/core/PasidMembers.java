@@ -33,20 +33,22 @@ final class PasidMembers
     private final PasidRules rules;
     private final DeviceRules deviceRules;
     private final Handles handles;
-    private final AsidSpace asids = new AsidSpace();
+    private final AsidSpace asids;
     private final BoundedCounter live;
 
     private final Verifier verifier;
 
     PasidMembers(final Platform platform, final PasidRules rules, final DeviceRules deviceRules,
-        final Handles handles, final Verifier verifier)
+        final Handles handles, final Verifier verifier, final FailureInjection injection)
     {
         this.verifier = verifier;
+        this.asids = new AsidSpace(injection);
         this.platform = platform;
         this.rules = rules;
         this.deviceRules = deviceRules;
         this.handles = handles;
-        this.live = new BoundedCounter(platform.limits().maxPasidDevices());
+        this.live = new BoundedCounter(platform.limits().maxPasidDevices(), injection,
+            FailureInjection.AllocationKind.PASID_DEVICE_SLOT);
     }
 
     int createPasidDevice(final IommuDmaDevice dmaDevice, final Ref<IommuDmaPasidDevice> pasidDeviceOut,

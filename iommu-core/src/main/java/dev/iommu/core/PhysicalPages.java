@@ -126,6 +126,19 @@ final class PhysicalPages
     }
 
     /**
+     * How many runs of consecutive frames the description has (1 for a contiguous range).
+     */
+    static int runCount(final long[] frames, final long pages)
+    {
+        int runs = 0;
+        for (long done = 0; done < pages; runs++)
+        {
+            done += consecutiveRun(frames, done, pages);
+        }
+        return runs;
+    }
+
+    /**
      * The number of pages from {@code from} whose frames are consecutive (all the rest for a contiguous range): one
      * run of an identity map.
      *

@@ -432,6 +432,85 @@ public final class RadixPageTable
     }
 
     /**
+     * Identity-map several ranges ({@code [starts[i], starts[i] + lengths[i])} to the same addresses), all or
+     * nothing over the whole set: the tables of every range are counted, each as if the others did not exist (so a
+     * new table two ranges share is counted twice: near exhaustion such a set may be refused though it would just
+     * fit), and taken from the arena before any range is mapped; a clash anywhere refuses the set before it installs
+     * a table; a range that fails after others were mapped (a racing overlapping map) undoes them all, leaves only.
+     *
+     * @param starts      range starts, 4 KiB aligned.
+     * @param lengths     range lengths, positive multiples of 4 KiB.
+     * @param count       ranges used (the first {@code count} of each array).
+     * @param permissions {@link PtwPermissions} bits.
+     * @return {@link PtwResult#OK}, or a negative {@link PtwResult} code (nothing mapped, no table installed).
+     */
+    public int mapIdentityRanges(final long[] starts, final long[] lengths, final int count, final int permissions)
+    {
+        if (null == starts || null == lengths || count <= 0 || count > starts.length || count > lengths.length)
+        {
+            return PtwResult.BAD_ARGUMENT;
+        }
+        if (!PtwPermissions.isValid(permissions))
+        {
+            return PtwResult.BAD_PERMISSIONS;
+        }
+        long tables = 0;
+        for (int i = 0; i < count; i++)
+        {
+            final int check = checkRange(starts[i], lengths[i]);
+            if (check != PtwResult.OK)
+            {
+                return check;
+            }
+            final long demanded = demand.count(starts[i], starts[i] + lengths[i], 0, true);
+            if (demanded < 0)
+            {
+                return (int)demanded;
+            }
+            tables += demanded;
+        }
+        for (int i = 0; i < count && tables > 0; i++)
+        {
+            if (nextMappedLevel(rootAddress, top, 0, starts[i], starts[i] + lengths[i]) >= 0)
+            {
+                return PtwResult.EXISTS;
+            }
+        }
+        final TablePageStash stash = TablePageStash.forThread();
+        if (!stash.fill(arena, tables))
+        {
+            return PtwResult.NO_MEMORY;
+        }
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                final long end = starts[i] + lengths[i];
+                long pos = starts[i];
+                while (pos < end)
+                {
+                    final long next = mapStep(pos, end, 0, permissions, stash);
+                    if (next < 0)
+                    {
+                        rollback(starts[i], pos);
+                        for (int j = 0; j < i; j++)
+                        {
+                            rollback(starts[j], starts[j] + lengths[j]);
+                        }
+                        return (int)next;
+                    }
+                    pos = next;
+                }
+            }
+            return PtwResult.OK;
+        }
+        finally
+        {
+            stash.release();
+        }
+    }
+
+    /**
      * Install the tables behind {@code [iova, iova + length)} as {@link #reserve} does, but without counting them
      * first: tables are installed as the walk meets their absence, and running out stops there, leaving the tables
      * installed so far (empty). For an emulation of an IOMMU driver that builds tables that way; {@link #reserve} is

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.BooleanSupplier;
 
 import org.agrona.BufferUtil;
 import org.agrona.IoUtil;
@@ -35,6 +36,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * live thread's cache (at most {@link #THREAD_CACHE_PAGES} per thread) are not available to this thread until that
  * thread calls {@link #releaseThreadCache()}; the caches of terminated threads are reclaimed when the pool runs
  * dry.
+ * <p>
+ * A test may give the arena a hook asked before each allocation ({@link #allocateDirect(int, BooleanSupplier)}):
+ * when it says no, {@link #allocate()} returns 0 as a dry pool does, so the callers' out-of-pages paths run. Without
+ * one (the default) the hook is a null final field, one branch on the allocation path.
  * <p>
  * The hot paths address the region through {@link UnsafeApi} with addresses computed from page indexes that
  * were checked against the capacity, not through the bounds-checked {@link AtomicBuffer} methods; the buffer is
@@ -72,6 +77,8 @@ public class TableArena implements AutoCloseable
     private final long ownerTagBase;
     private final ConcurrentLinkedQueue<PageCache> registry = new ConcurrentLinkedQueue<>();
     private final ThreadLocal<PageCache> caches = ThreadLocal.withInitial(this::newCache);
+    /** Asked before each allocation when set (a test's failure injection); null: no hook. */
+    private final BooleanSupplier mayAllocate;
     private volatile boolean closed;
 
     static final class PageCache
@@ -88,7 +95,13 @@ public class TableArena implements AutoCloseable
 
     TableArena(final ByteBuffer byteBuffer, final int capacity)
     {
+        this(byteBuffer, capacity, null);
+    }
+
+    private TableArena(final ByteBuffer byteBuffer, final int capacity, final BooleanSupplier mayAllocate)
+    {
         this.capacity = capacity;
+        this.mayAllocate = mayAllocate;
         this.byteBuffer = byteBuffer;
         final long address = BufferUtil.address(byteBuffer);
         final int skew = (int)(-address & (PAGE_SIZE - 1));
@@ -118,8 +131,21 @@ public class TableArena implements AutoCloseable
      */
     public static TableArena allocateDirect(final int capacity)
     {
+        return allocateDirect(capacity, null);
+    }
+
+    /**
+     * An arena in anonymous direct memory, all zero, whose allocations first ask a hook (failure injection).
+     *
+     * @param capacity    number of table pages, 1 to {@link #MAX_CAPACITY}.
+     * @param mayAllocate asked before each {@link #allocate()}: false makes it return 0 as when the pool is dry;
+     *                    null for no hook.
+     * @return the arena.
+     */
+    public static TableArena allocateDirect(final int capacity, final BooleanSupplier mayAllocate)
+    {
         checkCapacity(capacity);
-        return new TableArena(ByteBuffer.allocateDirect((capacity + 2) * PAGE_SIZE), capacity);
+        return new TableArena(ByteBuffer.allocateDirect((capacity + 2) * PAGE_SIZE), capacity, mayAllocate);
     }
 
     /**
@@ -132,6 +158,20 @@ public class TableArena implements AutoCloseable
      */
     public static TableArena mapFile(final Path file, final int capacity)
     {
+        return mapFile(file, capacity, null);
+    }
+
+    /**
+     * An arena in a new memory-mapped file whose allocations first ask a hook (failure injection).
+     *
+     * @param file        the file.
+     * @param capacity    number of table pages, 1 to {@link #MAX_CAPACITY}.
+     * @param mayAllocate asked before each {@link #allocate()} (see {@link #allocateDirect(int, BooleanSupplier)});
+     *                    null for no hook.
+     * @return the arena.
+     */
+    public static TableArena mapFile(final Path file, final int capacity, final BooleanSupplier mayAllocate)
+    {
         checkCapacity(capacity);
         final File f = file.toFile();
         if (f.exists() && !f.delete())
@@ -139,7 +179,7 @@ public class TableArena implements AutoCloseable
             throw new IllegalStateException("cannot replace " + file);
         }
         final MappedByteBuffer mapped = IoUtil.mapNewFile(f, (long)(capacity + 1) * PAGE_SIZE, true);
-        return new TableArena(mapped, capacity);
+        return new TableArena(mapped, capacity, mayAllocate);
     }
 
     private static void checkCapacity(final int capacity)
@@ -179,10 +219,14 @@ public class TableArena implements AutoCloseable
     /**
      * Allocate one zeroed page: first from this thread's cache, refilled from the shared stack when empty.
      *
-     * @return the page index, or 0 when the arena has no free page (nothing changed).
+     * @return the page index, or 0 when the arena has no free page, or its hook refused (nothing changed).
      */
     public int allocate()
     {
+        if (null != mayAllocate && !mayAllocate.getAsBoolean())
+        {
+            return 0;
+        }
         final PageCache cache = caches.get();
         if (cache.count == 0)
         {

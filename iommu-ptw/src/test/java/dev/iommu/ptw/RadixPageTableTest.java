@@ -330,6 +330,40 @@ class RadixPageTableTest
     }
 
     /**
+     * Several identity ranges are mapped all or nothing over the set: a shortage or a clash in a later range leaves
+     * the tables as they were, the earlier ranges included.
+     */
+    @Test
+    void identityRangesAreAllOrNothingOverTheSet()
+    {
+        arena.close();
+        arena = TableArena.allocateDirect(6);
+        final RadixPageTable table = table();
+        final long[] starts = {SIZE_2M - SIZE_4K, SIZE_1G};
+        final long[] lengths = {2 * SIZE_4K, 2 * SIZE_4K};
+        final String dump = table.dump();
+        // Root, then 2 (level 2), 1 + 2 (first range: level 1, two leaf tables), 1 + 1 (second range): 7 > 6.
+        assertEquals(PtwResult.NO_MEMORY, table.mapIdentityRanges(starts, lengths, 2, RW));
+        assertEquals(dump, table.dump());
+        assertEquals(1, arena.pagesInUse(), "nothing taken by the refused set");
+        assertEquals(PtwResult.OK, table.mapIdentityRanges(starts, lengths, 1, RW), "the first range alone fits");
+        assertEquals(5, arena.pagesInUse());
+        assertEquals(PtwResult.BAD_ARGUMENT, table.mapIdentityRanges(starts, lengths, 3, RW));
+        assertEquals(PtwResult.UNALIGNED, table.mapIdentityRanges(new long[] {1}, lengths, 1, RW));
+
+        final TableArena big = TableArena.allocateDirect(64);
+        final RadixPageTable other = RadixPageTable.create(big, new PageTableConfig());
+        assertEquals(PtwResult.OK, other.map(SIZE_1G + SIZE_4K, 0, SIZE_4K, RW));
+        final String blocked = other.dump();
+        final long pages = big.pagesInUse();
+        // The first range needs tables (nothing below 1 GiB has any), the second clashes with the mapped page.
+        assertEquals(PtwResult.EXISTS, other.mapIdentityRanges(new long[] {0, SIZE_1G}, lengths, 2, RW));
+        assertEquals(blocked, other.dump(), "the clash in the second range refused the set");
+        assertEquals(pages, big.pagesInUse());
+        big.close();
+    }
+
+    /**
      * A map into reserved tables that clashes after claiming leaves rolls back its leaves and keeps the tables,
      * including a level-0 table whose whole span the failed range covered (it is the reservation's).
      */

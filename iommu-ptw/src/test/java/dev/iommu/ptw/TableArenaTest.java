@@ -42,6 +42,23 @@ class TableArenaTest
     }
 
     @Test
+    void aRefusingHookFailsTheAllocationAsADryPoolDoes()
+    {
+        final boolean[] allow = {true};
+        try (TableArena arena = TableArena.allocateDirect(4, () -> allow[0]))
+        {
+            final int first = arena.allocate();
+            assertTrue(first >= 1);
+            allow[0] = false;
+            assertEquals(0, arena.allocate(), "refused: 0, as when no page is free");
+            assertEquals(1, arena.pagesInUse(), "a refused allocation changes nothing");
+            allow[0] = true;
+            assertTrue(arena.allocate() >= 1);
+            assertEquals(2, arena.pagesInUse());
+        }
+    }
+
+    @Test
     void freedPagesComeBackZeroed()
     {
         try (TableArena arena = TableArena.allocateDirect(4))

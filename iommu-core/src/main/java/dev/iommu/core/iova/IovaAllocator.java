@@ -6,6 +6,7 @@ package dev.iommu.core.iova;
 
 import java.lang.ref.WeakReference;
 import java.util.Arrays;
+import java.util.function.BooleanSupplier;
 
 import org.agrona.collections.Long2LongHashMap;
 
@@ -101,6 +102,8 @@ public class IovaAllocator
     private final long[] regionPages;
     /** Per reserved region: marked in use by an explicit claim inside it (guarded by {@code lock}). */
     private final boolean[] regionInUse;
+    /** Asked before each block allocation when set (a test's failure injection); null: no hook. */
+    private final BooleanSupplier mayAllocate;
 
     /**
      * Creates an allocator and carves out the configured reserved regions.
@@ -133,6 +136,7 @@ public class IovaAllocator
             config.pageZeroUsable() ? pageBits : pageBits - 1);
         maxCachedPages = 1L << maxCachedOrder;
         magazineCapacity = config.magazineCapacity();
+        mayAllocate = config.mayAllocate();
         space = new BuddySpace(pageBits, config.initialFreeBlocks(), config.pageZeroUsable());
         live = new LiveBlockMap(pageBits, maxCachedOrder);
         records = new Long2LongHashMap(64, 0.5f, MISSING);
@@ -236,6 +240,10 @@ public class IovaAllocator
         {
             return IovaResult.UNSATISFIABLE_BOUNDS;
         }
+        if (null != mayAllocate && !mayAllocate.getAsBoolean())
+        {
+            return IovaResult.NO_SPACE;
+        }
         if (k <= maxCachedOrder)
         {
             if (cache != null)
@@ -285,7 +293,7 @@ public class IovaAllocator
             return check;
         }
         final long page = address >>> PAGE_SHIFT;
-        if (page < firstPage)
+        if (page < firstPage || (null != mayAllocate && !mayAllocate.getAsBoolean()))
         {
             return IovaResult.ADDRESS_IN_USE;
         }

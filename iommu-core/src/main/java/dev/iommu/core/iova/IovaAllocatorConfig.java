@@ -5,6 +5,7 @@
 package dev.iommu.core.iova;
 
 import java.util.Arrays;
+import java.util.function.BooleanSupplier;
 
 import dev.iommu.api.IommuDmaReservedRegion;
 
@@ -43,6 +44,7 @@ public final class IovaAllocatorConfig
     private int initialFreeBlocks = 1024;
     private long[] reserved = new long[8];
     private int reservedCount;
+    private BooleanSupplier mayAllocate;
 
     /**
      * @return the address width in bits: the allocator covers [PAGE_SIZE, 2^width).
@@ -106,6 +108,28 @@ public final class IovaAllocatorConfig
     public IovaAllocatorConfig pageZeroUsable(final boolean pageZeroUsable)
     {
         this.pageZeroUsable = pageZeroUsable;
+        return this;
+    }
+
+    /**
+     * @return the hook asked before each block allocation, or null (the default).
+     */
+    public BooleanSupplier mayAllocate()
+    {
+        return mayAllocate;
+    }
+
+    /**
+     * Sets a hook asked before each block allocation (failure injection in tests): when it says no, the request fails
+     * as when no block fits ({@link IovaResult#NO_SPACE}; {@link IovaResult#ADDRESS_IN_USE} for an explicit request)
+     * and changes nothing. Asked once per request that passed its argument checks, magazine hits included.
+     *
+     * @param mayAllocate the hook, or null for none.
+     * @return this.
+     */
+    public IovaAllocatorConfig mayAllocate(final BooleanSupplier mayAllocate)
+    {
+        this.mayAllocate = mayAllocate;
         return this;
     }
 

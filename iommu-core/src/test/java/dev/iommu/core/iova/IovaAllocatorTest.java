@@ -40,6 +40,26 @@ class IovaAllocatorTest
         assertTrue(big > 0);
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {0, 4})
+    void aRefusingHookFailsARequestAsNoSpaceAndChangesNothing(final int magazine)
+    {
+        final boolean[] allow = {true};
+        final IovaAllocator a = new IovaAllocator(new IovaAllocatorConfig().addressWidth(32).explicitAllowed(true)
+            .magazineCapacity(magazine).mayAllocate(() -> allow[0]));
+        final long first = a.allocate(1, NO_MIN, NO_MAX);
+        assertEquals(PAGE_SIZE, first);
+        assertEquals(IovaResult.SUCCESS, a.free(first, 1));
+        final long free = a.freeBytes();
+        allow[0] = false;
+        assertEquals(IovaResult.NO_SPACE, a.allocate(1, NO_MIN, NO_MAX), "refused, magazine hit or not");
+        assertEquals(IovaResult.ADDRESS_IN_USE, a.allocateAt(16 * PAGE_SIZE, 2), "an explicit request too");
+        assertEquals(IovaResult.INVALID_SIZE, a.allocate(0, NO_MIN, NO_MAX), "argument checks come first");
+        assertEquals(free, a.freeBytes());
+        allow[0] = true;
+        assertEquals(first, a.allocate(1, NO_MIN, NO_MAX), "nothing was taken: the same block comes back");
+    }
+
     @Test
     void badArgumentsHaveDistinctCodesAndChangeNothing()
     {
