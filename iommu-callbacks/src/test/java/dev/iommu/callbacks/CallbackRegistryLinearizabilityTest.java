@@ -81,7 +81,7 @@ class CallbackRegistryLinearizabilityTest
     @Param(name = "callback", gen = IntGen.class, conf = "0:1")
     public static class Registrations
     {
-        private final CallbackRegistry registry = new CallbackRegistry();
+        private final CallbackRegistry registry = new CallbackRegistry(null, null);
         private final IommuInterfaceStateChangeCallback[] callbacks = {new Recorder(), new Recorder()};
 
         CallbackGate newGate()

@@ -37,7 +37,7 @@ class PageTableLinearizabilityTest
     private static StressOptions stress()
     {
         return new StressOptions()
-            .iterations(40)
+            .iterations(30)
             .invocationsPerIteration(50)
             .threads(2)
             .actorsPerThread(3)
