@@ -18,7 +18,7 @@ import java.lang.invoke.VarHandle;
  * <p>
  * Public only so that the jcstress tests in iommu-bench can drive it; embedders use {@link Notifications}.
  */
-public final class CallbackGate
+public class CallbackGate
 {
     static final int IDLE = 0;
     static final int RUNNING = 1;
@@ -87,7 +87,7 @@ public final class CallbackGate
             {
                 // The CAS on the single state word is the linearisation point against close(): exactly one of
                 // "enter" (IDLE -> RUNNING) and "close" (IDLE -> CLOSED) wins; once CLOSED, nothing enters.
-                if (STATE_VH.compareAndSet(this, IDLE, RUNNING))
+                if (claim(IDLE, RUNNING))
                 {
                     // Opaque is enough: only the runner itself ever compares runner with its own thread, and a
                     // closing thread can never see its own identity here (see exit(): runner is cleared first).
@@ -110,6 +110,20 @@ public final class CallbackGate
                 Thread.onSpinWait();
             }
         }
+    }
+
+    /**
+     * Moves the gate out of {@code IDLE} with one CAS on the state word: the linearisation point between an enter
+     * and a close. Package-private and named so that a test can show a broken claim failing (no subclass exists in
+     * production: the call stays monomorphic).
+     *
+     * @param from the expected state ({@code IDLE}).
+     * @param to   {@code RUNNING} (enter) or {@code CLOSED} (close).
+     * @return true when this call moved the state.
+     */
+    boolean claim(final int from, final int to)
+    {
+        return STATE_VH.compareAndSet(this, from, to);
     }
 
     /**
@@ -145,7 +159,7 @@ public final class CallbackGate
             switch (s)
             {
                 case IDLE:
-                    if (STATE_VH.compareAndSet(this, IDLE, CLOSED))
+                    if (claim(IDLE, CLOSED))
                     {
                         return true;
                     }

@@ -49,7 +49,7 @@ import org.agrona.collections.Long2LongHashMap;
  * until those threads free enough to overflow, call {@link #releaseThreadCache()}, or end; configure
  * {@code magazineCapacity(0)} for exact answers at the cost of a lock per call.
  */
-public final class IovaAllocator
+public class IovaAllocator
 {
     /** log2 of the page size. */
     public static final int PAGE_SHIFT = 12;
@@ -549,7 +549,17 @@ public final class IovaAllocator
         return 64 - Long.numberOfLeadingZeros(pages - 1);
     }
 
-    private boolean clearLive(final IovaThreadCache cache, final long page, final int k)
+    /**
+     * The claim of a free: one CAS of the block's live byte from LIVE to NOT_LIVE, so that of two racing frees of a
+     * block exactly one wins. Package-private and named so that a test can show a non-atomic claim failing (no
+     * subclass exists in production: the call stays monomorphic).
+     *
+     * @param cache the calling thread's cache (its leaf memo), or null.
+     * @param page  the block's first page.
+     * @param k     the block's order.
+     * @return true when this call moved the block from live to not live.
+     */
+    boolean clearLive(final IovaThreadCache cache, final long page, final int k)
     {
         if (cache == null)
         {
@@ -650,8 +660,11 @@ public final class IovaAllocator
                     return IovaResult.NO_SPACE;
                 }
             }
+            // Live before the lock is released: a later call that saw this block leave the space (an allocation
+            // that had to split elsewhere) must also see it allocated, or a free of it could answer NOT_ALLOCATED
+            // after that call returned (not linearizable; found by IovaAllocatorLinearizabilityTest).
+            markLive(page, k);
         }
-        markLive(page, k);
         return page << PAGE_SHIFT;
     }
 
