@@ -20,7 +20,10 @@ import static dev.iommu.ptw.PteDescriptor.TABLE;
  * <h2>Contract</h2>
  * Map, unmap, reserve and translate may run concurrently from any threads. Concurrent maps and unmaps must be on
  * disjoint ranges (the caller owns the range it maps or unmaps, as with an IOVA allocator); maps of overlapping
- * ranges are detected ({@link PtwResult#EXISTS}) and undone. Translate may race anything.
+ * ranges are detected ({@link PtwResult#EXISTS}) and undone: at most one of them succeeds (two multi-page maps that
+ * each claimed part of the other's range first both get EXISTS). A map and an unmap of overlapping ranges are the
+ * caller's race: the unmap may count part of the map, and a 4 KiB unmap racing a 2 MiB map of its region may clear
+ * the new large leaf. Translate may race anything; it may see a leaf of a map that is then rolled back.
  *
  * <h2>Rules</h2>
  * <ul>
