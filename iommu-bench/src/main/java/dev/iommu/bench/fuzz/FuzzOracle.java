@@ -7,9 +7,13 @@ package dev.iommu.bench.fuzz;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.IntSupplier;
+import java.util.function.ToLongFunction;
 
 import dev.iommu.api.NtStatus;
 import dev.iommu.bench.stress.AllowedStatuses;
@@ -88,7 +92,7 @@ final class FuzzOracle
         final long[] now = world.translations();
         if (status != NtStatus.STATUS_SUCCESS || READ_ONLY.contains(member))
         {
-            final String difference = before.difference(after);
+            final String difference = difference(before, after);
             if (!difference.isEmpty())
             {
                 throw new FuzzFinding(member + arguments + " returned " + NtStatus.name(status) +
@@ -111,6 +115,61 @@ final class FuzzOracle
         last = after;
         lastTranslations = now;
         return status;
+    }
+
+    /**
+     * What changed between two snapshots, naming only the domains and devices that differ (the snapshot's own
+     * {@link EmulatorSnapshot#difference} prints whole lists).
+     *
+     * @param before the earlier snapshot.
+     * @param after  the later one.
+     * @return an empty string when equal, else one line per part that differs.
+     */
+    static String difference(final EmulatorSnapshot before, final EmulatorSnapshot after)
+    {
+        if (before.equals(after))
+        {
+            return "";
+        }
+        final StringBuilder out = new StringBuilder();
+        for (final String line : before.difference(after).split("\n"))
+        {
+            if (!line.startsWith("domains:") && !line.startsWith("devices:"))
+            {
+                out.append(line).append('\n');
+            }
+        }
+        changed(out, "domain", byId(before.domains(), EmulatorSnapshot.DomainState::id),
+            byId(after.domains(), EmulatorSnapshot.DomainState::id));
+        changed(out, "device", byId(before.devices(), EmulatorSnapshot.DeviceState::id),
+            byId(after.devices(), EmulatorSnapshot.DeviceState::id));
+        return out.toString();
+    }
+
+    private static <T> Map<Long, T> byId(final List<T> states, final ToLongFunction<T> id)
+    {
+        final Map<Long, T> map = new TreeMap<>();
+        for (final T state : states)
+        {
+            map.put(id.applyAsLong(state), state);
+        }
+        return map;
+    }
+
+    private static <T> void changed(final StringBuilder out, final String kind, final Map<Long, T> was,
+        final Map<Long, T> now)
+    {
+        final Set<Long> ids = new TreeSet<>(was.keySet());
+        ids.addAll(now.keySet());
+        for (final Long id : ids)
+        {
+            final T a = was.get(id);
+            final T b = now.get(id);
+            if (null == a ? null != b : !a.equals(b))
+            {
+                out.append(kind).append(' ').append(id).append(": ").append(a).append(" -> ").append(b).append('\n');
+            }
+        }
     }
 
     /**

@@ -24,6 +24,7 @@ public final class FuzzRunner implements AutoCloseable
     private long callsBefore;
     private long inputs;
     private long findings;
+    private long firstInputNanos;
 
     /**
      * Builds the first world.
@@ -57,7 +58,10 @@ public final class FuzzRunner implements AutoCloseable
         final MemberTarget fixed = FuzzTargets.ALL.equals(target) ? null : FuzzTargets.target(target);
         final List<MemberTarget> all = FuzzTargets.inOrder();
         final HostileArgs args = new HostileArgs(data, world);
-        inputs++;
+        if (inputs++ == 0)
+        {
+            firstInputNanos = System.nanoTime();
+        }
         boolean clean = false;
         try
         {
@@ -96,6 +100,14 @@ public final class FuzzRunner implements AutoCloseable
     public long inputs()
     {
         return inputs;
+    }
+
+    /**
+     * @return the nanoseconds since the first input (0 before it).
+     */
+    public long fuzzingNanos()
+    {
+        return inputs == 0 ? 0 : System.nanoTime() - firstInputNanos;
     }
 
     /**

@@ -4,6 +4,8 @@
  */
 package dev.iommu.bench.fuzz;
 
+import java.util.Locale;
+
 import org.junit.jupiter.api.AfterAll;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
@@ -25,6 +27,18 @@ class MemberFuzzTest
     static void closeTheWorld()
     {
         RUNNER.close();
+    }
+
+    /**
+     * The name of a target's fuzz test method: {@code V2.MapLogicalRangeEx} is {@code v2MapLogicalRangeEx}.
+     *
+     * @param target the target name.
+     * @return the method name.
+     */
+    static String methodName(final String target)
+    {
+        final int dot = target.indexOf('.');
+        return target.substring(0, dot).toLowerCase(Locale.ROOT) + target.substring(dot + 1);
     }
 
     /**
