@@ -287,6 +287,17 @@ final class MappingDomain extends Domain
             }
             return NtStatus.STATUS_IN_USE;
         }
+        final long mapped = table.nextMapped(address, end);
+        if (mapped >= 0 && mapped < end)
+        {
+            // A clash found before the walk installs a table: the refused map keeps nothing (a clash met during the
+            // walk, with a map racing this one, rolls the leaves back but keeps the tables both share).
+            if (verifier.on)
+            {
+                MappingDivergence.clash(verifier, member, this, address, end - address);
+            }
+            return NtStatus.STATUS_IN_USE;
+        }
         final int result = mapPhysical(address, permissions, base, frames, pages);
         if (result != PtwResult.OK)
         {
