@@ -8,10 +8,12 @@ import java.util.List;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 
+import dev.iommu.core.platform.Architecture;
+
 /**
  * Runs fuzz inputs against one long-lived {@link FuzzWorld}: each input makes up to {@link #CALLS_PER_INPUT} calls of
  * the target (or, for {@link FuzzTargets#ALL}, of members the input chooses), each checked by the {@link FuzzOracle};
- * the world is rebuilt every {@link FuzzWorld#RESET_INPUTS} inputs, when it drifted, and after a finding. Counts the
+ * the world (x64 and ARM64 in turn) is rebuilt every {@link FuzzWorld#RESET_INPUTS} inputs, when it drifted, and after a finding. Counts the
  * calls made and the findings over all worlds. Not thread-safe: one runner per fuzzing thread.
  */
 public final class FuzzRunner implements AutoCloseable
@@ -25,6 +27,7 @@ public final class FuzzRunner implements AutoCloseable
     private long inputs;
     private long findings;
     private long firstInputNanos;
+    private long worlds;
 
     /**
      * Builds the first world.
@@ -41,7 +44,8 @@ public final class FuzzRunner implements AutoCloseable
             callsBefore += oracle.calls();
             world.close();
         }
-        world = new FuzzWorld();
+        // x64 and ARM64 worlds take turns (ARM64 has the caller-owned domains and the ACPI input mappings).
+        world = new FuzzWorld(worlds++ % 2 == 0 ? Architecture.X64 : Architecture.ARM64);
         oracle = new FuzzOracle(world);
     }
 

@@ -13,6 +13,8 @@ import dev.iommu.api.DmaIommuInterfaceEx;
 import dev.iommu.api.DmaIommuInterfaceV1;
 import dev.iommu.api.DmaIommuInterfaceV2;
 import dev.iommu.api.DmaIommuInterfaceV3;
+import dev.iommu.api.DomainConfiguration;
+import dev.iommu.api.DomainConfigurationArch;
 import dev.iommu.api.IntRef;
 import dev.iommu.api.IommuDeviceCreationConfiguration;
 import dev.iommu.api.IommuDmaDevice;
@@ -41,8 +43,10 @@ import dev.iommu.core.platform.Platform;
 import dev.iommu.core.platform.ResourceLimits;
 
 /**
- * The long-lived emulator a fuzz target calls (documented profile, x64, one IOMMU with a narrow PASID space, no
- * dispatcher thread), set up with live objects of every kind (domains of each type, devices attached and detached,
+ * The long-lived emulator a fuzz target calls (documented profile, x64 or ARM64, an IOMMU with a narrow PASID space
+ * and one without PASIDs or device-id lookup, no dispatcher thread), set up with live objects of every kind (domains of
+ * each type the architecture has, a caller-owned one configured on ARM64, devices attached and detached, an ACPI
+ * device with input mappings on ARM64,
  * a V1-attached device object, PASID sub-devices, tokens with and without a mapped segment, mappings and a
  * state-change registration) and with handles a driver must not pass: deleted ones, foreign ones (made by a second
  * emulator) and forged ones (objects of the api handle types the emulator never made). Objects the fuzzed calls
@@ -63,6 +67,7 @@ final class FuzzWorld implements AutoCloseable
     private static final int MAX_DOMAINS = 32;
     private static final int MAX_TABLE_PAGES = 1536;
     private static final int DRIFT_TABLE_PAGES = 48;
+    private static final int ACPI_BASE = 0x40;
 
     private final IommuEmulator emulator;
     private final IommuEmulator foreignEmulator;
@@ -89,13 +94,16 @@ final class FuzzWorld implements AutoCloseable
 
     /**
      * Builds the emulator, the foreign emulator and the baseline objects.
+     *
+     * @param architecture the platform's architecture: x64, or ARM64 (caller-owned domains, ACPI input mappings).
      */
-    FuzzWorld()
+    FuzzWorld(final Architecture architecture)
     {
-        platform = platform();
+        platform = platform(architecture);
         emulator = IommuEmulator.launch(new EmulatorContext().platform(platform).dispatcherThread(false)
             .notificationRingBytes(1 << 16).profile(BehaviourProfile.DOCUMENTED));
-        foreignEmulator = IommuEmulator.launch(new EmulatorContext().platform(platform()).dispatcherThread(false)
+        foreignEmulator = IommuEmulator.launch(new EmulatorContext().platform(platform(architecture))
+            .dispatcherThread(false)
             .notificationRingBytes(EmulatorContext.MIN_NOTIFICATION_RING_BYTES));
         final DmaIommuInterfaceEx holder = new DmaIommuInterfaceEx();
         expect(emulator.ioGetIommuInterfaceEx(DmaIommuInterfaceEx.VERSION_1, 0, holder), "IoGetIommuInterfaceEx 1");
@@ -120,12 +128,16 @@ final class FuzzWorld implements AutoCloseable
         baselineTablePages = emulator.tablePagesInUse();
     }
 
-    private static Platform platform()
+    private static Platform platform(final Architecture architecture)
     {
-        final Platform.Builder builder = Platform.builder().architecture(Architecture.X64)
+        final Platform.Builder builder = Platform.builder().architecture(architecture)
             .iommu("vtd0", 0xFED9_0000L, 48, PageSizes.ALL, 3, true, 0)
             .iommu("vtd1", 0xFEDA_0000L, 39, PageSizes.ALL, 0, false, 1)
             .limits(new ResourceLimits(12, MAX_DOMAINS, MAX_TABLE_PAGES, 2, 6));
+        if (architecture == Architecture.ARM64)
+        {
+            builder.acpi("acpi0", "ARMH0011", "0", ACPI_BASE, 2, "vtd0", false);
+        }
         for (int i = 0; i < 8; i++)
         {
             builder.pci("dev" + i, 0, 1, i, 0, "vtd0", i == 7);
@@ -217,11 +229,28 @@ final class FuzzWorld implements AutoCloseable
             .owningToken(unmapped.owningToken()).offset(unmapped.offset()).size(unmapped.size());
         expect(v2.unmapReservedLogicalRange(unmapped), "UnmapReservedLogicalRange");
         segments.add(stale);
+        if (platform.architecture() == Architecture.ARM64)
+        {
+            armObjects();
+        }
         addresses.add(0x10_0000L);
         addresses.add(0x20_0000L);
         addresses.add(0x30_0000L);
         addresses.add(0x80_0000L);
         deliver();
+    }
+
+    private void armObjects()
+    {
+        final IommuDmaDomain unmanaged = domainEx(IommuDmaDomainType.UNMANAGED, null);
+        final DomainConfiguration configuration = new DomainConfiguration().type(DomainConfigurationArch.ARM64);
+        configuration.arm64().ttbr0(0x8000_0000L).inputSize0(48).translationEnabled(true);
+        expect(v2.configureDomain(unmanaged, configuration), "ConfigureDomain");
+        final IommuDmaDevice acpi = device("acpi0", new IommuDeviceCreationConfiguration().acpi(ACPI_BASE, 2));
+        expect(v2.attachDeviceEx(unmanaged, acpi), "AttachDeviceEx acpi0");
+        final Ref<IommuDmaDomain> out = new Ref<>();
+        expect(v1.createDomain(false, out), "CreateDomain(FALSE)");
+        domains.add(out.get());
     }
 
     private void foreign()

@@ -16,6 +16,7 @@ import dev.iommu.api.IommuDmaDomain;
 import dev.iommu.api.IommuDmaDomainType;
 import dev.iommu.api.NtStatus;
 import dev.iommu.api.Ref;
+import dev.iommu.core.platform.Architecture;
 
 /**
  * The fuzz oracle catches what it is for: an exception escaping a member, a status the member does not document, a
@@ -24,7 +25,7 @@ import dev.iommu.api.Ref;
  */
 class FuzzOracleTest
 {
-    private final FuzzWorld world = new FuzzWorld();
+    private final FuzzWorld world = new FuzzWorld(Architecture.X64);
     private final FuzzOracle oracle = new FuzzOracle(world);
 
     @AfterEach

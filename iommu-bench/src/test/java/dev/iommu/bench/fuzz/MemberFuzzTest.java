@@ -42,6 +42,17 @@ class MemberFuzzTest
     }
 
     /**
+     * Every member: the input picks the member of each call ({@link FuzzTargets#ALL}).
+     *
+     * @param data the input.
+     */
+    @FuzzTest
+    void allMembers(final FuzzedDataProvider data)
+    {
+        RUNNER.run(FuzzTargets.ALL, data);
+    }
+
+    /**
      * V1.AttachDevice.
      *
      * @param data the input.
