@@ -13,8 +13,9 @@ import dev.iommu.core.platform.Architecture;
 /**
  * Runs fuzz inputs against one long-lived {@link FuzzWorld}: each input makes up to {@link #CALLS_PER_INPUT} calls of
  * the target (or, for {@link FuzzTargets#ALL}, of members the input chooses), each checked by the {@link FuzzOracle};
- * the world (x64 and ARM64 in turn) is rebuilt every {@link FuzzWorld#RESET_INPUTS} inputs, when it drifted, and after a finding. Counts the
- * calls made and the findings over all worlds. Not thread-safe: one runner per fuzzing thread.
+ * the world (x64 and ARM64 in turn) is rebuilt every {@link FuzzWorld#RESET_INPUTS} inputs, when it drifted, and
+ * after a finding. Counts the calls made and the findings over all worlds (Jazzer runs a finding's input once more to
+ * write its reproducer, so one finding counts twice there). Not thread-safe: one runner per fuzzing thread.
  */
 public final class FuzzRunner implements AutoCloseable
 {
