@@ -4,6 +4,11 @@
  */
 package dev.iommu.callbacks;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
 import dev.iommu.api.IommuDeviceFaultHandler;
 import dev.iommu.api.IommuInterfaceStateChangeCallback;
 import org.agrona.collections.Long2ObjectHashMap;
@@ -18,10 +23,48 @@ final class CallbackRegistry
 {
     static final class StateChangeRegistration
     {
+        /** The sequence of {@link #latest} before any change was published for the registration. */
+        static final int NO_CHANGE = 0;
+        private static final VarHandle LATEST_VH;
+        private static final VarHandle LOST_VH;
+
+        static
+        {
+            try
+            {
+                final MethodHandles.Lookup lookup = MethodHandles.lookup();
+                LATEST_VH = lookup.findVarHandle(StateChangeRegistration.class, "latest", long.class);
+                LOST_VH = lookup.findVarHandle(StateChangeRegistration.class, "lost", int.class);
+            }
+            catch (final ReflectiveOperationException ex)
+            {
+                throw new ExceptionInInitializerError(ex);
+            }
+        }
+
+        private static final AtomicInteger IDS = new AtomicInteger();
+
         final IommuInterfaceStateChangeCallback callback;
         final Object context;
         final int watchedFields;
         final CallbackGate gate;
+        /** Never 0 (wraps past it): the records of this registration's changes carry it. */
+        final int id;
+        /**
+         * The latest change published while this registration was installed: (change sequence &lt;&lt; 32) | the
+         * available domain types, stored (CAS, so concurrent publishers of one device still number their changes
+         * apart) before the record that carries the same sequence is published.
+         */
+        @SuppressWarnings("unused")
+        private long latest;
+        /** The sequence of the change the callback last showed: read and written inside {@link #gate}. */
+        private int shownSequence;
+        /**
+         * The sequence of the newest change of this registration that was lost (ring full) or could not be shown
+         * yet; {@link #NO_CHANGE} when none.
+         */
+        @SuppressWarnings("unused")
+        private int lost;
 
         StateChangeRegistration(
             final IommuInterfaceStateChangeCallback callback,
@@ -33,6 +76,77 @@ final class CallbackRegistry
             this.context = context;
             this.watchedFields = watchedFields;
             this.gate = gate;
+            int next;
+            do
+            {
+                next = IDS.incrementAndGet();
+            }
+            while (0 == next);
+            this.id = next;
+        }
+
+        /**
+         * Marks change {@code sequence} lost (the latest of several marks wins).
+         */
+        void lost(final int sequence)
+        {
+            while (true)
+            {
+                final int current = (int)LOST_VH.getAcquire(this);
+                if (current - sequence >= 0 && current != NO_CHANGE ||
+                    LOST_VH.compareAndSet(this, current, sequence))
+                {
+                    return;
+                }
+            }
+        }
+
+        /**
+         * Takes the lost mark.
+         *
+         * @return the sequence of the newest lost change, or {@link #NO_CHANGE} when none is marked.
+         */
+        int takeLost()
+        {
+            final int lost = (int)LOST_VH.getAcquire(this);
+            return lost != NO_CHANGE && LOST_VH.compareAndSet(this, lost, NO_CHANGE) ? lost : NO_CHANGE;
+        }
+
+        int shownSequence()
+        {
+            return shownSequence;
+        }
+
+        void shownSequence(final int sequence)
+        {
+            shownSequence = sequence;
+        }
+
+        /**
+         * @return the latest change, (sequence &lt;&lt; 32) | value; acquire: pairs with {@link #nextChange}.
+         */
+        long lvLatest()
+        {
+            return (long)LATEST_VH.getAcquire(this);
+        }
+
+        /**
+         * Numbers a change and stores it as the latest (the CAS is a full fence: it is visible before the record or
+         * the pending mark that makes the dispatcher read it).
+         *
+         * @return the change's sequence (1, 2, ...).
+         */
+        int nextChange(final int value)
+        {
+            while (true)
+            {
+                final long current = lvLatest();
+                final int sequence = (int)(current >>> 32) + 1;
+                if (LATEST_VH.compareAndSet(this, current, ((long)sequence << 32) | (value & 0xFFFF_FFFFL)))
+                {
+                    return sequence;
+                }
+            }
         }
     }
 
@@ -67,10 +181,43 @@ final class CallbackRegistry
     private volatile Long2ObjectHashMap<FaultRegistration> faults = new Long2ObjectHashMap<>();
     private volatile MappingRegistration[] listeners = NO_LISTENERS;
     private boolean closed;
+    private final AtomicBoolean stateChangesPending = new AtomicBoolean();
 
     StateChangeRegistration stateChange(final long deviceId)
     {
         return stateChange.get(deviceId);
+    }
+
+    /**
+     * Change {@code sequence} of {@code registration} could not reach the dispatcher through the ring (full), or
+     * could not be shown yet (the callback was running on the dispatching thread): the dispatcher's next scan shows
+     * the registration's latest change unless a newer change is on its way through the ring (see {@link Dispatcher}).
+     *
+     * @param registration the registration.
+     * @param sequence     the lost change.
+     */
+    void markLost(final StateChangeRegistration registration, final int sequence)
+    {
+        registration.lost(sequence);
+        // Release (volatile store) after the mark and after the latest change the publisher stored (its CAS): the
+        // dispatcher that reads the flag set sees both.
+        stateChangesPending.set(true);
+    }
+
+    /**
+     * Takes the pending flag (acquire, pairs with the release in {@link #markHeal}); cleared before the scan, so a
+     * mark made during the scan is scanned again next cycle.
+     *
+     * @return true when the caller must scan the registrations now.
+     */
+    boolean takeStateChangesPending()
+    {
+        return stateChangesPending.get() && stateChangesPending.getAndSet(false);
+    }
+
+    Iterable<StateChangeRegistration> stateChangeRegistrations()
+    {
+        return stateChange.values();
     }
 
     FaultRegistration fault(final long deviceId)

@@ -57,7 +57,7 @@ public final class CountersFileDescriptor
     public static final int HEADER_LENGTH = 128;
 
     /** Room for this many counters. */
-    public static final int MAX_COUNTERS = 32;
+    public static final int MAX_COUNTERS = 64;
 
     /** Length of the values buffer. */
     public static final int VALUES_LENGTH = MAX_COUNTERS * CountersReader.COUNTER_LENGTH;

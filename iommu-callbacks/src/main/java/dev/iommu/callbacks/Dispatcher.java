@@ -8,6 +8,7 @@ import dev.iommu.api.FaultInformation;
 import dev.iommu.api.FaultInformationArch;
 import dev.iommu.api.FaultInformationType;
 import dev.iommu.api.IommuInterfaceStateChange;
+import dev.iommu.api.IommuInterfaceStateChangeFields;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.MutableDirectBuffer;
@@ -40,6 +41,13 @@ final class Dispatcher implements Agent, MessageHandler
         }
     }
 
+    /** {@link #show} outcomes. */
+    private static final int SHOWN = 0;
+    private static final int ALREADY_SHOWN = 1;
+    private static final int SUPERSEDED = 2;
+    private static final int NOT_NOW = 3;
+    private static final int CLOSED = 4;
+
     private final ManyToOneRingBuffer ring;
     private final CallbackRegistry registry;
     private final FaultRecorder recorder;
@@ -57,6 +65,7 @@ final class Dispatcher implements Agent, MessageHandler
     private long delivered;
     private long unhandled;
     private long discarded;
+    private long healed;
 
     private long faultDeviceId;
     private long faultDomainId;
@@ -101,6 +110,10 @@ final class Dispatcher implements Agent, MessageHandler
         if (recorder.hasPending())
         {
             work += drainRecorder();
+        }
+        if (registry.takeStateChangesPending())
+        {
+            work += deliverPendingStateChanges();
         }
         publishDeliveryCounters();
         // PRODUCED and RING_OCCUPANCY read the producers' hot tail line: refreshing them on every duty cycle would
@@ -154,6 +167,11 @@ final class Dispatcher implements Agent, MessageHandler
         {
             counters.discarded.getAndAddRelease(discarded);
             discarded = 0;
+        }
+        if (0 != healed)
+        {
+            counters.healed.getAndAddRelease(healed);
+            healed = 0;
         }
     }
 
@@ -222,27 +240,107 @@ final class Dispatcher implements Agent, MessageHandler
         return work;
     }
 
+    /**
+     * A state-change record carries the state after one numbered change: its callback is called with it, in
+     * publication order, unless the callback already showed that change or a newer one (the healing scan ran first):
+     * then it counts as unhandled (no call). A change lost to a full ring is healed by
+     * {@link #deliverPendingStateChanges()}.
+     */
     private void onStateChange(final DirectBuffer buffer, final int index)
     {
         final long deviceId = buffer.getLong(index + StateChangeDescriptor.DEVICE_ID_OFFSET);
         final int presentFields = buffer.getInt(index + StateChangeDescriptor.PRESENT_FIELDS_OFFSET);
         final CallbackRegistry.StateChangeRegistration registration = registry.stateChange(deviceId);
-        if (null == registration || 0 == (presentFields & registration.watchedFields))
+        final int sequence = buffer.getInt(index + StateChangeDescriptor.CHANGE_SEQUENCE_OFFSET);
+        if (null == registration || 0 == (presentFields & registration.watchedFields) ||
+            buffer.getInt(index + StateChangeDescriptor.REGISTRATION_ID_OFFSET) != registration.id)
         {
             unhandled++;
             return;
         }
-        stateChange
-            .presentFields(presentFields & registration.watchedFields)
-            .availableDomainTypes(buffer.getInt(index + StateChangeDescriptor.AVAILABLE_DOMAIN_TYPES_OFFSET));
+        final int value = buffer.getInt(index + StateChangeDescriptor.AVAILABLE_DOMAIN_TYPES_OFFSET);
+        switch (show(registration, presentFields & registration.watchedFields, sequence, value))
+        {
+            case SHOWN:
+                delivered++;
+                break;
+
+            case NOT_NOW:
+                // This thread is inside the callback (it drives doWork from there): the scan shows it later.
+                registry.markLost(registration, sequence);
+                unhandled++;
+                break;
+
+            default:
+                unhandled++;
+                break;
+        }
+    }
+
+    /**
+     * Shows each marked registration's latest change (stored before any publish attempt) when that is the lost one:
+     * a newer change is on its way through the ring (it was published; had it been lost too, the mark would name
+     * it), and its record will show it. The records older than the shown change still in the ring are then skipped.
+     */
+    private int deliverPendingStateChanges()
+    {
+        int work = 0;
+        for (final CallbackRegistry.StateChangeRegistration registration : registry.stateChangeRegistrations())
+        {
+            final int lost = registration.takeLost();
+            if (lost == CallbackRegistry.StateChangeRegistration.NO_CHANGE)
+            {
+                continue;
+            }
+            // Acquire: pairs with the publisher's CAS of the latest change.
+            final long latest = registration.lvLatest();
+            final int sequence = (int)(latest >>> 32);
+            if (sequence != lost)
+            {
+                continue;
+            }
+            final int shown = show(registration,
+                IommuInterfaceStateChangeFields.AVAILABLE_DOMAIN_TYPES & registration.watchedFields, sequence,
+                (int)latest);
+            if (shown == SHOWN)
+            {
+                healed++;
+                work++;
+            }
+            else if (shown == NOT_NOW)
+            {
+                // This thread is inside the callback (it drives doWork from there): scan again on a later cycle.
+                registry.markLost(registration, sequence);
+            }
+        }
+        return work;
+    }
+
+    /**
+     * Calls the callback with change {@code sequence} unless it already showed that change or a newer one.
+     *
+     * @return {@link #SHOWN}, {@link #ALREADY_SHOWN}, {@link #SUPERSEDED}, {@link #NOT_NOW} (the calling thread is
+     *     inside the callback) or {@link #CLOSED}.
+     */
+    private int show(
+        final CallbackRegistry.StateChangeRegistration registration, final int presentFields, final int sequence,
+        final int value)
+    {
         final CallbackGate gate = registration.gate;
         if (!gate.tryEnter())
         {
-            unhandled++;
-            return;
+            return gate.isClosed() ? CLOSED : NOT_NOW;
         }
         try
         {
+            // Inside the gate: shownSequence is ordered with the previous runner by the gate's acquire/release.
+            final int shown = registration.shownSequence();
+            if (sequence - shown <= 0)
+            {
+                return sequence == shown ? ALREADY_SHOWN : SUPERSEDED;
+            }
+            registration.shownSequence(sequence);
+            stateChange.presentFields(presentFields).availableDomainTypes(value);
             registration.callback.onStateChange(stateChange, registration.context);
         }
         catch (final Throwable ex)
@@ -253,7 +351,7 @@ final class Dispatcher implements Agent, MessageHandler
         {
             gate.exit();
         }
-        delivered++;
+        return SHOWN;
     }
 
     private void decodeFault(final DirectBuffer buffer, final int index)

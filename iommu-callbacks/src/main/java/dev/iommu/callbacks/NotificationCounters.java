@@ -23,7 +23,9 @@ import java.nio.MappedByteBuffer;
  * Accounting, once the ring is drained: {@code PRODUCED == DELIVERED + UNHANDLED + DROPPED + DISCARDED}, where a
  * record standing for n coalesced faults counts n. {@code COALESCED} (faults added to a held fault's count) and
  * {@code HELD} (faults that found the ring full and were held in the recorder) are parts of the first two.
- * Registration-time calls of state-change callbacks are not events and are not counted.
+ * Registration-time calls of state-change callbacks are not events and are not counted; nor are the calls of the
+ * healing scan ({@code HEALED}): a state change record whose change the scan already showed (or superseded) counts
+ * as unhandled. Callbacks called = {@code DELIVERED + HEALED}.
  * <p>
  * Freshness: the delivery counters are updated at the end of every duty cycle; {@code PRODUCED} and
  * {@code RING_OCCUPANCY} (which read the producers' position) every 64 duty cycles of the agent thread, after each
@@ -49,12 +51,14 @@ public final class NotificationCounters
     public static final int HELD_TYPE_ID = 1008;
     /** Events discarded undelivered by a close that does not drain. */
     public static final int DISCARDED_TYPE_ID = 1009;
+    /** State-change callbacks made by the healing scan: a device's latest state, after changes lost to a full ring. */
+    public static final int HEALED_TYPE_ID = 1010;
 
     private static final String[] LABELS =
     {
         "notifications produced", "notifications delivered", "notifications unhandled", "faults coalesced",
         "notifications dropped", "callback errors", "ring occupancy bytes", "faults held while ring full",
-        "notifications discarded at close",
+        "notifications discarded at close", "state changes healed after a full ring",
     };
 
     final AtomicCounter produced;
@@ -66,6 +70,7 @@ public final class NotificationCounters
     final AtomicCounter ringOccupancy;
     final AtomicCounter held;
     final AtomicCounter discarded;
+    final AtomicCounter healed;
 
     private final CountersManager manager;
     // Never unmapped explicitly: a late counter update (a producer racing close) must not touch freed memory.
@@ -111,6 +116,7 @@ public final class NotificationCounters
         ringOccupancy = manager.newCounter(LABELS[6], RING_OCCUPANCY_TYPE_ID);
         held = manager.newCounter(LABELS[7], HELD_TYPE_ID);
         discarded = manager.newCounter(LABELS[8], DISCARDED_TYPE_ID);
+        healed = manager.newCounter(LABELS[9], HEALED_TYPE_ID);
     }
 
     /**
@@ -135,7 +141,7 @@ public final class NotificationCounters
      */
     public synchronized AtomicCounter newCounter(final String label, final int typeId)
     {
-        if (typeId >= PRODUCED_TYPE_ID && typeId <= DISCARDED_TYPE_ID)
+        if (typeId >= PRODUCED_TYPE_ID && typeId <= HEALED_TYPE_ID)
         {
             throw new IllegalArgumentException("type id taken by the notification counters: " + typeId);
         }

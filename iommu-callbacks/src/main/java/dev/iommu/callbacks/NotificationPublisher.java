@@ -42,15 +42,19 @@ public final class NotificationPublisher
     private final ManyToOneRingBuffer ring;
     private final AtomicBuffer buffer;
     private final FaultRecorder recorder;
+    private final CallbackRegistry registry;
     private final AtomicCounter dropped;
     @SuppressWarnings("unused")
     private boolean closed;
 
-    NotificationPublisher(final ManyToOneRingBuffer ring, final FaultRecorder recorder, final AtomicCounter dropped)
+    NotificationPublisher(
+        final ManyToOneRingBuffer ring, final FaultRecorder recorder, final CallbackRegistry registry,
+        final AtomicCounter dropped)
     {
         this.ring = ring;
         this.buffer = ring.buffer();
         this.recorder = recorder;
+        this.registry = registry;
         this.dropped = dropped;
     }
 
@@ -70,7 +74,12 @@ public final class NotificationPublisher
     }
 
     /**
-     * Publishes an interface state change of a device (spec 2.35, 3.11).
+     * Publishes an interface state change of a device (spec 2.35, 3.11). The device's registered callback is
+     * called with each published state, in order; when the ring is full the record is dropped (and counted), but the
+     * state is not lost: it is held as the device's latest state, and once the dispatcher has consumed the records
+     * published before it, the callback is called with the newest state it has not seen (changes merged, as held
+     * faults are). One thread at a time publishes the changes of one device (the core publishes under its policy's
+     * monitor), so the latest state stored here is the newest.
      *
      * @param deviceId             the device, {@code >= 0}.
      * @param presentFields        which states changed ({@code IommuInterfaceStateChangeFields} bits).
@@ -88,15 +97,24 @@ public final class NotificationPublisher
         {
             return PublishResult.CLOSED;
         }
+        final CallbackRegistry.StateChangeRegistration registration = registry.stateChange(deviceId);
+        final int sequence = null == registration ?
+            CallbackRegistry.StateChangeRegistration.NO_CHANGE : registration.nextChange(availableDomainTypes);
         final int index = ring.tryClaim(RecordDescriptor.STATE_CHANGE_TYPE_ID, RecordDescriptor.PAYLOAD_LENGTH);
         if (index < 0)
         {
             dropped.increment();
+            if (null != registration)
+            {
+                registry.markLost(registration, sequence);
+            }
             return PublishResult.DROPPED;
         }
         buffer.putLong(index + StateChangeDescriptor.DEVICE_ID_OFFSET, deviceId);
         buffer.putInt(index + StateChangeDescriptor.PRESENT_FIELDS_OFFSET, presentFields);
         buffer.putInt(index + StateChangeDescriptor.AVAILABLE_DOMAIN_TYPES_OFFSET, availableDomainTypes);
+        buffer.putInt(index + StateChangeDescriptor.CHANGE_SEQUENCE_OFFSET, sequence);
+        buffer.putInt(index + StateChangeDescriptor.REGISTRATION_ID_OFFSET, null == registration ? 0 : registration.id);
         // commit() is Agrona's release store of the record length: the plain field writes above happen-before the
         // dispatcher's acquire read of that length.
         ring.commit(index);

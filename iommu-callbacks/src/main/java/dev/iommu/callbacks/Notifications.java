@@ -23,6 +23,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.concurrent.ThreadFactory;
+import java.util.function.IntSupplier;
 
 /**
  * Ring-buffered notifications and callback dispatch: the entry point of this module. Producers publish through
@@ -75,7 +76,7 @@ public final class Notifications implements AutoCloseable
         ring = new ManyToOneRingBuffer(new UnsafeBuffer(BufferUtil.allocateDirectAligned(
             context.ringCapacity() + RingBufferDescriptor.TRAILER_LENGTH, BitUtil.CACHE_LINE_LENGTH)));
         recorder = new FaultRecorder(context.faultRecorderSlots(), counters.held, counters.coalesced, counters.dropped);
-        publisher = new NotificationPublisher(ring, recorder, counters.dropped);
+        publisher = new NotificationPublisher(ring, recorder, registry, counters.dropped);
         dispatcher = new Dispatcher(
             ring, registry, recorder, counters, context.handleResolver(), context.errorHandler(),
             context.dispatchLimit());
@@ -158,8 +159,10 @@ public final class Notifications implements AutoCloseable
     /**
      * {@code RegisterInterfaceStateChangeCallback} (spec 2.22), once the core has checked its arguments. Installs
      * callback for the device, then calls it once, synchronously on the calling thread before returning, with
-     * {@code PresentFields} = all watched (known) bits and the given current available domain types (spec 5.6 item
-     * 41). The dispatcher never runs the callback at the same time as that first call, and only after it.
+     * {@code PresentFields} = all watched (known) bits and the device's available domain types read after the
+     * install (spec 5.6 item 41), so that no change is lost between the read and the install: a change before the
+     * install is in the read, a change after it reaches the callback after this first call. The dispatcher never
+     * runs the callback at the same time as that first call, and only after it.
      *
      * @param callback             the callback.
      * @param context              passed back to the callback, may be null.
@@ -167,10 +170,10 @@ public final class Notifications implements AutoCloseable
      * @param watchedFields        which states to watch, IommuInterfaceStateChangeFields bits; only the known bits
      *                             are watched, reserved bits are ignored (spec 5.6 item 42), but at least one known
      *                             bit must be set.
-     * @param availableDomainTypes the device's available domain types now, for the first call.
+     * @param availableDomainTypes reads the device's available domain types, once, after the install.
      * @return true when installed, the first call having been made before returning; false, with nothing installed
      * and no call made, when the device already has a registration or after close.
-     * @throws NullPointerException     when callback is null.
+     * @throws NullPointerException     when callback or availableDomainTypes is null.
      * @throws IllegalArgumentException when deviceId is negative or watchedFields has no known bit
      *                                  ({@link IommuInterfaceStateChangeFields#AVAILABLE_DOMAIN_TYPES}).
      */
@@ -179,9 +182,10 @@ public final class Notifications implements AutoCloseable
         final Object context,
         final long deviceId,
         final int watchedFields,
-        final int availableDomainTypes)
+        final IntSupplier availableDomainTypes)
     {
         Objects.requireNonNull(callback, "callback");
+        Objects.requireNonNull(availableDomainTypes, "availableDomainTypes");
         checkDeviceId(deviceId);
         final int watched = watchedFields & IommuInterfaceStateChangeFields.AVAILABLE_DOMAIN_TYPES;
         if (0 == watched)
@@ -195,10 +199,16 @@ public final class Notifications implements AutoCloseable
             new CallbackRegistry.StateChangeRegistration(callback, context, watched, new CallbackGate(true));
         if (!registry.install(deviceId, registration))
         {
+            registration.gate.exit();
             return false;
         }
+        // Read the state only now that the registration is installed: a change from here on finds it (and its record
+        // or pending mark reaches the callback after this first call); a change before the install is in this read.
+        // The changes numbered before the read count as shown by this first call.
+        registration.shownSequence((int)(registration.lvLatest() >>> 32));
+        final int current = availableDomainTypes.getAsInt();
         final IommuInterfaceStateChange initial =
-            new IommuInterfaceStateChange().presentFields(watched).availableDomainTypes(availableDomainTypes);
+            new IommuInterfaceStateChange().presentFields(watched).availableDomainTypes(current);
         try
         {
             callback.onStateChange(initial, context);

@@ -17,9 +17,17 @@ package dev.iommu.callbacks;
  *  +---------------------------------------------------------------+
  *  |   AvailableDomainTypes (bit 1 &lt;&lt; IOMMU_DMA_DOMAIN_TYPE)       |
  *  +---------------------------------------------------------------+
- *  |                    Reserved, zero (40 bytes)                 ...
+ *  |       Change sequence of the device's registration (0: none)   |
+ *  +---------------------------------------------------------------+
+ *  |              Registration id (0: no registration)             |
+ *  +---------------------------------------------------------------+
+ *  |                    Reserved, zero (32 bytes)                 ...
  *  +---------------------------------------------------------------+
  * </pre>
+ * The change sequence numbers the changes published while the device has a registration (1, 2, ...), and the
+ * registration id says which registration: the dispatcher calls the callback only for a change of its own
+ * registration newer than the last it showed, so a record the healing scan already covered, or one published for an
+ * earlier registration of the device or before any, is never shown out of order.
  */
 public final class StateChangeDescriptor
 {
@@ -32,8 +40,14 @@ public final class StateChangeDescriptor
     /** Offset of AvailableDomainTypes (int): the new value. */
     public static final int AVAILABLE_DOMAIN_TYPES_OFFSET = 12;
 
+    /** Offset of the change sequence (int). */
+    public static final int CHANGE_SEQUENCE_OFFSET = 16;
+
+    /** Offset of the registration id (int). */
+    public static final int REGISTRATION_ID_OFFSET = 20;
+
     /** Bytes used by the fields; the rest of the payload is reserved. */
-    public static final int USED_LENGTH = 16;
+    public static final int USED_LENGTH = 24;
 
     private StateChangeDescriptor()
     {

@@ -46,7 +46,7 @@ class OrderingTest
                 {
                     check(device, stateChange.availableDomainTypes());
                 }
-            }, null, device, AVAILABLE_DOMAIN_TYPES, -1);
+            }, null, device, AVAILABLE_DOMAIN_TYPES, () -> -1);
             notifications.setDeviceFaultReporting(device, true, new DeviceFaultConfiguration().faultHandler(
                 (context, info) -> check(device, (int)(notifications.currentFault().faultAddress() >>> 12))));
         }

@@ -26,6 +26,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/**
+ * State-change callback registration: the synchronous first call, argument checks, unregister (from inside the
+ * callback, from inside the registration call, and from another thread while the callback runs: it returns only
+ * after the callback did, proven while the unregistering thread is known to be inside unregister), and callback
+ * errors.
+ */
 class RegistrationTest
 {
     private final List<Throwable> errors = new ArrayList<>();
@@ -62,7 +68,7 @@ class RegistrationTest
     {
         final Recorder callback = new Recorder();
         final Object context = new Object();
-        assertTrue(notifications.registerStateChangeCallback(callback, context, 7, AVAILABLE_DOMAIN_TYPES, 0x5));
+        assertTrue(notifications.registerStateChangeCallback(callback, context, 7, AVAILABLE_DOMAIN_TYPES, () -> 0x5));
         assertEquals(1, callback.calls.size());
         assertEquals(AVAILABLE_DOMAIN_TYPES, callback.calls.get(0)[0]);
         assertEquals(0x5, callback.calls.get(0)[1]);
@@ -76,7 +82,7 @@ class RegistrationTest
     void reservedBitsAreIgnoredWhenBitZeroIsSet()
     {
         final Recorder callback = new Recorder();
-        assertTrue(notifications.registerStateChangeCallback(callback, null, 1, 0xFFFF_FFFF, 0x1));
+        assertTrue(notifications.registerStateChangeCallback(callback, null, 1, 0xFFFF_FFFF, () -> 0x1));
         assertEquals(AVAILABLE_DOMAIN_TYPES, callback.calls.get(0)[0]);
     }
 
@@ -85,21 +91,21 @@ class RegistrationTest
     {
         final Recorder callback = new Recorder();
         final NullPointerException nullCallback = assertThrows(NullPointerException.class,
-            () -> notifications.registerStateChangeCallback(null, null, 1, AVAILABLE_DOMAIN_TYPES, 0));
+            () -> notifications.registerStateChangeCallback(null, null, 1, AVAILABLE_DOMAIN_TYPES, () -> 0));
         assertTrue(nullCallback.getMessage().contains("callback"), nullCallback.getMessage());
         final IllegalArgumentException negativeDevice = assertThrows(IllegalArgumentException.class,
-            () -> notifications.registerStateChangeCallback(callback, null, -1, AVAILABLE_DOMAIN_TYPES, 0));
+            () -> notifications.registerStateChangeCallback(callback, null, -1, AVAILABLE_DOMAIN_TYPES, () -> 0));
         assertTrue(negativeDevice.getMessage().contains("deviceId"), negativeDevice.getMessage());
         final IllegalArgumentException noField = assertThrows(IllegalArgumentException.class,
-            () -> notifications.registerStateChangeCallback(callback, null, 1, 0, 0));
+            () -> notifications.registerStateChangeCallback(callback, null, 1, 0, () -> 0));
         assertTrue(noField.getMessage().contains("watchedFields"), noField.getMessage());
         assertThrows(IllegalArgumentException.class,
             () -> notifications.registerStateChangeCallback(
-                callback, null, 1, IommuInterfaceStateChangeFields.RESERVED_MASK, 0));
+                callback, null, 1, IommuInterfaceStateChangeFields.RESERVED_MASK, () -> 0));
         assertTrue(callback.calls.isEmpty());
         // Nothing was installed: the device is still free and an unregister finds nothing.
         assertFalse(notifications.unregisterStateChangeCallback(callback, 1));
-        assertTrue(notifications.registerStateChangeCallback(callback, null, 1, AVAILABLE_DOMAIN_TYPES, 0));
+        assertTrue(notifications.registerStateChangeCallback(callback, null, 1, AVAILABLE_DOMAIN_TYPES, () -> 0));
         final NullPointerException nullUnregister =
             assertThrows(NullPointerException.class, () -> notifications.unregisterStateChangeCallback(null, 1));
         assertTrue(nullUnregister.getMessage().contains("callback"), nullUnregister.getMessage());
@@ -113,12 +119,12 @@ class RegistrationTest
     {
         final Recorder first = new Recorder();
         final Recorder second = new Recorder();
-        assertTrue(notifications.registerStateChangeCallback(first, null, 3, AVAILABLE_DOMAIN_TYPES, 0));
-        assertFalse(notifications.registerStateChangeCallback(second, null, 3, AVAILABLE_DOMAIN_TYPES, 0));
-        assertFalse(notifications.registerStateChangeCallback(first, null, 3, AVAILABLE_DOMAIN_TYPES, 0));
+        assertTrue(notifications.registerStateChangeCallback(first, null, 3, AVAILABLE_DOMAIN_TYPES, () -> 0));
+        assertFalse(notifications.registerStateChangeCallback(second, null, 3, AVAILABLE_DOMAIN_TYPES, () -> 0));
+        assertFalse(notifications.registerStateChangeCallback(first, null, 3, AVAILABLE_DOMAIN_TYPES, () -> 0));
         assertTrue(second.calls.isEmpty());
         assertEquals(1, first.calls.size());
-        assertTrue(notifications.registerStateChangeCallback(second, null, 4, AVAILABLE_DOMAIN_TYPES, 0));
+        assertTrue(notifications.registerStateChangeCallback(second, null, 4, AVAILABLE_DOMAIN_TYPES, () -> 0));
 
         assertEquals(PublishResult.PUBLISHED, notifications.publisher().publishStateChange(3, 1, 0x3));
         assertEquals(1, notifications.doWork());
@@ -133,7 +139,7 @@ class RegistrationTest
     {
         final Recorder callback = new Recorder();
         final Recorder other = new Recorder();
-        assertTrue(notifications.registerStateChangeCallback(callback, null, 9, AVAILABLE_DOMAIN_TYPES, 0));
+        assertTrue(notifications.registerStateChangeCallback(callback, null, 9, AVAILABLE_DOMAIN_TYPES, () -> 0));
         assertFalse(notifications.unregisterStateChangeCallback(other, 9));
         assertFalse(notifications.unregisterStateChangeCallback(callback, 10));
         assertTrue(notifications.unregisterStateChangeCallback(callback, 9));
@@ -150,7 +156,7 @@ class RegistrationTest
     void eventsWithoutAWatchedFieldAreNotDelivered()
     {
         final Recorder callback = new Recorder();
-        notifications.registerStateChangeCallback(callback, null, 2, AVAILABLE_DOMAIN_TYPES, 0);
+        notifications.registerStateChangeCallback(callback, null, 2, AVAILABLE_DOMAIN_TYPES, () -> 0);
         notifications.publisher().publishStateChange(2, 0x2, 0x1);
         notifications.doWork();
         assertEquals(1, callback.calls.size());
@@ -172,7 +178,7 @@ class RegistrationTest
                 }
             }
         };
-        notifications.registerStateChangeCallback(callback, null, 5, AVAILABLE_DOMAIN_TYPES, 0);
+        notifications.registerStateChangeCallback(callback, null, 5, AVAILABLE_DOMAIN_TYPES, () -> 0);
         notifications.publisher().publishStateChange(5, 1, 0);
         notifications.publisher().publishStateChange(5, 1, 0);
         notifications.publisher().publishStateChange(5, 1, 0);
@@ -182,7 +188,7 @@ class RegistrationTest
         assertEquals(1, count(NotificationCounters.DELIVERED_TYPE_ID));
         assertEquals(2, count(NotificationCounters.UNHANDLED_TYPE_ID));
         // The device is free again.
-        assertTrue(notifications.registerStateChangeCallback(new Recorder(), null, 5, AVAILABLE_DOMAIN_TYPES, 0));
+        assertTrue(notifications.registerStateChangeCallback(new Recorder(), null, 5, AVAILABLE_DOMAIN_TYPES, () -> 0));
     }
 
     @Test
@@ -198,7 +204,7 @@ class RegistrationTest
                 removed[0] = notifications.unregisterStateChangeCallback(this, 6);
             }
         };
-        assertTrue(notifications.registerStateChangeCallback(callback, null, 6, AVAILABLE_DOMAIN_TYPES, 0));
+        assertTrue(notifications.registerStateChangeCallback(callback, null, 6, AVAILABLE_DOMAIN_TYPES, () -> 0));
         assertTrue(removed[0]);
         notifications.publisher().publishStateChange(6, 1, 0);
         notifications.doWork();
@@ -217,8 +223,8 @@ class RegistrationTest
                 calls.incrementAndGet();
                 throw boom;
             },
-            null, 1, AVAILABLE_DOMAIN_TYPES, 0);
-        notifications.registerStateChangeCallback(other, null, 2, AVAILABLE_DOMAIN_TYPES, 0);
+            null, 1, AVAILABLE_DOMAIN_TYPES, () -> 0);
+        notifications.registerStateChangeCallback(other, null, 2, AVAILABLE_DOMAIN_TYPES, () -> 0);
         assertEquals(1, count(NotificationCounters.CALLBACK_ERRORS_TYPE_ID));
         notifications.publisher().publishStateChange(1, 1, 0);
         notifications.publisher().publishStateChange(2, 1, 0);
@@ -242,10 +248,12 @@ class RegistrationTest
         final AtomicBoolean unregisterReturned = new AtomicBoolean();
         final AtomicBoolean violation = new AtomicBoolean();
         final AtomicInteger calls = new AtomicInteger();
+        final Thread[] runner = new Thread[1];
         final IommuInterfaceStateChangeCallback callback = (stateChange, context) ->
         {
             if (calls.incrementAndGet() == 2)
             {
+                runner[0] = Thread.currentThread();
                 entered.countDown();
                 try
                 {
@@ -262,26 +270,30 @@ class RegistrationTest
                 violation.set(true);
             }
         };
-        notifications.registerStateChangeCallback(callback, null, 1, AVAILABLE_DOMAIN_TYPES, 0);
+        notifications.registerStateChangeCallback(callback, null, 1, AVAILABLE_DOMAIN_TYPES, () -> 0);
         notifications.publisher().publishStateChange(1, 1, 0);
         assertTrue(entered.await(10, TimeUnit.SECONDS));
-        final CountDownLatch unregistering = new CountDownLatch(1);
         final boolean[] removed = { false };
         final Thread unregisterer = new Thread(() ->
         {
-            unregistering.countDown();
             removed[0] = notifications.unregisterStateChangeCallback(callback, 1);
             unregisterReturned.set(true);
         });
+        assertSame(runner[0], notifications.stateChangeCallbackRunner(callback, 1), "the callback is running");
         unregisterer.start();
-        assertTrue(unregistering.await(10, TimeUnit.SECONDS));
-        // Bounded observation that unregister is still waiting while the callback runs.
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
-        while (System.nanoTime() < deadline)
+        // Handshake: the registration is gone from the registry only once the unregistering thread is inside
+        // unregister (past its removal, at the gate); from then on, with the callback still running, unregister must
+        // not return. Every passing run checks that state, however late the unregistering thread starts.
+        final long removedBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (null != notifications.stateChangeCallbackRunner(callback, 1))
         {
-            assertFalse(unregisterReturned.get(), "unregister returned while its callback was running");
+            assertTrue(System.nanoTime() < removedBy, "the unregistering thread never removed the registration");
             Thread.onSpinWait();
         }
+        assertFalse(unregisterReturned.get(), "unregister returned while its callback was running");
+        unregisterer.join(100);
+        assertTrue(unregisterer.isAlive(), "unregister returned while its callback was running");
+        assertFalse(unregisterReturned.get(), "unregister returned while its callback was running");
         for (int i = 0; i < 100; i++)
         {
             notifications.publisher().publishStateChange(1, 1, 0);
@@ -311,7 +323,7 @@ class RegistrationTest
                         work[0] = notifications.doWork();
                     }
                 },
-                null, 8, AVAILABLE_DOMAIN_TYPES, 0));
+                null, 8, AVAILABLE_DOMAIN_TYPES, () -> 0));
         });
         assertEquals(1, work[0]);
         assertEquals(1, calls.get());

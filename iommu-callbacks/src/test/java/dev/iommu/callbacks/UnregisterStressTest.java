@@ -40,6 +40,7 @@ class UnregisterStressTest
     private final AtomicLong gaps = new AtomicLong();
     private final AtomicLong receipts = new AtomicLong();
     private volatile String firstViolation;
+    private final java.util.Queue<long[]> jumps = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     final class Callback implements IommuInterfaceStateChangeCallback
     {
@@ -71,16 +72,14 @@ class UnregisterStressTest
             {
                 duplicates.incrementAndGet();
             }
-            if (lastSeq >= 0)
+            if (lastSeq >= 0 && seq > lastSeq + 1)
             {
-                for (long s = lastSeq + 1; s < seq; s++)
-                {
-                    if (0 == dropped[device][(int)s])
-                    {
-                        gaps.incrementAndGet();
-                        violation("gap: device " + device + " seq " + s + " neither delivered nor dropped");
-                    }
-                }
+                // Checked after the run, when every drop is marked: a jump is only allowed as the heal after a drop.
+                jumps.add(new long[] {device, lastSeq, seq});
+            }
+            else if (lastSeq >= 0 && seq <= lastSeq)
+            {
+                violation("out of order: device " + device + " seq " + seq + " after " + lastSeq);
             }
             if (firstSeq < 0)
             {
@@ -93,6 +92,18 @@ class UnregisterStressTest
                 violation("callback still running after unregister returned, device " + device);
             }
         }
+    }
+
+    private boolean anyDropped(final int device, final long from, final long to)
+    {
+        for (long s = from; s < to; s++)
+        {
+            if (0 != dropped[device][(int)s])
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void violation(final String message)
@@ -154,7 +165,7 @@ class UnregisterStressTest
             final int device = cycle % DEVICES;
             final Callback callback = new Callback(device);
             final boolean registered =
-                notifications.registerStateChangeCallback(callback, null, device, AVAILABLE_DOMAIN_TYPES, -1);
+                notifications.registerStateChangeCallback(callback, null, device, AVAILABLE_DOMAIN_TYPES, () -> -1);
             assertTrue(registered, "cycle " + cycle);
             callback.lo = started.get(device);
             // Most windows are short; every eighth stays open until it saw deliveries (bounded).
@@ -179,6 +190,18 @@ class UnregisterStressTest
         assertFalse(producer.isAlive());
         notifications.close();
 
+        // A change missing between two deliveries (or before the first one of a window) is allowed only when the
+        // change shown after it, or one in that stretch, was dropped: the healing scan showed the lost change,
+        // superseding the older records still in the ring.
+        for (final long[] jump : jumps)
+        {
+            if (!anyDropped((int)jump[0], jump[1] + 1, jump[2] + 1))
+            {
+                gaps.incrementAndGet();
+                violation("gap: device " + jump[0] + " seqs " + (jump[1] + 1) + ".." + (jump[2] - 1) +
+                    " neither delivered nor dropped");
+            }
+        }
         long lowerBoundMisses = 0;
         long windowsWithDeliveries = 0;
         for (final Callback callback : registrations)
@@ -186,12 +209,10 @@ class UnregisterStressTest
             if (callback.firstSeq >= 0)
             {
                 windowsWithDeliveries++;
-                for (long s = callback.lo; s < callback.firstSeq; s++)
+                if (callback.lo < callback.firstSeq &&
+                    !anyDropped(callback.device, callback.lo, callback.firstSeq + 1))
                 {
-                    if (0 == dropped[callback.device][(int)s])
-                    {
-                        lowerBoundMisses++;
-                    }
+                    lowerBoundMisses++;
                 }
             }
         }
@@ -213,7 +234,7 @@ class UnregisterStressTest
         assertEquals(produced, notifications.producedCount(), summary);
         assertEquals(produced, counters.get(NotificationCounters.PRODUCED_TYPE_ID), summary);
         assertEquals(produced, delivered + unhandled + droppedCount, summary);
-        assertEquals(receipts.get(), delivered, summary);
+        assertEquals(receipts.get(), delivered + counters.get(NotificationCounters.HEALED_TYPE_ID), summary);
         assertTrue(windowsWithDeliveries > 0, "the race never happened: " + summary);
         System.out.println(summary);
     }

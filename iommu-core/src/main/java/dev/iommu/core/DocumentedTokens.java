@@ -73,7 +73,7 @@ final class DocumentedTokens
         d.protectedRanges().add(address, address + size);
         if (d.table().reserve(address, size) != PtwResult.OK)
         {
-            d.table().unmap(address, size);
+            // The table refused before installing anything (all or nothing): give back the range and the space.
             d.protectedRanges().remove(address, address + size);
             d.allocator().free(address, pages);
             return NtStatus.STATUS_INSUFFICIENT_RESOURCES;
@@ -99,7 +99,7 @@ final class DocumentedTokens
         }
         if (d.table().reserve(address, size) != PtwResult.OK)
         {
-            d.table().unmap(address, size);
+            // The table refused before installing anything (all or nothing): give back the range.
             d.protectedRanges().remove(address, end);
             return NtStatus.STATUS_INSUFFICIENT_RESOURCES;
         }

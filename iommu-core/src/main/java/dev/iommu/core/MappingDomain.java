@@ -287,17 +287,6 @@ final class MappingDomain extends Domain
             }
             return NtStatus.STATUS_IN_USE;
         }
-        final long mapped = table.nextMapped(address, end);
-        if (mapped >= 0 && mapped < end)
-        {
-            // A clash found before the walk installs a table: the refused map keeps nothing (a clash met during the
-            // walk, with a map racing this one, rolls the leaves back but keeps the tables both share).
-            if (verifier.on)
-            {
-                MappingDivergence.clash(verifier, member, this, address, end - address);
-            }
-            return NtStatus.STATUS_IN_USE;
-        }
         final int result = mapPhysical(address, permissions, base, frames, pages);
         if (result != PtwResult.OK)
         {
@@ -473,6 +462,10 @@ final class MappingDomain extends Domain
         }
         try
         {
+            if (identityClash(base, frames, pages))
+            {
+                return NtStatus.STATUS_IN_USE;
+            }
             long done = 0;
             while (done < pages)
             {
@@ -549,6 +542,46 @@ final class MappingDomain extends Domain
         {
             gate.exit(stripe);
         }
+    }
+
+    /**
+     * Whether a run of an identity map would be refused for a clash (a protected range, a mapped page, or another
+     * run of the same call), looked for before any run is mapped: a refused identity map of several runs must not
+     * keep the tables its first runs installed. Reports to the verifier as the failing run's map would. Allocates
+     * (identity maps are set-up calls, not the I/O path).
+     */
+    private boolean identityClash(final long base, final long[] frames, final long pages)
+    {
+        final java.util.TreeMap<Long, Long> runs = new java.util.TreeMap<>();
+        long done = 0;
+        while (done < pages)
+        {
+            final long run = PhysicalPages.consecutiveRun(frames, done, pages);
+            final long at = PhysicalPages.frame(base, frames, done) << PAGE_SHIFT;
+            final long end = at + (run << PAGE_SHIFT);
+            final java.util.Map.Entry<Long, Long> before = runs.lowerEntry(end);
+            final boolean overlapsRun = null != before && before.getValue() > at;
+            if (protectedRanges.overlaps(at, end))
+            {
+                if (verifier.on)
+                {
+                    MappingDivergence.protectedMap(verifier, "MapIdentityRange(Ex)", this, at, end - at,
+                        table.countMapped(at, end - at) > 0);
+                }
+                return true;
+            }
+            if (overlapsRun || table.nextMapped(at, end) < end)
+            {
+                if (verifier.on)
+                {
+                    MappingDivergence.clash(verifier, "MapIdentityRange(Ex)", this, at, end - at);
+                }
+                return true;
+            }
+            runs.put(at, end);
+            done += run;
+        }
+        return false;
     }
 
     private void undoIdentity(final long base, final long[] frames, final long mapped)

@@ -128,7 +128,8 @@ final class ObservedTokens
         {
             overlapReport(domain, address, size, added, null == allocator, verifier);
         }
-        if (domain.table().reserve(address, size) != PtwResult.OK)
+        // Observed 5 ReserveLogicalAddressRange row 7: the tables built before running out stay.
+        if (domain.table().reserveAsFarAsPossible(address, size) != PtwResult.OK)
         {
             if (added)
             {

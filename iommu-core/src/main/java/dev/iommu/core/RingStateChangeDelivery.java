@@ -44,7 +44,7 @@ final class RingStateChangeDelivery extends StateChangeDelivery
         final int stateFields)
     {
         return notifications.registerStateChangeCallback(callback, context, device.id(), stateFields,
-            platform.policy().availableDomainTypes(device.pdo()));
+            () -> platform.policy().availableDomainTypes(device.pdo()));
     }
 
     @Override

@@ -24,10 +24,14 @@ import static dev.iommu.ptw.PteDescriptor.TABLE;
  *
  * <h2>Rules</h2>
  * <ul>
- *   <li>Map is all-or-nothing: missing tables are installed with one CAS each (the loser frees its page), leaves
- *   are claimed by CAS from empty; on a conflict or when the arena runs out, the leaves this call claimed are
- *   cleared again and tables whose whole span lies inside the range are freed. Intermediate tables it installed
- *   that also span addresses outside the range stay installed (empty); translations are unchanged.</li>
+ *   <li>Map and reserve are all-or-nothing, tables included: unless the whole range lies in one existing leaf
+ *   table, a call first counts the tables it will install ({@link TableDemand}, deciding large leaves as the map
+ *   does) and takes that many pages from the arena ({@link TablePageStash}); running out refuses the call before
+ *   anything changed. A call that will install tables also looks for a mapped leaf in its range first and
+ *   refuses a clash before installing any. Missing tables are then installed with one CAS each (the loser frees
+ *   its page), leaves are claimed by CAS from empty; a clash found by a leaf CAS (a racing overlapping map) clears
+ *   the leaves this call claimed and keeps every table (a reservation's tables must stay, and in the sequential
+ *   case the call installed none). Only maps racing an overlapping map can leave an empty table behind.</li>
  *   <li>Large leaves are used when address, output and remaining length are aligned to 2 MiB / 1 GiB, the size is
  *   allowed, and the slot is empty: a large leaf never replaces an existing lower table, so reserved ranges stay
  *   4 KiB.</li>
@@ -80,6 +84,7 @@ public final class RadixPageTable
     private final int arenaCapacity;
     private final SoftwareIotlb iotlb;
     private final WalkObserver observer;
+    private final TableDemand demand;
 
     private RadixPageTable(
         final TableArena arena, final PageTableConfig config, final int rootPage, final WalkObserver observer)
@@ -98,6 +103,7 @@ public final class RadixPageTable
         this.tableId = TABLE_IDS.incrementAndGet() & 0x3FF_FFFFL;
         this.iotlb = config.iotlbEntries() > 0 ? new SoftwareIotlb(config) : null;
         tablePages.set(1);
+        this.demand = new TableDemand(this, arena);
     }
 
     /**
@@ -120,6 +126,11 @@ public final class RadixPageTable
             return null;
         }
         return new RadixPageTable(arena, config, root, observer);
+    }
+
+    long rootTableAddress()
+    {
+        return rootAddress;
     }
 
     /**
@@ -209,18 +220,67 @@ public final class RadixPageTable
         }
         final long end = iova + length;
         final long delta = output - iova;
-        long pos = iova;
-        while (pos < end)
+        // The whole range in one leaf table that exists (the common single-I/O map): nothing to install, and a
+        // clash clears only the leaves this call claimed. Otherwise count and take the tables first.
+        final boolean inLeafTable =
+            (iova >>> REGION_SHIFT) == ((end - 1) >>> REGION_SHIFT) && cachedLeafTable(iova) != 0;
+        final TablePageStash stash = inLeafTable ? null : TablePageStash.forThread();
+        if (null != stash)
         {
-            final long next = mapStep(pos, end, delta, permissions);
-            if (next < 0)
+            final int prepared = prepare(stash, iova, end, delta, true, true);
+            if (prepared != PtwResult.OK)
             {
-                rollback(iova, pos);
-                return (int)next;
+                return prepared;
             }
-            pos = next;
         }
-        return PtwResult.OK;
+        try
+        {
+            long pos = iova;
+            while (pos < end)
+            {
+                final long next = mapStep(pos, end, delta, permissions, stash);
+                if (next < 0)
+                {
+                    rollback(iova, pos);
+                    return (int)next;
+                }
+                pos = next;
+            }
+            return PtwResult.OK;
+        }
+        finally
+        {
+            if (null != stash)
+            {
+                stash.release();
+            }
+        }
+    }
+
+    /**
+     * All or nothing, before anything changes: counts the tables a map or reserve of {@code [start, end)} installs
+     * ({@link TableDemand}) and takes that many pages from the arena into {@code stash}. When the call would
+     * install tables, a leaf already in the range ({@code checkLeaves}) refuses it here too, so that a refused
+     * call never leaves a table behind; without new tables a clash is found by the leaf CAS and rolled back (only
+     * leaves change).
+     *
+     * @return {@link PtwResult#OK} (release the stash in a finally block), or NO_MEMORY or EXISTS with nothing
+     *     changed and nothing held.
+     */
+    private int prepare(
+        final TablePageStash stash, final long start, final long end, final long delta, final boolean large,
+        final boolean checkLeaves)
+    {
+        final long tables = demand.count(start, end, delta, large);
+        if (tables < 0)
+        {
+            return (int)tables;
+        }
+        if (tables > 0 && checkLeaves && nextMappedLevel(rootAddress, top, 0, start, end) >= 0)
+        {
+            return PtwResult.EXISTS;
+        }
+        return stash.fill(arena, tables) ? PtwResult.OK : PtwResult.NO_MEMORY;
     }
 
     /**
@@ -266,11 +326,39 @@ public final class RadixPageTable
             }
         }
         final long end = iova + length;
+        final boolean inLeafTable =
+            (iova >>> REGION_SHIFT) == ((end - 1) >>> REGION_SHIFT) && cachedLeafTable(iova) != 0;
+        final TablePageStash stash = inLeafTable ? null : TablePageStash.forThread();
+        if (null != stash)
+        {
+            final int prepared = prepare(stash, iova, end, 0, false, true);
+            if (prepared != PtwResult.OK)
+            {
+                return prepared;
+            }
+        }
+        try
+        {
+            return scatter(iova, end, frames, offset, permissions, stash);
+        }
+        finally
+        {
+            if (null != stash)
+            {
+                stash.release();
+            }
+        }
+    }
+
+    private int scatter(
+        final long iova, final long end, final long[] frames, final int offset, final int permissions,
+        final TablePageStash stash)
+    {
         long pos = iova;
         int frame = offset;
         while (pos < end)
         {
-            final long table = leafTable(pos, true);
+            final long table = leafTable(pos, true, stash);
             if (table < 0)
             {
                 rollback(iova, pos);
@@ -302,8 +390,9 @@ public final class RadixPageTable
      *
      * @param iova   input address, 4 KiB aligned.
      * @param length bytes, a positive multiple of 4 KiB.
-     * @return {@link PtwResult#OK}, {@link PtwResult#NO_MEMORY} (tables installed so far stay, empty), or
-     *     {@link PtwResult#EXISTS} when a large leaf covers part of the range, or a bad-argument code.
+     * @return {@link PtwResult#OK}, {@link PtwResult#NO_MEMORY} (nothing installed), or {@link PtwResult#EXISTS}
+     *     when a large leaf covers part of the range (nothing installed, unless a racing map put that leaf there
+     *     meanwhile: then the tables installed so far stay, empty), or a bad-argument code.
      */
     public int reserve(final long iova, final long length)
     {
@@ -313,9 +402,54 @@ public final class RadixPageTable
             return check;
         }
         final long end = iova + length;
+        final TablePageStash stash = TablePageStash.forThread();
+        final int prepared = prepare(stash, iova, end, 0, false, false);
+        if (prepared != PtwResult.OK)
+        {
+            return prepared;
+        }
+        try
+        {
+            for (long pos = iova; pos < end; pos = regionEnd(pos))
+            {
+                final long table = leafTable(pos, true, stash);
+                if (table < 0)
+                {
+                    // Only when a racing map took a counted region's table slot with a large leaf: the tables
+                    // installed so far stay (empty), as the contract says.
+                    return (int)table;
+                }
+            }
+            return PtwResult.OK;
+        }
+        finally
+        {
+            stash.release();
+        }
+    }
+
+    /**
+     * Install the tables behind {@code [iova, iova + length)} as {@link #reserve} does, but without counting them
+     * first: tables are installed as the walk meets their absence, and running out stops there, leaving the tables
+     * installed so far (empty). For an emulation of an IOMMU driver that builds tables that way; {@link #reserve} is
+     * the all-or-nothing form.
+     *
+     * @param iova   input address, 4 KiB aligned.
+     * @param length bytes, a positive multiple of 4 KiB.
+     * @return {@link PtwResult#OK}, {@link PtwResult#NO_MEMORY} (the tables installed so far stay), or
+     *     {@link PtwResult#EXISTS} when a large leaf covers part of the range, or a bad-argument code.
+     */
+    public int reserveAsFarAsPossible(final long iova, final long length)
+    {
+        final int check = checkRange(iova, length);
+        if (check != PtwResult.OK)
+        {
+            return check;
+        }
+        final long end = iova + length;
         for (long pos = iova; pos < end; pos = regionEnd(pos))
         {
-            final long table = leafTable(pos, true);
+            final long table = leafTable(pos, true, null);
             if (table < 0)
             {
                 return (int)table;
@@ -324,7 +458,8 @@ public final class RadixPageTable
         return PtwResult.OK;
     }
 
-    private long mapStep(final long pos, final long end, final long delta, final int permissions)
+    private long mapStep(
+        final long pos, final long end, final long delta, final int permissions, final TablePageStash stash)
     {
         final boolean large = canLarge(1, pos, end, delta) || canLarge(2, pos, end, delta);
         if (!large)
@@ -355,7 +490,7 @@ public final class RadixPageTable
             }
             if (entry == 0)
             {
-                final int child = arena.allocate();
+                final int child = null == stash ? arena.allocate() : stash.take(arena);
                 if (child == 0)
                 {
                     return PtwResult.NO_MEMORY;
@@ -472,7 +607,9 @@ public final class RadixPageTable
     {
         if (pos > iova)
         {
-            unmapLevel(rootAddress, top, 0, iova, pos, true);
+            // Keep the tables: they may be a reservation's (MapReservedLogicalRange must never free its token's
+            // tables), and a refused map that installed none leaves the tables as they were.
+            unmapLevel(rootAddress, top, 0, iova, pos, false);
             if (null != iotlb)
             {
                 // A translate may have cached a leaf of the failed map: always invalidate, whatever the mode.
@@ -482,12 +619,13 @@ public final class RadixPageTable
     }
 
     /**
-     * The level-0 table holding {@code pos}, installing missing tables when asked.
+     * The level-0 table holding {@code pos}, installing missing tables when asked (from {@code stash}, or from
+     * the arena when the caller knew none would be missing and passed null).
      *
      * @return its address, or a negative {@link PtwResult}: NO_MEMORY, EXISTS (a large leaf), or NOT-present
      *     (0) when {@code install} is false.
      */
-    private long leafTable(final long pos, final boolean install)
+    private long leafTable(final long pos, final boolean install, final TablePageStash stash)
     {
         final long cached = cachedLeafTable(pos);
         if (cached != 0)
@@ -505,7 +643,7 @@ public final class RadixPageTable
                 {
                     return 0;
                 }
-                final int child = arena.allocate();
+                final int child = null == stash ? arena.allocate() : stash.take(arena);
                 if (child == 0)
                 {
                     return PtwResult.NO_MEMORY;
@@ -746,7 +884,7 @@ public final class RadixPageTable
         {
             return false;
         }
-        return leafTable(iova & ~PAGE_MASK, false) != 0;
+        return leafTable(iova & ~PAGE_MASK, false, null) != 0;
     }
 
 
@@ -1141,7 +1279,7 @@ public final class RadixPageTable
         return PtwResult.OK;
     }
 
-    private boolean canLarge(final int level, final long pos, final long end, final long delta)
+    boolean canLarge(final int level, final long pos, final long end, final long delta)
     {
         if (level == 1)
         {

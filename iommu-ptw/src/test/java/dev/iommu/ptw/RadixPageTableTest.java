@@ -279,27 +279,72 @@ class RadixPageTableTest
     }
 
     /**
-     * The documented limit of "changes nothing" on NO_MEMORY: an intermediate table this call installed that also
-     * spans addresses outside its range stays installed (empty), because a concurrent map of a disjoint range may
-     * already be using it; no translation changes, and the page is freed by the next unmap covering its span.
+     * NO_MEMORY changes nothing at all, tables included: a map or reserve counts the tables it needs and takes
+     * them from the arena before it installs any, so running out refuses the call while the tables are as they
+     * were (before, the intermediate tables installed before the shortage stayed, and a nearly full arena lost its
+     * last pages to a refused call).
      */
     @Test
-    void noMemoryLeavesOnlyEmptySharedTablesBehind()
+    void noMemoryInstallsNoTable()
     {
         arena.close();
         arena = TableArena.allocateDirect(5);
         final RadixPageTable table = table();
         assertEquals(PtwResult.OK, table.map(0, 0, SIZE_4K, RW));
-        assertEquals(PtwResult.NO_MEMORY, table.map(SIZE_1G, 0, 2 * SIZE_4K, RW));
-        assertNotPresent(table, SIZE_1G);
-        assertNotPresent(table, SIZE_1G + SIZE_4K);
-        assertEquals(5, table.tablePages(), "the new level-1 table spans more than the range: kept, empty");
-        final List<long[]> ranges = new ArrayList<>();
-        table.forEachMappedRange((iova, output, length, permissions) -> ranges.add(new long[] { iova, length }));
-        assertEquals(1, ranges.size());
-        assertEquals(0, table.unmap(SIZE_1G, SIZE_1G));
-        assertEquals(4, table.tablePages());
         assertEquals(4, arena.pagesInUse());
+        final String dump = table.dump();
+        // Needs a level-1 and a level-0 table under the existing level-2 table: one page is left.
+        assertEquals(PtwResult.NO_MEMORY, table.map(SIZE_1G, 0, 2 * SIZE_4K, RW));
+        assertEquals(PtwResult.NO_MEMORY, table.mapScatter(SIZE_1G, new long[2], 0, 2, RW));
+        assertEquals(PtwResult.NO_MEMORY, table.reserve(SIZE_1G, SIZE_4K));
+        assertEquals(PtwResult.NO_MEMORY, table.map(SIZE_1G - SIZE_4K, 0, 2 * SIZE_4K, RW),
+            "two regions: the second needs two tables");
+        assertEquals(dump, table.dump());
+        assertEquals(4, table.tablePages());
+        assertEquals(4, arena.pagesInUse(), "the refused calls took no page");
+        assertEquals(PtwResult.OK, table.map(SIZE_2M, 0, SIZE_4K, RW), "the last page is still there");
+        assertEquals(5, arena.pagesInUse());
+    }
+
+    /**
+     * A map that would install tables and overlaps a mapped page is refused before it installs any (the leaf
+     * clash is looked for first); one that installs none rolls back only the leaves it claimed.
+     */
+    @Test
+    void clashInstallsNoTable()
+    {
+        final RadixPageTable table = table();
+        assertEquals(PtwResult.OK, table.map(SIZE_1G + SIZE_4K, 0, SIZE_4K, RW));
+        final String dump = table.dump();
+        final long pages = arena.pagesInUse();
+        // The first region needs a level-1 and a level-0 table whose spans reach past the range; the clash is in
+        // the second region.
+        assertEquals(PtwResult.EXISTS, table.map(SIZE_1G - SIZE_4K, 0, 3 * SIZE_4K, RW));
+        assertEquals(PtwResult.EXISTS, table.mapScatter(SIZE_1G - SIZE_4K, new long[3], 0, 3, RW));
+        assertEquals(dump, table.dump());
+        assertEquals(pages, arena.pagesInUse());
+        assertEquals(PtwResult.OK, table.map(SIZE_1G - SIZE_4K, 0, SIZE_4K, RW));
+        final String both = table.dump();
+        assertEquals(PtwResult.EXISTS, table.map(SIZE_1G - SIZE_4K, 0, 3 * SIZE_4K, RW), "no table needed");
+        assertEquals(both, table.dump());
+    }
+
+    /**
+     * A map into reserved tables that clashes after claiming leaves rolls back its leaves and keeps the tables,
+     * including a level-0 table whose whole span the failed range covered (it is the reservation's).
+     */
+    @Test
+    void rollbackKeepsReservedTables()
+    {
+        final RadixPageTable table = table();
+        assertEquals(PtwResult.OK, table.reserve(0, 2 * SIZE_2M));
+        assertEquals(PtwResult.OK, table.map(SIZE_2M, 0, SIZE_4K, RW));
+        final long pages = table.tablePages();
+        assertEquals(PtwResult.EXISTS, table.map(0, SIZE_1G, SIZE_2M + SIZE_4K, RW));
+        assertEquals(pages, table.tablePages(), "the reservation's tables stay");
+        assertNotPresent(table, 0);
+        assertEquals(PtwResult.OK, table.map(0, SIZE_1G, SIZE_2M, RW));
+        assertEquals(pages, table.tablePages(), "mapping into the reservation still allocates nothing");
     }
 
     @Test

@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The interleaving that safe reclamation exists for, forced step by step: a walk reads the pointer to a level-0
  * table and stops; the table is unmapped (freed) and its page reused for another region's leaves; the walk goes
  * on. Without the generation check the walk returns the other region's output; with it the walk retries and
- * reports "not present". This test fails if the check in {@code RadixPageTable.walk} is removed.
+ * reports "not present". This test fails if the check in {@code RadixPageTable.walk} is removed. An assertion that
+ * fails inside the observer (on the walking thread) fails the test too ({@link BackgroundCall}).
  */
 class ReclamationInterleavingTest
 {
@@ -29,30 +30,23 @@ class ReclamationInterleavingTest
         final CountDownLatch paused = new CountDownLatch(1);
         final CountDownLatch resume = new CountDownLatch(1);
         final AtomicLong readerLevel1 = new AtomicLong();
-        final Thread[] readerThread = new Thread[1];
+        final BackgroundCall[] reader = new BackgroundCall[1];
         final WalkObserver observer = (level, entry) ->
         {
-            if (Thread.currentThread() == readerThread[0] && level == 1 && readerLevel1.get() == 0)
+            if (Thread.currentThread() == reader[0].thread() && level == 1 && readerLevel1.get() == 0)
             {
                 readerLevel1.set(entry);
                 paused.countDown();
-                try
-                {
-                    assertTrue(resume.await(10, TimeUnit.SECONDS));
-                }
-                catch (final InterruptedException ex)
-                {
-                    Thread.currentThread().interrupt();
-                }
+                // Fails on the reader thread; BackgroundCall.join rethrows it on the test thread.
+                assertTrue(BackgroundCall.await(resume), "the test never resumed the walk");
             }
         };
         try (TableArena arena = TableArena.allocateDirect(64))
         {
             final RadixPageTable table = RadixPageTable.create(arena, new PageTableConfig().iotlbEntries(0), observer);
             assertEquals(PtwResult.OK, table.map(0, 0x1000_0000L, SIZE_4K, PtwPermissions.READ));
-            final AtomicLong result = new AtomicLong();
-            readerThread[0] = new Thread(() -> result.set(table.walk(0)));
-            readerThread[0].start();
+            reader[0] = new BackgroundCall(() -> table.walk(0));
+            reader[0].start();
             assertTrue(paused.await(10, TimeUnit.SECONDS));
             final int oldTable = PteDescriptor.childIndex(readerLevel1.get());
 
@@ -63,9 +57,9 @@ class ReclamationInterleavingTest
             assertEquals(oldTable, newTable, "the freed page was reused for the other region");
 
             resume.countDown();
-            readerThread[0].join();
-            assertEquals(Translation.FAULT_NOT_PRESENT, Translation.faultReason(result.get()),
-                "walk returned 0x" + Long.toHexString(result.get()) + " from a reused page");
+            final long result = reader[0].join();
+            assertEquals(Translation.FAULT_NOT_PRESENT, Translation.faultReason(result),
+                "walk returned 0x" + Long.toHexString(result) + " from a reused page");
         }
     }
 }

@@ -18,6 +18,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/**
+ * The software IOTLB of a page table: hits, misses, invalidation by unmap (strict and deferred), and a fill racing a
+ * strict unmap, stopped half-way by a {@link WalkObserver} (its assertions reach the test thread through
+ * {@link BackgroundCall}).
+ */
 class SoftwareIotlbTest
 {
     private static final int RW = PtwPermissions.READ_WRITE;
@@ -175,32 +180,25 @@ class SoftwareIotlbTest
     {
         final CountDownLatch paused = new CountDownLatch(1);
         final CountDownLatch resume = new CountDownLatch(1);
-        final Thread[] reader = new Thread[1];
+        final BackgroundCall[] reader = new BackgroundCall[1];
         final WalkObserver observer = (level, entry) ->
         {
-            if (Thread.currentThread() == reader[0] && level == 0)
+            if (Thread.currentThread() == reader[0].thread() && level == 0)
             {
                 paused.countDown();
-                try
-                {
-                    assertTrue(resume.await(10, TimeUnit.SECONDS));
-                }
-                catch (final InterruptedException ex)
-                {
-                    Thread.currentThread().interrupt();
-                }
+                // Fails on the reader thread; BackgroundCall.join rethrows it on the test thread.
+                assertTrue(BackgroundCall.await(resume), "the test never resumed the walk");
             }
         };
         final RadixPageTable table = RadixPageTable.create(arena, new PageTableConfig().iotlbEntries(64), observer);
         table.map(0, 0x10000, SIZE_4K, RW);
-        final AtomicLong seen = new AtomicLong();
-        reader[0] = new Thread(() -> seen.set(table.translate(0)));
+        reader[0] = new BackgroundCall(() -> table.translate(0));
         reader[0].start();
         assertTrue(paused.await(10, TimeUnit.SECONDS));
         assertEquals(1, table.unmap(0, SIZE_4K));
         resume.countDown();
-        reader[0].join();
-        assertEquals(0x10000, Translation.outputAddress(seen.get(), 0), "the racing translate saw the old leaf");
+        final long seen = reader[0].join();
+        assertEquals(0x10000, Translation.outputAddress(seen, 0), "the racing translate saw the old leaf");
         assertEquals(Translation.FAULT_NOT_PRESENT, Translation.faultReason(table.translate(0)),
             "a translate after the strict unmap returned must not hit a stale entry");
     }

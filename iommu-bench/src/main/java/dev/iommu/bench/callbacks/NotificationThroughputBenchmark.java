@@ -59,7 +59,7 @@ public class NotificationThroughputBenchmark
             for (int device = 0; device < 2; device++)
             {
                 notifications.registerStateChangeCallback(
-                    new Counter(), null, device, IommuInterfaceStateChangeFields.AVAILABLE_DOMAIN_TYPES, 0);
+                    new Counter(), null, device, IommuInterfaceStateChangeFields.AVAILABLE_DOMAIN_TYPES, () -> 0);
             }
         }
 

@@ -68,7 +68,7 @@ public final class Main
         final List<String> rest = args.subList(1, args.size());
         if (rest.contains("--help") || rest.contains("-h"))
         {
-            out.println(USAGE);
+            out.println(usageOf(command));
             return 0;
         }
         try
@@ -97,6 +97,29 @@ public final class Main
             err.println(ex.getMessage());
             err.println(USAGE);
             return USAGE_EXIT;
+        }
+    }
+
+    /**
+     * The usage a command prints for {@code --help}: its own for a known command, else the general one.
+     *
+     * @param command the command name.
+     * @return the text.
+     */
+    static String usageOf(final String command)
+    {
+        switch (command)
+        {
+            case "bench":
+                return "usage: " + BenchCommand.USAGE;
+            case "stress":
+                return "usage: " + StressCommand.USAGE;
+            case "stat":
+                return "usage: " + StatCommand.USAGE;
+            case "fuzz":
+                return "usage: " + FuzzCommand.USAGE;
+            default:
+                return USAGE;
         }
     }
 }

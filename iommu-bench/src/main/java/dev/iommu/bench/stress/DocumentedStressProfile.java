@@ -59,6 +59,13 @@ final class DocumentedStressProfile implements StressProfile
         return NtStatus.STATUS_IN_USE;
     }
 
+    /** DomainFactory: 2 MiB and 1 GiB leaves where address, output and length are aligned (large pages on). */
+    @Override
+    public boolean largeLeaves()
+    {
+        return true;
+    }
+
     @Override
     public boolean reservationsProtectRange()
     {

@@ -60,6 +60,13 @@ final class ObservedStressProfile implements StressProfile
         return false;
     }
 
+    /** Observed 4, common facts: 4 KiB leaves only, whatever the alignment (EmulatorContext#largePages ignored). */
+    @Override
+    public boolean largeLeaves()
+    {
+        return false;
+    }
+
     /** Observed 4, common facts: a map onto a present leaf is STATUS_INVALID_PARAMETER, this call's leaves undone. */
     @Override
     public int mapClash()

@@ -32,6 +32,8 @@ public final class StressCommand
         "    V1: CreateDomain, AttachDevice/DetachDevice by device object, MapLogicalRange, identity maps,\n" +
         "      SetDeviceFaultReporting, the x64 refusals, V1 against V2 tokens (racing too);\n" +
         "    V3: PASID sub-devices created, attached (Translate, TranslateS1), detached, deleted, QueryDeviceInfo;\n" +
+        "    all threads: contiguous 2 MiB maps (2 MiB leaves) and identity maps racing for the same addresses (at\n" +
+        "      most one succeeds), maps and unmaps racing a thread that detaches the device and deletes the domain;\n" +
         "  per-thread models predict every status and device-side translation (tagged with PASIDs too); checks that\n" +
         "  no two live blocks share a page, no two live sub-devices an ASID, and every status is one the member may\n" +
         "  return; exit 0 when all held and nothing leaked, 1 on the first violation (its seed reproduces the mix);\n" +

@@ -65,6 +65,13 @@ interface StressProfile
     int mapClash();
 
     /**
+     * @return whether a physically contiguous map of an aligned 2 MiB range is one 2 MiB leaf (the emulator's large
+     *     pages on), so that an unmap of part of it is STATUS_CONFLICTING_ADDRESSES and changes nothing; else it is
+     *     512 leaves of 4 KiB, and a partial unmap unmaps that part.
+     */
+    boolean largeLeaves();
+
+    /**
      * @return whether a token's range is protected: an explicit map or unmap over it is refused, and so is a
      *     reservation over mapped pages or another token (else none of these is checked).
      */

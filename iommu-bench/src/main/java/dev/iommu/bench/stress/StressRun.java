@@ -47,7 +47,8 @@ import dev.iommu.core.platform.Platform;
  * (named by device object) and one for the V3 PASID parent; four shared device objects, two of them external. What
  * the threads share: the shared devices with their state-change callbacks, a pool of three domains, a domain they
  * all map into (a page-owner map checks that no two live blocks overlap), the DMA Guard policy, a fault handler
- * for V1 fault reporting, and a map of the live PASID sub-devices' ASIDs (no two ever equal).
+ * for V1 fault reporting, a map of the live PASID sub-devices' ASIDs (no two ever equal), the slots all race to map
+ * with 2 MiB leaves ({@link StressSlotDomain}), and a domain deleted under their maps ({@link StressDoomedDomain}).
  * <p>
  * The invariants at the end: nothing left (no table page, domain, device, PASID sub-device, shared page or ASID;
  * the next sub-device gets PASID 1, so none leaked);
@@ -84,6 +85,8 @@ public final class StressRun
     private final IommuInterfaceStateChangeCallback[] callbacks = new IommuInterfaceStateChangeCallback[SHARED_SLOTS];
     private final IommuDmaDomain[] pool = new IommuDmaDomain[SHARED_POOL_DOMAINS];
     private final IommuDmaDomain sharedDomain;
+    private final StressSlotDomain slotDomain;
+    private final StressDoomedDomain doomedDomain;
     private final ConcurrentHashMap<Long, Integer> sharedOwners = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, Integer> asidOwners = new ConcurrentHashMap<>();
     private final AtomicLong callbackCalls = new AtomicLong();
@@ -146,7 +149,7 @@ public final class StressRun
         this.out = out;
         platform = StressTeardown.platform(threads, SHARED_SLOTS);
         final EmulatorContext emulatorContext = new EmulatorContext().platform(platform)
-            .countersDirectory(counters).dispatcherThread(true).profile(profile);
+            .countersDirectory(counters).dispatcherThread(true).profile(profile).largePages(true);
         if (verifier)
         {
             emulatorContext.verifier(true).verifierListener(this.verifier);
@@ -174,6 +177,8 @@ public final class StressRun
         pool[0] = createDomain(IommuDmaDomainType.TRANSLATE, true);
         pool[1] = createDomain(IommuDmaDomainType.TRANSLATE, false);
         pool[2] = createDomain(IommuDmaDomainType.PASS_THROUGH, false);
+        slotDomain = new StressSlotDomain(iommu, platform.device("slots"), teardown());
+        doomedDomain = new StressDoomedDomain(iommu, platform.device("doomed"), threads, this.profile, teardown());
     }
 
     /**
@@ -386,6 +391,16 @@ public final class StressRun
     IommuDmaDomain sharedDomain()
     {
         return sharedDomain;
+    }
+
+    StressSlotDomain slotDomain()
+    {
+        return slotDomain;
+    }
+
+    StressDoomedDomain doomedDomain()
+    {
+        return doomedDomain;
     }
 
     ConcurrentHashMap<Long, Integer> sharedOwners()

@@ -67,13 +67,13 @@ final class StressTeardown
     /**
      * The platform of a run: one x64 IOMMU with 48-bit addresses, every page size and PASIDs; per thread two device
      * objects for V2 tokens, one for V1 and one for the V3 PASID parent; the shared device objects, every other one
-     * external.
+     * external; the devices of the slot domain and of the doomed domain.
      */
     static Platform platform(final int threads, final int sharedSlots)
     {
         final Platform.Builder builder = Platform.builder().architecture(Architecture.X64)
             .iommu("vtd0", 0xFED9_0000L, 48, PageSizes.ALL, StressRun.PASID_WIDTH, true, 0)
-            .limits(new ResourceLimits(6 * threads + 16, 8 * threads + 16, 1 << 18, 16,
+            .limits(new ResourceLimits(6 * threads + 20, 8 * threads + 20, 1 << 18, 16,
                 StressV3PasidOps.MAX_SUB_DEVICES * threads + 16));
         for (int i = 0; i < 2 * threads; i++)
         {
@@ -88,6 +88,8 @@ final class StressTeardown
         {
             builder.pci("shared" + i, 2, i, 0, 0, "vtd0", i % 2 == 1);
         }
+        builder.pci("slots", 5, 0, 0, 0, "vtd0", false);
+        builder.pci("doomed", 5, 1, 0, 0, "vtd0", false);
         return builder.build();
     }
 
@@ -172,6 +174,8 @@ final class StressTeardown
         {
             expect(NtStatus.STATUS_SUCCESS, iommu.deleteDevice(run.ownDevice(i)), "DeleteDevice own");
         }
+        run.slotDomain().cleanUp(iommu, this);
+        run.doomedDomain().cleanUp(iommu, this);
         leakCheck(run.sharedOwners().isEmpty(), run.sharedOwners().size() + " shared pages still owned");
         expect(NtStatus.STATUS_SUCCESS, iommu.deleteDomain(run.sharedDomain()), "DeleteDomain shared");
         for (int i = 0; i < run.sharedPoolDomains(); i++)

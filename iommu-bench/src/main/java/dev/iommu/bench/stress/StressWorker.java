@@ -32,11 +32,15 @@ import dev.iommu.core.IommuEmulator;
  *     devices and pool domains (each status one the member may return there);</li>
  *     <li>{@link StressV1Ops}: every V1 member, on a V1 device object and domain of the thread's own (exact), and
  *     V1 against V2 tokens (racing too);</li>
- *     <li>{@link StressV3Ops}: the PASID members, and the V2 members the mix above does not call (exact).</li>
+ *     <li>{@link StressV3Ops}: the PASID members, and the V2 members the mix above does not call (exact);</li>
+ *     <li>{@link StressSlotOps}: contiguous 2 MiB maps (large leaves) and identity maps of the same addresses
+ *     racing the other threads' (at most one succeeds), exact on the slots the thread holds;</li>
+ *     <li>{@link StressDoomedOps}: maps, unmaps and accesses in a domain that another thread detaches the device
+ *     from and deletes under them (exact unless provably deleted), and that turn itself.</li>
  * </ul>
  * The V2 operations of this class and of the first two groups go through the V2 table or, one time in four, the V3
- * table (whose first 22 members are V2's); explicit maps go through V1 MapLogicalRange one time in four. Of 130
- * choices, 100 are the V2 mix, 15 V1 and 15 V3.
+ * table (whose first 22 members are V2's); explicit maps go through V1 MapLogicalRange one time in four. Of 150
+ * choices, 100 are the V2 mix, 15 V1, 15 V3, 10 the slots and 10 the doomed domain.
  */
 final class StressWorker implements Runnable
 {
@@ -59,6 +63,8 @@ final class StressWorker implements Runnable
     private final StressRaceOps raceOps;
     private final StressV1Ops v1Ops;
     private final StressV3Ops v3Ops;
+    private final StressSlotOps slotOps;
+    private final StressDoomedOps doomedOps;
     private DmaIommuInterfaceV2 iommu;
     private int table = StressChecks.V2;
     private final IommuDmaDomain allocatorDomain;
@@ -78,7 +84,8 @@ final class StressWorker implements Runnable
         MAP_ALLOCATED, MAP_SHARED, MAP_EXPLICIT, UNMAP, TRANSLATE, RESERVE, MAP_RESERVED, UNMAP_RESERVED, FREE_TOKEN,
         BAD_INPUT, LIFECYCLE, POLICY,
         V1_MAP, V1_UNMAP, V1_TRANSLATE, V1_DEVICE, V1_DOMAIN, V1_REFUSAL, V1_CROSS,
-        V3_PASID, V3_ATTACH, V3_TRANSLATE, V3_MAP, V3_DEVICE, V3_DOMAIN, V3_REFUSAL
+        V3_PASID, V3_ATTACH, V3_TRANSLATE, V3_MAP, V3_DEVICE, V3_DOMAIN, V3_REFUSAL,
+        SLOT, DOOMED
     }
 
     StressWorker(final StressRun run, final int index, final long seed)
@@ -114,6 +121,8 @@ final class StressWorker implements Runnable
         raceOps = new StressRaceOps(run, this, checks, random);
         v1Ops = new StressV1Ops(run, this, checks, random, index);
         v3Ops = new StressV3Ops(run, this, checks, random, index);
+        slotOps = new StressSlotOps(run, this, checks, random, index);
+        doomedOps = new StressDoomedOps(run, this, checks, random, index);
     }
 
     int index()
@@ -199,7 +208,7 @@ final class StressWorker implements Runnable
             checks.nextOperation();
             table = random.nextInt(4) == 0 ? StressChecks.V3 : StressChecks.V2;
             iommu = table == StressChecks.V3 ? v3 : v2;
-            final int choice = random.nextInt(130);
+            final int choice = random.nextInt(150);
             if (choice < 14)
             {
                 allocatorOps.map(false);
@@ -253,9 +262,17 @@ final class StressWorker implements Runnable
             {
                 v1Ops.step();
             }
-            else
+            else if (choice < 130)
             {
                 v3Ops.step();
+            }
+            else if (choice < 140)
+            {
+                slotOps.step();
+            }
+            else
+            {
+                doomedOps.step();
             }
             run.progress();
         }
@@ -358,6 +375,7 @@ final class StressWorker implements Runnable
         iommu = v2;
         v3Ops.cleanUp();
         v1Ops.cleanUp();
+        slotOps.cleanUp();
         tokenOps.cleanUp();
         allocatorOps.cleanUp();
         for (final long page : explicit.mappedPages())

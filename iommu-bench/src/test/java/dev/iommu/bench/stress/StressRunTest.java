@@ -28,6 +28,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/**
+ * The stress run: a bounded run of every member of the three tables from three threads holds every invariant and
+ * leaks nothing (it fails, for example, when a 2 MiB leaf or a 4 KiB leaf can be claimed by two racing maps:
+ * {@link StressSlotOps}), each profile passes its own rules, the status tables and profile rows are consistent, the
+ * verifier's reports are counted, and the command's options and exit codes.
+ */
 class StressRunTest
 {
     @Test
@@ -43,6 +49,8 @@ class StressRunTest
             assertTrue(summary.calls("MAP_RESERVED") > 100);
             assertTrue(summary.calls("LIFECYCLE") > 100);
             assertTrue(summary.callbacks() > 0, "registrations called their callbacks");
+            assertTrue(summary.calls("SLOT") > 1000, "slot races: " + summary.calls("SLOT"));
+            assertTrue(summary.calls("DOOMED") > 1000, "doomed domain: " + summary.calls("DOOMED"));
             for (final StressWorker.Call call : StressWorker.Call.values())
             {
                 if (call.name().startsWith("V1_") || call.name().startsWith("V3_"))
@@ -74,6 +82,7 @@ class StressRunTest
                 assertFalse(summary.verifier());
                 assertTrue(summary.operations() > 0, profile.name());
                 assertTrue(summary.calls("UNMAP") > 0 && summary.calls("MAP_RESERVED") > 0, profile.name());
+                assertTrue(summary.calls("SLOT") > 0 && summary.calls("DOOMED") > 0, profile.name());
             }
             finally
             {
