@@ -47,7 +47,7 @@ class MemberFuzzBudgetTest
         return FuzzTargets.names();
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @MethodSource("targets")
     void generatedInputsPassTheOracle(final String target)
     {
