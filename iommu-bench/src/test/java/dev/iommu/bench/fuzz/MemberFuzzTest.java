@@ -16,8 +16,8 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  * deprecated IoGetIommuInterface), V2 (through the V2 and V3 tables) and the five V3 adds. A plain test run replays
  * each method's saved corpus ({@code src/test/resources/dev/iommu/bench/fuzz/MemberFuzzTestInputs/<method>}) and
  * proves that every saved input passes the oracle: no exception, a documented status, a refused call changed
- * nothing, the invariants hold. With {@code JAZZER_FUZZ=1} Jazzer fuzzes the first method instead; long runs use
- * {@code iommu fuzz}.
+ * nothing, the invariants hold. With {@code JAZZER_FUZZ=1} jazzer-junit fuzzes a method instead of replaying it
+ * (choose one with {@code -Dtest}); long runs use {@code iommu fuzz}.
  */
 class MemberFuzzTest
 {
