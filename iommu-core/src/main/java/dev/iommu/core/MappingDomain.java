@@ -45,6 +45,8 @@ import dev.iommu.ptw.Translation;
  */
 final class MappingDomain extends Domain
 {
+    /** The shortest unmap that can free a table (a last-level table spans 2 MiB). */
+    private static final long PRUNING_SPAN = 1L << 21;
     private static final int PAGE_SHIFT = 12;
     private static final long PAGE_SIZE = 1L << PAGE_SHIFT;
 
@@ -340,6 +342,17 @@ final class MappingDomain extends Domain
         }
         try
         {
+            if (end - address >= PRUNING_SPAN && table.nextMapped(address, end) == end)
+            {
+                // Nothing mapped: refused, and the empty tables in the range stay (an unmap that frees a table whose
+                // whole span it covers would otherwise free them while failing). A map racing this check is
+                // ordered after the refused unmap.
+                if (null == allocator && verifier.on && MappingDivergence.tablesPresent(table, address, end))
+                {
+                    MappingDivergence.unmapOfNothing(verifier, "UnmapLogicalRange", this, address, end - address);
+                }
+                return NtStatus.STATUS_INVALID_PARAMETER;
+            }
             return null == allocator ? unmapPlain(address, end) : unmapAllocated(address, end);
         }
         finally

@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
 
+import dev.iommu.bench.fuzz.FuzzCommand;
 import dev.iommu.bench.stat.StatCommand;
 import dev.iommu.bench.stress.StressCommand;
 
@@ -26,10 +27,12 @@ public final class Main
         "  bench    the workload suite on this library and the baselines: one table, JSON, CSV, charts",
         "  stress   random mix of every interface call from N threads, invariants checked",
         "  stat     print the counters of a running emulator (another process), refreshing",
+        "  fuzz     every member of every table fuzzed with hostile arguments under Jazzer, oracle checked",
         "",
         BenchCommand.USAGE,
         StressCommand.USAGE,
-        StatCommand.USAGE);
+        StatCommand.USAGE,
+        FuzzCommand.USAGE);
 
     private Main()
     {
@@ -78,6 +81,8 @@ public final class Main
                     return StressCommand.run(rest, out);
                 case "stat":
                     return StatCommand.run(rest, out, err);
+                case "fuzz":
+                    return FuzzCommand.run(rest, out);
                 case "help":
                 case "--help":
                 case "-h":
@@ -111,6 +116,8 @@ public final class Main
                 return "usage: " + StressCommand.USAGE;
             case "stat":
                 return "usage: " + StatCommand.USAGE;
+            case "fuzz":
+                return "usage: " + FuzzCommand.USAGE;
             default:
                 return USAGE;
         }

@@ -34,7 +34,7 @@ import dev.iommu.api.TableSlot;
  * </ul>
  * Statuses are also numbered ({@link #bit}) so that a thread can tally what it saw per member in an int mask.
  */
-final class AllowedStatuses
+public final class AllowedStatuses
 {
     /** The statuses a member may return, in bit order (bit 31: any other status). */
     private static final int[] KNOWN = {
@@ -271,7 +271,7 @@ final class AllowedStatuses
      * @return true when documented.
      * @throws IllegalArgumentException for an unknown member.
      */
-    static boolean documented(final String member, final int status)
+    public static boolean documented(final String member, final int status)
     {
         return allowed(Layer.DOCUMENTED, member, status);
     }
@@ -313,7 +313,7 @@ final class AllowedStatuses
      * @param mask tally bits.
      * @return the names.
      */
-    static List<String> names(final int mask)
+    public static List<String> names(final int mask)
     {
         final List<String> names = new ArrayList<>();
         for (int i = 0; i < KNOWN.length; i++)
@@ -336,7 +336,7 @@ final class AllowedStatuses
      * @param member the member's spec name.
      * @return the mask.
      */
-    static int documentedMask(final String member)
+    public static int documentedMask(final String member)
     {
         return lookup(DOCUMENTED, member);
     }
@@ -357,7 +357,7 @@ final class AllowedStatuses
      * @param version 1, 2 or 3.
      * @return the names, sorted.
      */
-    static Set<String> members(final int version)
+    public static Set<String> members(final int version)
     {
         final Class<?> table = version == 1 ? DmaIommuInterfaceV1.class :
             version == 2 ? DmaIommuInterfaceV2.class : DmaIommuInterfaceV3.class;
