@@ -78,7 +78,9 @@ final class TableDemand
 
     /**
      * Tables a map installs below an empty entry of {@code level} (base {@code entryBase}) for its part from
-     * {@code from}: none where a large leaf fits there, else one table and what its own entries need.
+     * {@code from}: none where a large leaf fits there, else one table and what its own entries need. The entries
+     * strictly between the first and the last are alike (whole, aligned, the same offset to the output), so one of
+     * them is counted and multiplied: the count costs a few steps per level, not one per entry.
      */
     private long emptyDemand(
         final int level, final long entryBase, final long from, final long end, final long delta,
@@ -91,11 +93,20 @@ final class TableDemand
         long demand = 1;
         if (level > 1)
         {
-            final int childShift = PteDescriptor.shift(level - 1);
+            final long childSize = 1L << PteDescriptor.shift(level - 1);
             final long entryEnd = Math.min(entryBase + (1L << PteDescriptor.shift(level)), end);
-            for (long childBase = from & -(1L << childShift); childBase < entryEnd; childBase += 1L << childShift)
+            final long firstBase = from & -childSize;
+            final long lastBase = (entryEnd - 1) & -childSize;
+            demand += emptyDemand(level - 1, firstBase, from, end, delta, large);
+            if (lastBase > firstBase)
             {
-                demand += emptyDemand(level - 1, childBase, Math.max(childBase, from), end, delta, large);
+                final long middle = (lastBase - firstBase) / childSize - 1;
+                if (middle > 0)
+                {
+                    final long second = firstBase + childSize;
+                    demand += middle * emptyDemand(level - 1, second, second, end, delta, large);
+                }
+                demand += emptyDemand(level - 1, lastBase, lastBase, end, delta, large);
             }
         }
         return demand;
