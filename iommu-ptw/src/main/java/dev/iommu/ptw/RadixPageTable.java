@@ -228,16 +228,18 @@ public final class RadixPageTable
         final long delta = output - iova;
         // The whole range in one leaf table that exists (the common single-I/O map): nothing to install, and a
         // clash clears only the leaves this call claimed. Otherwise count and take the tables first.
-        final boolean inLeafTable =
-            (iova >>> REGION_SHIFT) == ((end - 1) >>> REGION_SHIFT) && cachedLeafTable(iova) != 0;
-        final TablePageStash stash = inLeafTable ? null : TablePageStash.forThread();
-        if (null != stash)
+        final long leafTable = (iova >>> REGION_SHIFT) == ((end - 1) >>> REGION_SHIFT) ? cachedLeafTable(iova) : 0;
+        if (leafTable != 0)
         {
-            final int prepared = prepare(stash, iova, end, delta, true, true);
-            if (prepared != PtwResult.OK)
-            {
-                return prepared;
-            }
+            // No large leaf can go there either (the level-1 entry is this table): claim the leaves directly.
+            final long next = claimLeaves(leafTable, iova, end, delta, permissions);
+            return next < 0 ? (int)next : PtwResult.OK;
+        }
+        final TablePageStash stash = TablePageStash.forThread();
+        final int prepared = prepare(stash, iova, end, delta, true, true);
+        if (prepared != PtwResult.OK)
+        {
+            return prepared;
         }
         try
         {
@@ -256,10 +258,7 @@ public final class RadixPageTable
         }
         finally
         {
-            if (null != stash)
-            {
-                stash.release();
-            }
+            stash.release();
         }
     }
 
@@ -332,16 +331,17 @@ public final class RadixPageTable
             }
         }
         final long end = iova + length;
-        final boolean inLeafTable =
-            (iova >>> REGION_SHIFT) == ((end - 1) >>> REGION_SHIFT) && cachedLeafTable(iova) != 0;
-        final TablePageStash stash = inLeafTable ? null : TablePageStash.forThread();
-        if (null != stash)
+        final long leafTable = (iova >>> REGION_SHIFT) == ((end - 1) >>> REGION_SHIFT) ? cachedLeafTable(iova) : 0;
+        if (leafTable != 0)
         {
-            final int prepared = prepare(stash, iova, end, 0, false, true);
-            if (prepared != PtwResult.OK)
-            {
-                return prepared;
-            }
+            // The whole range in one leaf table that exists (the common single-I/O map): nothing to install.
+            return claimScatter(leafTable, iova, end, frames, offset, permissions);
+        }
+        final TablePageStash stash = TablePageStash.forThread();
+        final int prepared = prepare(stash, iova, end, 0, false, true);
+        if (prepared != PtwResult.OK)
+        {
+            return prepared;
         }
         try
         {
@@ -349,11 +349,32 @@ public final class RadixPageTable
         }
         finally
         {
-            if (null != stash)
-            {
-                stash.release();
-            }
+            stash.release();
         }
+    }
+
+    /**
+     * Claims the leaves of {@code [iova, end)}, all inside leaf table {@code table}, for the frames from
+     * {@code offset}; on a clash clears the leaves it claimed.
+     */
+    private int claimScatter(
+        final long table, final long iova, final long end, final long[] frames, final int offset,
+        final int permissions)
+    {
+        long addr = table + ((long)PteDescriptor.index(iova, 0) << 3);
+        int frame = offset;
+        for (long pos = iova; pos < end; pos += PageSizes.SIZE_4K)
+        {
+            final long leaf = PteDescriptor.leaf(frames[frame] << PAGE_SHIFT, permissions, false);
+            if (!UnsafeApi.compareAndSetLong(null, addr, 0, leaf))
+            {
+                clearLeaves(table, iova, pos);
+                return PtwResult.EXISTS;
+            }
+            frame++;
+            addr += PteDescriptor.ENTRY_SIZE;
+        }
+        return PtwResult.OK;
     }
 
     private int scatter(
@@ -371,21 +392,13 @@ public final class RadixPageTable
                 return (int)table;
             }
             final long stop = Math.min(end, regionEnd(pos));
-            long addr = table + ((long)PteDescriptor.index(pos, 0) << 3);
-            final long start = pos;
-            while (pos < stop)
+            if (claimScatter(table, pos, stop, frames, frame, permissions) != PtwResult.OK)
             {
-                final long leaf = PteDescriptor.leaf(frames[frame] << PAGE_SHIFT, permissions, false);
-                if (!UnsafeApi.compareAndSetLong(null, addr, 0, leaf))
-                {
-                    clearLeaves(table, start, pos);
-                    rollback(iova, start);
-                    return PtwResult.EXISTS;
-                }
-                frame++;
-                pos += PageSizes.SIZE_4K;
-                addr += PteDescriptor.ENTRY_SIZE;
+                rollback(iova, pos);
+                return PtwResult.EXISTS;
             }
+            frame += (int)((stop - pos) >>> PAGE_SHIFT);
+            pos = stop;
         }
         return PtwResult.OK;
     }
