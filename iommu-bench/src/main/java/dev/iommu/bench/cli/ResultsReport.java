@@ -33,6 +33,14 @@ public final class ResultsReport
     }
 
     /**
+     * @return the library's implementation name (the others are baselines).
+     */
+    public String library()
+    {
+        return library;
+    }
+
+    /**
      * The results.
      *
      * @return an unmodifiable list.

@@ -63,6 +63,25 @@ class ResultsReportTest
     }
 
     @Test
+    void latencyChartsReadLikeHdrHistogramPlots()
+    {
+        final List<WorkloadResult> baselineFirst = List.of(result("chm", 1, 10e6, 80), result("iommu", 1, 40e6, 20));
+        final org.jfree.chart.JFreeChart chart = ResultsCharts.latencyChart("rr-strict", "iommu", baselineFirst);
+        final org.jfree.chart.plot.XYPlot plot = chart.getXYPlot();
+        assertEquals("iommu (1 thr)", plot.getDataset().getSeriesKey(0), "the library's line first in the legend");
+        assertEquals(java.awt.Color.WHITE, chart.getBackgroundPaint());
+        assertEquals(java.awt.Color.WHITE, plot.getBackgroundPaint());
+        final List<String> labels = new java.util.ArrayList<>();
+        for (final org.jfree.chart.axis.NumberTick tick :
+            ((ResultsCharts.PercentileAxis)plot.getDomainAxis()).percentileTicks())
+        {
+            labels.add(tick.getText());
+        }
+        assertEquals(List.of("50%", "90%", "99%", "99.9%", "99.99%"), labels);
+        assertTrue(plot.getDomainAxis().getUpperBound() > 10_000, "past 99.99%");
+    }
+
+    @Test
     void chartsArePngFilesOfTheirSize(@TempDir final Path dir) throws Exception
     {
         final List<Path> files = ResultsCharts.write(report, dir);
