@@ -10,7 +10,7 @@ import dev.iommu.api.IommuDmaDomainType;
 import dev.iommu.core.iova.IovaAllocator;
 import dev.iommu.core.iova.IovaAllocatorConfig;
 import dev.iommu.core.platform.IommuUnit;
-import dev.iommu.core.platform.PageSizes;
+import dev.iommu.ptw.PageSizes;
 import dev.iommu.core.platform.Platform;
 import dev.iommu.ptw.IotlbMode;
 import dev.iommu.ptw.PageTableConfig;
@@ -53,7 +53,7 @@ final class DomainFactory
         this.unmanagedDomains = new BoundedCounter(platform.limits().maxUnmanagedAsids(), injection,
             FailureInjection.AllocationKind.UNMANAGED_ASID);
         int width = 0;
-        int sizes = PageSizes.ALL;
+        int sizes = PageSizes.ALLOW_ALL;
         for (final IommuUnit unit : platform.iommus())
         {
             width = Math.max(width, unit.addressWidth());
@@ -62,7 +62,7 @@ final class DomainFactory
         this.tableWidth = width == 0 ? 48 : tableWidthFor(width);
         // Windows maps 4 KiB leaves only (observed record, section 4): the observed profile never uses large leaves.
         final boolean large = context.largePages() && context.profile() == BehaviourProfile.DOCUMENTED;
-        this.pageSizes = (large ? sizes : PageSizes.SIZE_4K) | PageSizes.SIZE_4K;
+        this.pageSizes = (large ? sizes : PageSizes.ALLOW_4K) | PageSizes.ALLOW_4K;
         // Windows' buddy allocator hands out logical address 0 first (observed record, section 2, notes): set once.
         this.allocatorPageZero = context.profile() == BehaviourProfile.OBSERVED_WINDOWS;
     }

@@ -28,7 +28,7 @@ import dev.iommu.api.LongRef;
 import dev.iommu.api.Mdl;
 import dev.iommu.api.Ref;
 import dev.iommu.core.platform.Architecture;
-import dev.iommu.core.platform.PageSizes;
+import dev.iommu.ptw.PageSizes;
 import dev.iommu.core.platform.Platform;
 import dev.iommu.core.platform.ResourceLimits;
 import org.junit.jupiter.api.DynamicTest;
@@ -945,8 +945,8 @@ class ConformanceV1Test
                 () -> r.v1.queryInputMappings(foreign, elements(2), 8, new IntRef()));
         }));
         c.add(on("QueryInputMappings_STATUS_UNSUCCESSFUL_CHOICE_arm64DeviceBehindNoIommu", () -> new V2Rig(
-            Platform.builder().architecture(Architecture.ARM64).iommu("smmu0", 0x2B40_0000L, 48, PageSizes.ALL, 16,
-                true, 0).pci("direct", 0, 5, 0, 0, null, false).acpi("acpi", "ARMH0011", "0", 0x80, 1, null, false)
+            Platform.builder().architecture(Architecture.ARM64).iommu("smmu0", 0x2B40_0000L, 48, PageSizes.ALLOW_ALL,
+                16, true, 0).pci("direct", 0, 5, 0, 0, null, false).acpi("acpi", "ARMH0011", "0", 0x80, 1, null, false)
                 .build()), r ->
             {
                 final InputMappingElement[] buffer = elements(2);

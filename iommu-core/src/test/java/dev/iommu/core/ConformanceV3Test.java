@@ -25,7 +25,7 @@ import dev.iommu.api.LongRef;
 import dev.iommu.api.Mdl;
 import dev.iommu.api.Ref;
 import dev.iommu.core.platform.Architecture;
-import dev.iommu.core.platform.PageSizes;
+import dev.iommu.ptw.PageSizes;
 import dev.iommu.core.platform.Platform;
 import dev.iommu.core.platform.ResourceLimits;
 import org.junit.jupiter.api.DynamicTest;
@@ -109,9 +109,9 @@ class ConformanceV3Test
     {
         return new V2Rig(Platform.builder()
             .architecture(Architecture.X64)
-            .iommu("vtd0", 0xFED9_0000L, 48, PageSizes.ALL, 20, true, 0)
-            .iommu("narrow", 0xFED7_0000L, 48, PageSizes.ALL, 2, true, 2)
-            .iommu("flat", 0xFED6_0000L, 48, PageSizes.ALL, 0, true, 3)
+            .iommu("vtd0", 0xFED9_0000L, 48, PageSizes.ALLOW_ALL, 20, true, 0)
+            .iommu("narrow", 0xFED7_0000L, 48, PageSizes.ALLOW_ALL, 2, true, 2)
+            .iommu("flat", 0xFED6_0000L, 48, PageSizes.ALLOW_ALL, 0, true, 3)
             .pci("nic", 0, 1, 0, 0, "vtd0", false)
             .pci("a", 2, 1, 0, 0, "narrow", false)
             .pci("b", 2, 2, 0, 0, "narrow", false)

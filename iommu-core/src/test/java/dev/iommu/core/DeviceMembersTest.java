@@ -17,7 +17,7 @@ import dev.iommu.api.IommuPasidConfigurationType;
 import dev.iommu.api.NtStatus;
 import dev.iommu.api.Ref;
 import dev.iommu.core.platform.Architecture;
-import dev.iommu.core.platform.PageSizes;
+import dev.iommu.ptw.PageSizes;
 import dev.iommu.core.platform.Platform;
 import dev.iommu.core.platform.ResourceLimits;
 import org.junit.jupiter.api.AfterEach;
@@ -37,8 +37,8 @@ class DeviceMembersTest
 {
     private final Platform arm = Platform.builder()
         .architecture(Architecture.ARM64)
-        .iommu("smmu0", 0x2b40_0000L, 48, PageSizes.ALL, 20, true, 0)
-        .iommu("nolookup", 0x2b50_0000L, 48, PageSizes.ALL, 0, false, 0)
+        .iommu("smmu0", 0x2b40_0000L, 48, PageSizes.ALLOW_ALL, 20, true, 0)
+        .iommu("nolookup", 0x2b50_0000L, 48, PageSizes.ALLOW_ALL, 0, false, 0)
         .pci("nic", 0, 1, 0, 0, "smmu0", false)
         .pci("tb", 0, 2, 0, 0, "smmu0", true)
         .acpi("uart", "ARMH0011", "0", 0x100, 2, "smmu0", false)

@@ -53,7 +53,7 @@ import dev.iommu.api.NtStatus;
 import dev.iommu.api.NtStatusException;
 import dev.iommu.api.Ref;
 import dev.iommu.core.platform.Architecture;
-import dev.iommu.core.platform.PageSizes;
+import dev.iommu.ptw.PageSizes;
 import dev.iommu.core.platform.Platform;
 import dev.iommu.core.platform.PlatformFile;
 import dev.iommu.core.platform.ResourceLimits;
@@ -448,7 +448,7 @@ class EmbeddingGuideTest
             final Platform platform = Platform.builder()
                 .architecture(Architecture.X64)
                 // name, MMIO base, address width, page sizes, PASID width, device-id lookup, PCI segment
-                .iommu("vtd0", 0xFED9_0000L, 48, PageSizes.ALL, 8, true, 0)
+                .iommu("vtd0", 0xFED9_0000L, 48, PageSizes.ALLOW_ALL, 8, true, 0)
                 // name, segment, bus, device, function, IOMMU (null: none), externally connected
                 .pci("nic0", 0, 3, 0, 0, "vtd0", false)
                 .pci("accel0", 0, 4, 0, 0, "vtd0", false)

@@ -36,7 +36,7 @@ import dev.iommu.api.Mdl;
 import dev.iommu.api.NtStatus;
 import dev.iommu.api.Ref;
 import dev.iommu.core.platform.Architecture;
-import dev.iommu.core.platform.PageSizes;
+import dev.iommu.ptw.PageSizes;
 import dev.iommu.core.platform.PhysicalDeviceObject;
 import dev.iommu.core.platform.Platform;
 import org.junit.jupiter.api.DynamicTest;
@@ -250,7 +250,7 @@ class GoldenClientSequenceTest
     {
         return Platform.builder()
             .architecture(Architecture.X64)
-            .iommu("vtd0", 0xFED9_0000L, 48, PageSizes.ALL, 20, true, 0)
+            .iommu("vtd0", 0xFED9_0000L, 48, PageSizes.ALLOW_ALL, 20, true, 0)
             .pci("gpu", 0, 3, 0, 0, "vtd0", false)
             .dmaGuard(true)
             .limits(V2Rig.limits(64))

@@ -28,7 +28,7 @@ import dev.iommu.api.LongRef;
 import dev.iommu.api.NtStatus;
 import dev.iommu.api.Ref;
 import dev.iommu.core.platform.Architecture;
-import dev.iommu.core.platform.PageSizes;
+import dev.iommu.ptw.PageSizes;
 import dev.iommu.core.platform.Platform;
 import dev.iommu.ptw.Translation;
 import org.junit.jupiter.api.RepeatedTest;
@@ -56,7 +56,7 @@ class InterfaceConcurrencyTest
     void mapTranslateUnmapRaceLifecycleAndPolicyChanges() throws Exception
     {
         final Platform.Builder builder = Platform.builder().architecture(Architecture.X64)
-            .iommu("vtd0", 0xFED9_0000L, 48, PageSizes.ALL, 20, true, 0);
+            .iommu("vtd0", 0xFED9_0000L, 48, PageSizes.ALLOW_ALL, 20, true, 0);
         for (int i = 0; i <= WORKERS; i++)
         {
             builder.pci("dev" + i, 0, 1 + i, 0, 0, "vtd0", false);

@@ -34,7 +34,7 @@ import dev.iommu.api.NtStatus;
 import dev.iommu.api.Ref;
 import dev.iommu.core.iova.IovaAllocator;
 import dev.iommu.core.platform.Architecture;
-import dev.iommu.core.platform.PageSizes;
+import dev.iommu.ptw.PageSizes;
 import dev.iommu.core.platform.PhysicalDeviceObject;
 import dev.iommu.core.platform.Platform;
 import dev.iommu.core.platform.ResourceLimits;
@@ -351,9 +351,9 @@ class InterfaceModelTest
     {
         final Platform platform = Platform.builder()
             .architecture(Architecture.X64)
-            .iommu("vtd0", 0xFED9_0000L, 48, PageSizes.ALL, 20, true, 0)
-            .iommu("lame", 0xFED8_0000L, 48, PageSizes.ALL, 0, false, 1)
-            .iommu("tiny", 0xFED7_0000L, 48, PageSizes.ALL, TINY_PASID_WIDTH, true, 2)
+            .iommu("vtd0", 0xFED9_0000L, 48, PageSizes.ALLOW_ALL, 20, true, 0)
+            .iommu("lame", 0xFED8_0000L, 48, PageSizes.ALLOW_ALL, 0, false, 1)
+            .iommu("tiny", 0xFED7_0000L, 48, PageSizes.ALLOW_ALL, TINY_PASID_WIDTH, true, 2)
             .pci("nic", 0, 1, 0, 0, "vtd0", false)
             .pci("disk", 0, 2, 0, 0, "vtd0", false)
             .pci("gpu", 0, 3, 0, 0, "vtd0", false)

@@ -27,7 +27,7 @@ import dev.iommu.api.LongRef;
 import dev.iommu.api.NtStatus;
 import dev.iommu.api.Ref;
 import dev.iommu.core.platform.Architecture;
-import dev.iommu.core.platform.PageSizes;
+import dev.iommu.ptw.PageSizes;
 import dev.iommu.core.platform.Platform;
 import dev.iommu.ptw.Translation;
 import org.junit.jupiter.api.AfterEach;
@@ -50,7 +50,7 @@ class IommuEmulatorTest
 
     private final Platform platform = Platform.builder()
         .architecture(Architecture.X64)
-        .iommu("vtd0", 0xFED9_0000L, 48, PageSizes.ALL, 20, true, 0)
+        .iommu("vtd0", 0xFED9_0000L, 48, PageSizes.ALLOW_ALL, 20, true, 0)
         .pci("nic", 0, 1, 0, 0, "vtd0", false)
         .pci("disk", 0, 2, 0, 0, "vtd0", false)
         .build();

@@ -17,7 +17,7 @@ import dev.iommu.api.IommuDmaDomain;
 import dev.iommu.api.IommuDmaDomainType;
 import dev.iommu.api.NtStatus;
 import dev.iommu.api.Ref;
-import dev.iommu.core.platform.PageSizes;
+import dev.iommu.ptw.PageSizes;
 import dev.iommu.core.platform.Platform;
 import dev.iommu.core.platform.ResourceLimits;
 import org.junit.jupiter.api.RepeatedTest;
@@ -42,7 +42,7 @@ class LifecycleConcurrencyTest
     void racingLifecycleCallsKeepTheBooksBalanced() throws Exception
     {
         final Platform.Builder builder = Platform.builder()
-            .iommu("u", 0, 48, PageSizes.ALL, 20, true, 0)
+            .iommu("u", 0, 48, PageSizes.ALLOW_ALL, 20, true, 0)
             .limits(new ResourceLimits(DEVICES, DOMAINS, 64, 4, 4));
         for (int i = 0; i < DEVICES; i++)
         {

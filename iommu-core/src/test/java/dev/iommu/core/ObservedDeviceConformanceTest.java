@@ -23,7 +23,7 @@ import dev.iommu.api.IommuInterfaceStateChangeFields;
 import dev.iommu.api.IommuPasidConfigurationType;
 import dev.iommu.api.Ref;
 import dev.iommu.core.platform.Architecture;
-import dev.iommu.core.platform.PageSizes;
+import dev.iommu.ptw.PageSizes;
 import dev.iommu.core.platform.Platform;
 import dev.iommu.core.platform.ResourceLimits;
 import org.junit.jupiter.api.DynamicTest;
@@ -88,8 +88,8 @@ class ObservedDeviceConformanceTest
     {
         return new V2Rig(new EmulatorContext().platform(Platform.builder()
             .architecture(Architecture.X64)
-            .iommu("vtd0", 0xFED9_0000L, 48, PageSizes.ALL, 20, true, 0)
-            .iommu("flat", 0xFED6_0000L, 48, PageSizes.ALL, 0, true, 3)
+            .iommu("vtd0", 0xFED9_0000L, 48, PageSizes.ALLOW_ALL, 20, true, 0)
+            .iommu("flat", 0xFED6_0000L, 48, PageSizes.ALLOW_ALL, 0, true, 3)
             .pci("nic", 0, 1, 0, 0, "vtd0", false)
             .pci("disk", 0, 2, 0, 0, "vtd0", false)
             .pci("gpu", 0, 3, 0, 0, "vtd0", false)

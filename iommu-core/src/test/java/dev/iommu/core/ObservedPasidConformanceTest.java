@@ -20,7 +20,7 @@ import dev.iommu.api.IommuDmaPasidDevice;
 import dev.iommu.api.IommuPasidConfigurationType;
 import dev.iommu.api.Ref;
 import dev.iommu.core.platform.Architecture;
-import dev.iommu.core.platform.PageSizes;
+import dev.iommu.ptw.PageSizes;
 import dev.iommu.core.platform.Platform;
 import dev.iommu.core.platform.ResourceLimits;
 import org.junit.jupiter.api.DynamicTest;
@@ -86,9 +86,9 @@ class ObservedPasidConformanceTest
     {
         return new V2Rig(new EmulatorContext().profile(BehaviourProfile.OBSERVED_WINDOWS).platform(Platform.builder()
             .architecture(Architecture.X64)
-            .iommu("vtd0", 0xFED9_0000L, 48, PageSizes.ALL, 20, true, 0)
-            .iommu("narrow", 0xFED7_0000L, 48, PageSizes.ALL, 2, true, 2)
-            .iommu("flat", 0xFED6_0000L, 48, PageSizes.ALL, 0, true, 3)
+            .iommu("vtd0", 0xFED9_0000L, 48, PageSizes.ALLOW_ALL, 20, true, 0)
+            .iommu("narrow", 0xFED7_0000L, 48, PageSizes.ALLOW_ALL, 2, true, 2)
+            .iommu("flat", 0xFED6_0000L, 48, PageSizes.ALLOW_ALL, 0, true, 3)
             .pci("nic", 0, 1, 0, 0, "vtd0", false)
             .pci("plain", 3, 1, 0, 0, "flat", false)
             .pci("a", 2, 1, 0, 0, "narrow", false)

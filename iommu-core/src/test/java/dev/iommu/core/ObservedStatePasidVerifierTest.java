@@ -24,7 +24,7 @@ import dev.iommu.api.IommuPasidConfigurationType;
 import dev.iommu.api.NtStatus;
 import dev.iommu.api.Ref;
 import dev.iommu.core.platform.Architecture;
-import dev.iommu.core.platform.PageSizes;
+import dev.iommu.ptw.PageSizes;
 import dev.iommu.core.platform.Platform;
 import dev.iommu.core.platform.ResourceLimits;
 import org.junit.jupiter.api.Test;
@@ -332,7 +332,7 @@ class ObservedStatePasidVerifierTest
     {
         final Platform narrow = Platform.builder()
             .architecture(Architecture.X64)
-            .iommu("narrow", 0xFED7_0000L, 48, PageSizes.ALL, 2, true, 0)
+            .iommu("narrow", 0xFED7_0000L, 48, PageSizes.ALLOW_ALL, 2, true, 0)
             .pci("a", 0, 1, 0, 0, "narrow", false)
             .limits(new ResourceLimits(64, 64, V2Rig.SMALL_TABLE_PAGES, 4, 3))
             .build();

@@ -23,7 +23,7 @@ import dev.iommu.api.LongRef;
 import dev.iommu.api.NtStatus;
 import dev.iommu.api.Ref;
 import dev.iommu.core.platform.Architecture;
-import dev.iommu.core.platform.PageSizes;
+import dev.iommu.ptw.PageSizes;
 import dev.iommu.core.platform.Platform;
 import dev.iommu.core.platform.ResourceLimits;
 import dev.iommu.ptw.Translation;
@@ -116,8 +116,8 @@ final class V2Rig implements AutoCloseable
     {
         return Platform.builder()
             .architecture(Architecture.X64)
-            .iommu("vtd0", 0xFED9_0000L, 48, PageSizes.ALL, 20, true, 0)
-            .iommu("lame", 0xFED8_0000L, 48, PageSizes.ALL, 0, false, 1)
+            .iommu("vtd0", 0xFED9_0000L, 48, PageSizes.ALLOW_ALL, 20, true, 0)
+            .iommu("lame", 0xFED8_0000L, 48, PageSizes.ALLOW_ALL, 0, false, 1)
             .pci("nic", 0, 1, 0, 0, "vtd0", false)
             .pci("disk", 0, 2, 0, 0, "vtd0", false)
             .pci("gpu", 0, 3, 0, 0, "vtd0", false)
@@ -133,7 +133,7 @@ final class V2Rig implements AutoCloseable
     {
         return Platform.builder()
             .architecture(Architecture.ARM64)
-            .iommu("smmu0", 0x2B40_0000L, 48, PageSizes.ALL, 16, true, 0)
+            .iommu("smmu0", 0x2B40_0000L, 48, PageSizes.ALLOW_ALL, 16, true, 0)
             .acpi("acpi", "ARMH0011", "0", 0x40, 2, "smmu0", false)
             .pci("pci", 0, 1, 0, 0, "smmu0", false)
             .limits(limits)

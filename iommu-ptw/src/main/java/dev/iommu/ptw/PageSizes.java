@@ -5,8 +5,9 @@
 package dev.iommu.ptw;
 
 /**
- * Leaf sizes, as bits of the per-table set of allowed sizes ({@link PageTableConfig#allowedPageSizes(int)}).
- * 4 KiB leaves are always allowed.
+ * Leaf sizes: their sizes in bytes ({@code SIZE_*}) and their bits in a set of allowed sizes ({@code ALLOW_*}), the
+ * one set used everywhere: a table's allowed sizes ({@link PageTableConfig#allowedPageSizes(int)}) and an emulated
+ * IOMMU unit's supported sizes. 4 KiB leaves are always allowed.
  */
 public final class PageSizes
 {
@@ -27,5 +28,50 @@ public final class PageSizes
 
     private PageSizes()
     {
+    }
+
+    /**
+     * Whether a bit set is a valid set of sizes: only known bits, and 4 KiB always present.
+     *
+     * @param sizes the bit set.
+     * @return true when valid.
+     */
+    public static boolean isValid(final int sizes)
+    {
+        return (sizes & ~ALLOW_ALL) == 0 && (sizes & ALLOW_4K) != 0;
+    }
+
+    /**
+     * Parses a list such as {@code 4k,2m,1g}.
+     *
+     * @param list comma-separated sizes.
+     * @return the bit set.
+     * @throws IllegalArgumentException for an unknown size or a list without 4k.
+     */
+    public static int parse(final String list)
+    {
+        int sizes = 0;
+        for (final String item : list.split(","))
+        {
+            switch (item.trim().toLowerCase(java.util.Locale.ROOT))
+            {
+                case "4k":
+                    sizes |= ALLOW_4K;
+                    break;
+                case "2m":
+                    sizes |= ALLOW_2M;
+                    break;
+                case "1g":
+                    sizes |= ALLOW_1G;
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown page size '" + item.trim() + "' (use 4k, 2m, 1g)");
+            }
+        }
+        if (!isValid(sizes))
+        {
+            throw new IllegalArgumentException("page sizes '" + list + "' must include 4k");
+        }
+        return sizes;
     }
 }

@@ -17,7 +17,7 @@ import dev.iommu.api.Ref;
 import dev.iommu.core.EmulatorContext;
 import dev.iommu.core.IommuEmulator;
 import dev.iommu.core.platform.Architecture;
-import dev.iommu.core.platform.PageSizes;
+import dev.iommu.ptw.PageSizes;
 import dev.iommu.core.platform.Platform;
 import dev.iommu.core.platform.ResourceLimits;
 import dev.iommu.core.IotlbInvalidation;
@@ -89,7 +89,7 @@ public final class LibraryDmaMapperFactory implements DmaMapperFactory
         this.name = verifier ? DmaMapperFactories.LIBRARY_VERIFIER : DmaMapperFactories.LIBRARY;
         final Platform.Builder builder = Platform.builder()
             .architecture(Architecture.X64)
-            .iommu("iommu0", 0xFED9_0000L, 48, PageSizes.ALL, 0, true, 0)
+            .iommu("iommu0", 0xFED9_0000L, 48, PageSizes.ALLOW_ALL, 0, true, 0)
             .limits(new ResourceLimits(DEVICES * 2, DEVICES * 2, maxTablePages, 16, 16));
         for (int i = 0; i < DEVICES; i++)
         {

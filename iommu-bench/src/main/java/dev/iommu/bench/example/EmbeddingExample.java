@@ -16,7 +16,7 @@ import dev.iommu.core.VerifierRule;
 import dev.iommu.core.dma.FrameAllocator;
 import dev.iommu.core.dma.GuestMemory;
 import dev.iommu.core.platform.Architecture;
-import dev.iommu.core.platform.PageSizes;
+import dev.iommu.ptw.PageSizes;
 import dev.iommu.core.platform.Platform;
 
 /**
@@ -102,7 +102,7 @@ public final class EmbeddingExample
         final RunFailures failures = new RunFailures();
         final Platform platform = Platform.builder()
             .architecture(Architecture.X64)
-            .iommu("vtd0", 0xFED9_0000L, 48, PageSizes.ALL, 20, true, 0)
+            .iommu("vtd0", 0xFED9_0000L, 48, PageSizes.ALLOW_ALL, 20, true, 0)
             .pci(NIC_NAME, 0, 3, 0, 0, "vtd0", false)
             .build();
         final GuestMemory memory = GuestMemory.allocate(

@@ -38,7 +38,7 @@ import dev.iommu.core.EmulatorContext;
 import dev.iommu.core.EmulatorSnapshot;
 import dev.iommu.core.IommuEmulator;
 import dev.iommu.core.platform.Architecture;
-import dev.iommu.core.platform.PageSizes;
+import dev.iommu.ptw.PageSizes;
 import dev.iommu.core.platform.Platform;
 import dev.iommu.core.platform.ResourceLimits;
 
@@ -131,8 +131,8 @@ final class FuzzWorld implements AutoCloseable
     private static Platform platform(final Architecture architecture)
     {
         final Platform.Builder builder = Platform.builder().architecture(architecture)
-            .iommu("vtd0", 0xFED9_0000L, 48, PageSizes.ALL, 3, true, 0)
-            .iommu("vtd1", 0xFEDA_0000L, 39, PageSizes.ALL, 0, false, 1)
+            .iommu("vtd0", 0xFED9_0000L, 48, PageSizes.ALLOW_ALL, 3, true, 0)
+            .iommu("vtd1", 0xFEDA_0000L, 39, PageSizes.ALLOW_ALL, 0, false, 1)
             .limits(new ResourceLimits(12, MAX_DOMAINS, MAX_TABLE_PAGES, 2, 6));
         if (architecture == Architecture.ARM64)
         {

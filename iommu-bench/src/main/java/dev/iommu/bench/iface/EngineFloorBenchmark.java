@@ -35,7 +35,7 @@ import dev.iommu.core.IommuEmulator;
 import dev.iommu.core.iova.IovaAllocator;
 import dev.iommu.core.iova.IovaAllocatorConfig;
 import dev.iommu.core.platform.Architecture;
-import dev.iommu.core.platform.PageSizes;
+import dev.iommu.ptw.PageSizes;
 import dev.iommu.core.platform.Platform;
 import dev.iommu.ptw.PageTableConfig;
 import dev.iommu.ptw.PtwPermissions;
@@ -106,7 +106,7 @@ public class EngineFloorBenchmark
         }
         final Platform platform = Platform.builder()
             .architecture(Architecture.X64)
-            .iommu("iommu0", 0xFED9_0000L, 48, PageSizes.ALL, 0, true, 0)
+            .iommu("iommu0", 0xFED9_0000L, 48, PageSizes.ALLOW_ALL, 0, true, 0)
             .pci("dev0", 0, 1, 0, 0, "iommu0", false)
             .build();
         emulator = IommuEmulator.launch(new EmulatorContext().platform(platform)

@@ -22,7 +22,7 @@ import dev.iommu.api.Ref;
 import dev.iommu.core.IommuEmulator;
 import dev.iommu.core.VerifierReport;
 import dev.iommu.core.platform.Architecture;
-import dev.iommu.core.platform.PageSizes;
+import dev.iommu.ptw.PageSizes;
 import dev.iommu.core.platform.Platform;
 import dev.iommu.core.platform.ResourceLimits;
 
@@ -72,7 +72,7 @@ final class StressTeardown
     static Platform platform(final int threads, final int sharedSlots)
     {
         final Platform.Builder builder = Platform.builder().architecture(Architecture.X64)
-            .iommu("vtd0", 0xFED9_0000L, 48, PageSizes.ALL, StressRun.PASID_WIDTH, true, 0)
+            .iommu("vtd0", 0xFED9_0000L, 48, PageSizes.ALLOW_ALL, StressRun.PASID_WIDTH, true, 0)
             .limits(new ResourceLimits(6 * threads + 20, 8 * threads + 20, 1 << 18, 16,
                 StressV3PasidOps.MAX_SUB_DEVICES * threads + 16));
         for (int i = 0; i < 2 * threads; i++)

@@ -4,6 +4,8 @@
  */
 package dev.iommu.core.platform;
 
+import dev.iommu.ptw.PageSizes;
+
 /**
  * One emulated IOMMU (a VT-d remapping unit, an AMD-Vi IOMMU, an SMMU) and its capabilities. Immutable; built
  * by {@link Platform.Builder#iommu}.

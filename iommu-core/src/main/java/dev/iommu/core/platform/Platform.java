@@ -4,6 +4,7 @@
  */
 package dev.iommu.core.platform;
 
+import dev.iommu.ptw.PageSizes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -225,7 +226,7 @@ public final class Platform
          */
         public Builder iommu(final String name, final long mmioBase)
         {
-            return iommu(name, mmioBase, 48, PageSizes.ALL, 20, true, 0);
+            return iommu(name, mmioBase, 48, PageSizes.ALLOW_ALL, 20, true, 0);
         }
 
         /**

@@ -4,6 +4,7 @@
  */
 package dev.iommu.core.platform;
 
+import dev.iommu.ptw.PageSizes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -135,7 +136,7 @@ public final class PlatformFile
             name(words),
             keys.number("base", 0),
             (int)keys.number("width", 48),
-            keys.has("page-sizes") ? PageSizes.parse(keys.text("page-sizes")) : PageSizes.ALL,
+            keys.has("page-sizes") ? PageSizes.parse(keys.text("page-sizes")) : PageSizes.ALLOW_ALL,
             (int)keys.number("pasid", 20),
             !keys.has("device-id-lookup") || yes(keys.text("device-id-lookup")),
             (int)keys.number("segment", 0));

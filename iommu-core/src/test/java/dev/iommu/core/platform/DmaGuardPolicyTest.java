@@ -4,6 +4,7 @@
  */
 package dev.iommu.core.platform;
 
+import dev.iommu.ptw.PageSizes;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,8 +22,8 @@ class DmaGuardPolicyTest
     private static final int TRANSLATE_S1 = 0x8;
 
     private final Platform x64 = Platform.builder()
-        .iommu("vtd0", 0xfed9_0000L, 48, PageSizes.ALL, 20, true, 0)
-        .iommu("vtd1", 0xfed9_1000L, 39, PageSizes.SIZE_4K, 0, true, 0)
+        .iommu("vtd0", 0xfed9_0000L, 48, PageSizes.ALLOW_ALL, 20, true, 0)
+        .iommu("vtd1", 0xfed9_1000L, 39, PageSizes.ALLOW_4K, 0, true, 0)
         .pci("internal", 0, 0, 2, 0, "vtd0", false)
         .pci("thunderbolt", 0, 5, 0, 0, "vtd0", true)
         .pci("nopasid", 0, 6, 0, 0, "vtd1", false)
@@ -43,7 +44,7 @@ class DmaGuardPolicyTest
     void unmanagedIsAnArm64Type()
     {
         final Platform arm = Platform.builder().architecture(Architecture.ARM64)
-            .iommu("smmu", 0, 48, PageSizes.ALL, 0, true, 0).pci("d", 0, 1, 0, 0, "smmu", false).build();
+            .iommu("smmu", 0, 48, PageSizes.ALLOW_ALL, 0, true, 0).pci("d", 0, 1, 0, 0, "smmu", false).build();
         assertEquals(TRANSLATE | PASS_THROUGH | UNMANAGED, arm.policy().availableDomainTypes(arm.device("d")));
     }
 

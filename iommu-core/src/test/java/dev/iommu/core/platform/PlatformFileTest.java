@@ -4,6 +4,7 @@
  */
 package dev.iommu.core.platform;
 
+import dev.iommu.ptw.PageSizes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -46,7 +47,7 @@ class PlatformFileTest
         assertEquals(ResourceLimits.DEFAULTS.maxPasidDevices(), platform.limits().maxPasidDevices());
         final IommuUnit smmu = platform.iommus().get(0);
         assertEquals(0x2b40_0000L, smmu.mmioBase());
-        assertEquals(PageSizes.SIZE_4K | PageSizes.SIZE_2M, smmu.pageSizes());
+        assertEquals(PageSizes.ALLOW_4K | PageSizes.ALLOW_2M, smmu.pageSizes());
         assertFalse(smmu.supportsPasid());
         assertFalse(smmu.implementsDeviceIdLookup());
         assertEquals(1, smmu.pciSegment());

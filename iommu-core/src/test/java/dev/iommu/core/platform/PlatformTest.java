@@ -4,6 +4,7 @@
  */
 package dev.iommu.core.platform;
 
+import dev.iommu.ptw.PageSizes;
 import dev.iommu.api.DeviceObject;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +22,7 @@ class PlatformTest
     {
         final Platform platform = Platform.builder()
             .architecture(Architecture.ARM64)
-            .iommu("smmu0", 0x2b40_0000L, 48, PageSizes.ALL, 20, true, 0)
+            .iommu("smmu0", 0x2b40_0000L, 48, PageSizes.ALLOW_ALL, 20, true, 0)
             .pci("nic0", 0, 1, 0, 0, "smmu0", false)
             .acpi("uart0", "ARMH0011", "0", 0x100, 2, "smmu0", false)
             .pci("legacy", 0, 2, 3, 1, null, false)
@@ -60,9 +61,9 @@ class PlatformTest
         final Platform.Builder builder = Platform.builder().iommu("u", 0).pci("d", 0, 0, 1, 0, "u", false);
 
         assertThrows(IllegalArgumentException.class, () -> builder.iommu("u", 0));
-        assertThrows(IllegalArgumentException.class, () -> builder.iommu("w", 0, 40, PageSizes.ALL, 0, true, 0));
-        assertThrows(IllegalArgumentException.class, () -> builder.iommu("w", 0, 48, PageSizes.SIZE_2M, 0, true, 0));
-        assertThrows(IllegalArgumentException.class, () -> builder.iommu("w", 0, 48, PageSizes.ALL, 21, true, 0));
+        assertThrows(IllegalArgumentException.class, () -> builder.iommu("w", 0, 40, PageSizes.ALLOW_ALL, 0, true, 0));
+        assertThrows(IllegalArgumentException.class, () -> builder.iommu("w", 0, 48, PageSizes.ALLOW_2M, 0, true, 0));
+        assertThrows(IllegalArgumentException.class, () -> builder.iommu("w", 0, 48, PageSizes.ALLOW_ALL, 21, true, 0));
         assertThrows(IllegalArgumentException.class, () -> builder.pci("d", 0, 0, 2, 0, "u", false));
         assertThrows(IllegalArgumentException.class, () -> builder.pci("e", 0, 0, 1, 0, "u", false));
         assertThrows(IllegalArgumentException.class, () -> builder.pci("e", 0, 0, 32, 0, "u", false));
