@@ -44,9 +44,8 @@ final class Dispatcher implements Agent, MessageHandler
     /** {@link #show} outcomes. */
     private static final int SHOWN = 0;
     private static final int ALREADY_SHOWN = 1;
-    private static final int SUPERSEDED = 2;
-    private static final int NOT_NOW = 3;
-    private static final int CLOSED = 4;
+    private static final int NOT_NOW = 2;
+    private static final int CLOSED = 3;
 
     private final ManyToOneRingBuffer ring;
     private final CallbackRegistry registry;
@@ -319,8 +318,8 @@ final class Dispatcher implements Agent, MessageHandler
     /**
      * Calls the callback with change {@code sequence} unless it already showed that change or a newer one.
      *
-     * @return {@link #SHOWN}, {@link #ALREADY_SHOWN}, {@link #SUPERSEDED}, {@link #NOT_NOW} (the calling thread is
-     *     inside the callback) or {@link #CLOSED}.
+     * @return {@link #SHOWN}, {@link #ALREADY_SHOWN} (that change or a newer one), {@link #NOT_NOW} (the calling
+     *     thread is inside the callback) or {@link #CLOSED}.
      */
     private int show(
         final CallbackRegistry.StateChangeRegistration registration, final int presentFields, final int sequence,
@@ -337,7 +336,7 @@ final class Dispatcher implements Agent, MessageHandler
             final int shown = registration.shownSequence();
             if (sequence - shown <= 0)
             {
-                return sequence == shown ? ALREADY_SHOWN : SUPERSEDED;
+                return ALREADY_SHOWN;
             }
             registration.shownSequence(sequence);
             stateChange.presentFields(presentFields).availableDomainTypes(value);

@@ -243,23 +243,33 @@ public final class RadixPageTable
         }
         try
         {
-            long pos = iova;
-            while (pos < end)
-            {
-                final long next = mapStep(pos, end, delta, permissions, stash);
-                if (next < 0)
-                {
-                    rollback(iova, pos);
-                    return (int)next;
-                }
-                pos = next;
-            }
-            return PtwResult.OK;
+            return mapRange(iova, end, delta, permissions, stash);
         }
         finally
         {
             stash.release();
         }
+    }
+
+    /**
+     * Maps {@code [iova, end)} step by step with tables from {@code stash}; a failing step rolls back what this
+     * range mapped (leaves only).
+     */
+    private int mapRange(
+        final long iova, final long end, final long delta, final int permissions, final TablePageStash stash)
+    {
+        long pos = iova;
+        while (pos < end)
+        {
+            final long next = mapStep(pos, end, delta, permissions, stash);
+            if (next < 0)
+            {
+                rollback(iova, pos);
+                return (int)next;
+            }
+            pos = next;
+        }
+        return PtwResult.OK;
     }
 
     /**
@@ -429,17 +439,9 @@ public final class RadixPageTable
         }
         try
         {
-            for (long pos = iova; pos < end; pos = regionEnd(pos))
-            {
-                final long table = leafTable(pos, true, stash);
-                if (table < 0)
-                {
-                    // Only when a racing map took a counted region's table slot with a large leaf: the tables
-                    // installed so far stay (empty), as the contract says.
-                    return (int)table;
-                }
-            }
-            return PtwResult.OK;
+            // Fails only when a racing map took a counted region's table slot with a large leaf: the tables
+            // installed so far stay (empty), as the contract says.
+            return installLeafTables(iova, end, stash);
         }
         finally
         {
@@ -501,21 +503,14 @@ public final class RadixPageTable
         {
             for (int i = 0; i < count; i++)
             {
-                final long end = starts[i] + lengths[i];
-                long pos = starts[i];
-                while (pos < end)
+                final int result = mapRange(starts[i], starts[i] + lengths[i], 0, permissions, stash);
+                if (result != PtwResult.OK)
                 {
-                    final long next = mapStep(pos, end, 0, permissions, stash);
-                    if (next < 0)
+                    for (int j = 0; j < i; j++)
                     {
-                        rollback(starts[i], pos);
-                        for (int j = 0; j < i; j++)
-                        {
-                            rollback(starts[j], starts[j] + lengths[j]);
-                        }
-                        return (int)next;
+                        rollback(starts[j], starts[j] + lengths[j]);
                     }
-                    pos = next;
+                    return result;
                 }
             }
             return PtwResult.OK;
@@ -544,10 +539,18 @@ public final class RadixPageTable
         {
             return check;
         }
-        final long end = iova + length;
+        return installLeafTables(iova, iova + length, null);
+    }
+
+    /**
+     * Installs the tables behind every 2 MiB region of {@code [iova, end)} down to level 0, from {@code stash} (or
+     * from the arena when null), stopping at the first failure.
+     */
+    private int installLeafTables(final long iova, final long end, final TablePageStash stash)
+    {
         for (long pos = iova; pos < end; pos = regionEnd(pos))
         {
-            final long table = leafTable(pos, true, null);
+            final long table = leafTable(pos, true, stash);
             if (table < 0)
             {
                 return (int)table;
