@@ -16,7 +16,7 @@ import dev.iommu.core.platform.Platform;
 public final class EmulatorContext
 {
     /** Default IOTLB entries per domain. */
-    public static final int DEFAULT_IOTLB_ENTRIES = 256;
+    public static final int DEFAULT_IOTLB_ENTRIES = 4096;
     /** Default capacity of the notification ring in bytes (64-byte records). */
     public static final int DEFAULT_NOTIFICATION_RING_BYTES = 1 << 20;
     /** The smallest notification ring. */

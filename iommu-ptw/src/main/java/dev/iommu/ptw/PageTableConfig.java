@@ -14,7 +14,7 @@ public final class PageTableConfig
 {
     private int addressWidth = 48;
     private int allowedPageSizes = PageSizes.ALLOW_ALL;
-    private int iotlbEntries = 256;
+    private int iotlbEntries = 4096;
     private IotlbMode iotlbMode = IotlbMode.STRICT;
     private int deferredBatchSize = 64;
     private long deferredMaxDelayNs = 1_000_000L;

@@ -113,7 +113,7 @@ class SoftwareIotlbTest
     }
 
     @Test
-    void invalidateRangeLargerThanTheCacheScansEverySlot()
+    void invalidateRangeLargerThanTheCacheForgetsEverythingInOneFlush()
     {
         final RadixPageTable table = RadixPageTable.create(
             arena, new PageTableConfig().iotlbEntries(8).iotlbMode(IotlbMode.CALLER_FLUSH));
@@ -123,10 +123,13 @@ class SoftwareIotlbTest
             table.translate(i * SIZE_4K + 40 * SIZE_4K);
         }
         table.unmap(0, 64 * SIZE_4K);
-        table.iotlb().invalidateRange(50 * SIZE_4K, 14 * SIZE_4K);
-        table.iotlb().invalidateRange(0, 45 * SIZE_4K);
-        assertTrue(present(table.translate(46 * SIZE_4K)), "outside both ranges: still cached");
-        assertEquals(Translation.FAULT_NOT_PRESENT, Translation.faultReason(table.translate(44 * SIZE_4K)));
+        table.iotlb().invalidateRange(42 * SIZE_4K, 2 * SIZE_4K);
+        assertTrue(present(table.translate(46 * SIZE_4K)), "narrower than the cache: other slots stay");
+        assertEquals(Translation.FAULT_NOT_PRESENT, Translation.faultReason(table.translate(43 * SIZE_4K)));
+        assertEquals(0, table.iotlb().flushCount());
+        table.iotlb().invalidateRange(0, 9 * SIZE_4K);
+        assertEquals(1, table.iotlb().flushCount(), "wider than the cache: one flush of everything");
+        assertEquals(Translation.FAULT_NOT_PRESENT, Translation.faultReason(table.translate(46 * SIZE_4K)));
         assertEquals(Translation.FAULT_NOT_PRESENT, Translation.faultReason(table.translate(40 * SIZE_4K)));
     }
 
@@ -162,12 +165,54 @@ class SoftwareIotlbTest
         now.addAndGet(1);
         assertTrue(table.iotlb().flushPending());
         assertEquals(Translation.FAULT_NOT_PRESENT, Translation.faultReason(table.translate(0)));
+        table.map(16 * SIZE_4K, 0, 16 * SIZE_4K, RW);
         table.translate(SIZE_4K);
         table.unmap(SIZE_4K, SIZE_4K);
         now.addAndGet(10_000);
-        table.unmap(2 * SIZE_4K, SIZE_4K);
+        for (int i = 2; i < 8; i++)
+        {
+            table.unmap(i * SIZE_4K, SIZE_4K);
+        }
+        assertTrue(present(table.translate(SIZE_4K)), "the delay is checked at every eighth queued unmap");
+        table.unmap(16 * SIZE_4K, SIZE_4K);
         assertEquals(Translation.FAULT_NOT_PRESENT, Translation.faultReason(table.translate(SIZE_4K)),
-            "an unmap after the delay flushes");
+            "the eighth queued unmap after the delay flushes");
+        assertEquals(0, table.iotlb().pendingInvalidations());
+    }
+
+    @Test
+    void deferredWithoutDelayFlushesAtEveryUnmap()
+    {
+        final RadixPageTable table = RadixPageTable.create(arena,
+            new PageTableConfig().iotlbEntries(64).iotlbMode(IotlbMode.DEFERRED).deferredFlush(64, 0));
+        table.map(0, 0, 2 * SIZE_4K, RW);
+        table.translate(0);
+        table.unmap(0, SIZE_4K);
+        assertEquals(Translation.FAULT_NOT_PRESENT, Translation.faultReason(table.translate(0)));
+        assertEquals(1, table.iotlb().flushCount());
+    }
+
+    /**
+     * A flush of everything is one epoch step; the step that wraps the epoch's 17 bits must clear every slot, or an
+     * entry filled a full cycle of flushes ago matches again. Fails if the wrap's clearing pass is dropped.
+     */
+    @Test
+    void anEntryAFullEpochCycleOldNeverMatchesAgain()
+    {
+        final RadixPageTable table = RadixPageTable.create(arena,
+            new PageTableConfig().iotlbEntries(64).iotlbMode(IotlbMode.CALLER_FLUSH));
+        table.map(0, 0x10000, SIZE_4K, RW);
+        assertEquals(0x10000, Translation.outputAddress(table.translate(0), 0));
+        table.unmap(0, SIZE_4K);
+        table.map(0, 0x20000, SIZE_4K, RW);
+        assertEquals(0x10000, Translation.outputAddress(table.translate(0), 0), "caller-flush: the old entry stays");
+        for (int i = 0; i < 1 << 17; i++)
+        {
+            table.iotlb().invalidateAll();
+        }
+        assertEquals(0x20000, Translation.outputAddress(table.translate(0), 0),
+            "the entry of epoch 0 is gone after the epoch wrapped back to 0");
+        assertEquals(1 << 17, table.iotlb().flushCount());
     }
 
     /**
