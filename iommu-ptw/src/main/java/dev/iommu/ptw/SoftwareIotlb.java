@@ -35,8 +35,9 @@ import org.agrona.concurrent.NanoClock;
  * one increment of the epoch: every key of an older epoch stops matching. The epoch has 17 bits in the key; the
  * increment that wraps it first clears every slot, so an entry 2^17 flushes old can never match again.
  * <p>
- * Counters of hits and misses are striped by thread id over padded slots and incremented with plain stores:
- * exact while each thread has its own stripe (up to 16 threads with consecutive ids), statistics otherwise.
+ * Counters of misses (always) and hits (when {@link PageTableConfig#iotlbHitCounting(boolean)} is on) are striped
+ * by thread id over padded slots and incremented with plain stores: exact while each thread has its own stripe (up
+ * to 16 threads with consecutive ids), statistics otherwise.
  * <p>
  * Not final only so that a jcstress test can override one named step ({@link #lvLeafUnchanged},
  * {@link #publishedKey}) in a broken variant; the constructor is package-private, and production code never
@@ -73,9 +74,11 @@ public class SoftwareIotlb
     private volatile long pending;
     private volatile long firstPendingNs;
     private final long[] counters = new long[STRIPES * STRIPE_LONGS];
+    private final boolean countHits;
 
     SoftwareIotlb(final PageTableConfig config)
     {
+        this.countHits = config.iotlbHitCounting();
         this.entries = config.iotlbEntries();
         this.mask = entries - 1;
         this.memory = BufferUtil.allocateDirectAligned(entries << SLOT_SHIFT, 64);
@@ -104,7 +107,15 @@ public class SoftwareIotlb
     }
 
     /**
-     * @return hits so far.
+     * @return whether hits are counted ({@link PageTableConfig#iotlbHitCounting(boolean)}).
+     */
+    public boolean countsHits()
+    {
+        return countHits;
+    }
+
+    /**
+     * @return hits so far; 0 when hits are not counted.
      */
     public long hits()
     {
@@ -206,13 +217,15 @@ public class SoftwareIotlb
         // The translation load completes before the key is read again.
         UnsafeApi.loadFence();
         final long again = UnsafeApi.getLong(null, slot + KEY_OFFSET);
-        final int stripe = ((int)Thread.currentThread().getId() & (STRIPES - 1)) * STRIPE_LONGS;
         if (key == expected && again == expected)
         {
-            counters[stripe]++;
+            if (countHits)
+            {
+                counters[stripe()]++;
+            }
             return value;
         }
-        counters[stripe + 1]++;
+        counters[stripe() + 1]++;
         return MISS;
     }
 
@@ -342,6 +355,11 @@ public class SoftwareIotlb
             clearSlot(base + (slot << SLOT_SHIFT));
         }
         UnsafeApi.putLongVolatile(this, EPOCH_FIELD_OFFSET, current + 1);
+    }
+
+    private static int stripe()
+    {
+        return ((int)Thread.currentThread().getId() & (STRIPES - 1)) * STRIPE_LONGS;
     }
 
     private static long epochKey(final long epoch)

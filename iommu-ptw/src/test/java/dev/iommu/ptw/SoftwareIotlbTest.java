@@ -40,11 +40,25 @@ class SoftwareIotlbTest
     }
 
     @Test
-    void countsHitsAndMisses()
+    void hitsAreNotCountedUnlessAskedMissesAlways()
     {
         final RadixPageTable table = RadixPageTable.create(arena, new PageTableConfig().iotlbEntries(16));
+        table.map(0, 0x10000, SIZE_4K, RW);
+        table.translate(0);
+        table.translate(0);
+        assertTrue(present(table.translate(0)));
+        assertEquals(0, table.iotlb().hits());
+        assertEquals(1, table.iotlb().misses());
+    }
+
+    @Test
+    void countsHitsAndMisses()
+    {
+        final RadixPageTable table =
+            RadixPageTable.create(arena, new PageTableConfig().iotlbEntries(16).iotlbHitCounting(true));
         final SoftwareIotlb iotlb = table.iotlb();
         assertEquals(16, iotlb.entries());
+        assertTrue(iotlb.countsHits());
         table.map(0, 0x10000, 4 * SIZE_4K, RW);
         table.translate(0x10);
         assertEquals(0, iotlb.hits());
@@ -81,7 +95,8 @@ class SoftwareIotlbTest
     @Test
     void strictUnmapInvalidates()
     {
-        final RadixPageTable table = RadixPageTable.create(arena, new PageTableConfig().iotlbEntries(64));
+        final RadixPageTable table =
+            RadixPageTable.create(arena, new PageTableConfig().iotlbEntries(64).iotlbHitCounting(true));
         table.map(0, 0x10000, SIZE_2M, RW);
         table.translate(0);
         table.translate(0);

@@ -45,7 +45,7 @@ import dev.iommu.ptw.TableArena;
 /**
  * Where the interface's time goes: the engine parts a MapLogicalRangeEx + UnmapLogicalRange pair is built from,
  * called directly, one thread. {@code allocateMapUnmapFree} is the floor (the buddy allocator and the radix page
- * table with the emulator's settings: 48 bits, a 256-entry IOTLB, strict invalidation); the other benchmarks add
+ * table with the emulator's settings: 48 bits, a 4,096-entry IOTLB, strict invalidation); the other benchmarks add
  * one piece of what {@code MappingDomain} does around it, reproduced here because those classes are package-private
  * in iommu-core: the two enter/exit pairs of its striped {@code OperationGate} (four {@code getAndAdd}s, also
  * priced alone). {@code translateTable} is the translate floor; {@code translateTableWithChecks} adds the two

@@ -30,7 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Single-thread costs of the radix page table against the baseline a Java developer would write instead: a
  * {@code ConcurrentHashMap<Long, Long>} from page number to entry. The table runs with its default settings
- * (48-bit, all page sizes, a 256-entry IOTLB in strict mode, so every unmap also invalidates).
+ * (48-bit, all page sizes, the default 4,096-entry IOTLB in strict mode, so every unmap also invalidates).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
