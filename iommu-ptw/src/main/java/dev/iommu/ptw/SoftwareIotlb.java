@@ -35,6 +35,9 @@ import org.agrona.concurrent.NanoClock;
  * one increment of the epoch: every key of an older epoch stops matching. The epoch has 17 bits in the key; the
  * increment that wraps it first clears every slot, so an entry 2^17 flushes old can never match again.
  * <p>
+ * A fill never waits: it skips a slot another fill holds, and replaces a live entry of another page only on every
+ * eighth such fill ({@link #replaceThisTime()}).
+ * <p>
  * Counters of misses (always) and hits (when {@link PageTableConfig#iotlbHitCounting(boolean)} is on) are striped
  * by thread id over padded slots and incremented with plain stores: exact while each thread has its own stripe (up
  * to 16 threads with consecutive ids), statistics otherwise.
@@ -55,6 +58,7 @@ public class SoftwareIotlb
     private static final long PAGE_KEY_MASK = (1L << EPOCH_SHIFT) - 1;
     private static final int STRIPES = 16;
     private static final int DELAY_CHECK_INTERVAL = 8;
+    private static final int REPLACE_INTERVAL = 8;
     private static final int STRIPE_LONGS = 16;
     private static final long EPOCH_FIELD_OFFSET = UnsafeApi.objectFieldOffset(SoftwareIotlb.class, "epoch");
     private static final long PENDING_FIELD_OFFSET = UnsafeApi.objectFieldOffset(SoftwareIotlb.class, "pending");
@@ -250,7 +254,8 @@ public class SoftwareIotlb
         final long slot = base + ((vpn & mask) << SLOT_SHIFT);
         final long key = epochKey(epoch) | (vpn + 1);
         final long held = UnsafeApi.getLongVolatile(null, slot + KEY_OFFSET);
-        if ((held & LOCKED) != 0 || !UnsafeApi.compareAndSetLong(null, slot + KEY_OFFSET, held, LOCKED))
+        if ((held & LOCKED) != 0 || (isLiveOtherPage(held, key) && !replaceThisTime()) ||
+            !UnsafeApi.compareAndSetLong(null, slot + KEY_OFFSET, held, LOCKED))
         {
             return;
         }
@@ -258,6 +263,30 @@ public class SoftwareIotlb
         UnsafeApi.putLong(null, slot + VALUE_OFFSET, value);
         // Release: the translation is visible before the key that makes it a hit.
         UnsafeApi.putLongRelease(null, slot + KEY_OFFSET, valid ? publishedKey(key, vpn) : 0);
+    }
+
+    /**
+     * Whether a slot's key is a live entry (this epoch) of another page than the one a fill brings.
+     */
+    private static boolean isLiveOtherPage(final long held, final long key)
+    {
+        return held != 0 && (held & ~PAGE_KEY_MASK) == (key & ~PAGE_KEY_MASK) && held != key;
+    }
+
+    /**
+     * Bimodal insertion (as CPU caches use against thrashing): a fill that would evict a live entry of another page
+     * does so on every {@value #REPLACE_INTERVAL}th such fill of the thread's stripe, and otherwise leaves the slot
+     * alone. Empty slots and entries of an older epoch are always filled. A working set larger than the cache then
+     * costs most misses no slot claim (a CAS), and two pages that share a slot no longer evict each other on every
+     * access; a hot set that moves still takes its slots over within a few passes. The per-stripe count is a plain
+     * increment: a lost one only shifts which fill replaces (benign race).
+     */
+    private boolean replaceThisTime()
+    {
+        final int index = stripe() + 2;
+        final long conflicts = counters[index] + 1;
+        counters[index] = conflicts;
+        return (conflicts & (REPLACE_INTERVAL - 1)) == 0;
     }
 
     /**

@@ -39,6 +39,35 @@ class SoftwareIotlbTest
         return !Translation.isFault(translation);
     }
 
+    /**
+     * Bimodal insertion: a page whose slot holds another live page is cached on every eighth such miss only; an empty
+     * slot or an entry of an older epoch is always filled.
+     */
+    @Test
+    void aLiveEntryOfAnotherPageIsReplacedOnEveryEighthConflictingFill()
+    {
+        final RadixPageTable table = RadixPageTable.create(arena, new PageTableConfig().iotlbEntries(16));
+        final SoftwareIotlb iotlb = table.iotlb();
+        table.map(0, 0x10000, SIZE_4K, RW);
+        table.map(16 * SIZE_4K, 0x90000, SIZE_4K, RW);
+        table.translate(0);
+        assertEquals(1, iotlb.misses(), "an empty slot is filled at once");
+        for (int i = 1; i <= 7; i++)
+        {
+            table.translate(16 * SIZE_4K);
+            table.translate(0);
+            assertEquals(1 + i, iotlb.misses(), "the live entry of page 0 stays: only page 16 misses");
+        }
+        table.translate(16 * SIZE_4K);
+        assertEquals(9, iotlb.misses());
+        assertEquals(0x90000, Translation.outputAddress(table.translate(16 * SIZE_4K), 0));
+        assertEquals(9, iotlb.misses(), "the eighth conflicting fill replaced page 0");
+        iotlb.invalidateAll();
+        table.translate(0);
+        table.translate(0);
+        assertEquals(10, iotlb.misses(), "an entry of an older epoch is replaced at once");
+    }
+
     @Test
     void hitsAreNotCountedUnlessAskedMissesAlways()
     {
@@ -72,13 +101,13 @@ class SoftwareIotlbTest
         assertEquals(3, iotlb.misses());
         table.walk(0x1000);
         assertEquals(3, iotlb.misses(), "walk bypasses the IOTLB");
-        // A different page with the same slot evicts.
+        // A different page with the same slot misses and does not evict the live entry (bimodal insertion).
         table.map(16 * SIZE_4K, 0x90000, SIZE_4K, RW);
         table.translate(16 * SIZE_4K);
         table.translate(0);
-        assertEquals(5, iotlb.misses());
+        assertEquals(4, iotlb.misses());
         assertEquals(0x10000, Translation.outputAddress(table.translate(0), 0));
-        assertEquals(3, iotlb.hits());
+        assertEquals(4, iotlb.hits());
     }
 
     @Test
