@@ -10,9 +10,9 @@ import org.agrona.UnsafeApi;
 
 /**
  * The paging-structure cache of one {@link RadixPageTable}: a direct-mapped cache, indexed by the 2 MiB region of an
- * address, of the region's level-0 (leaf) table, so that a map or an unmap goes straight to the leaf table instead
- * of walking from the root. {@link #SLOTS} slots: 128 MiB of consecutive addresses without two regions sharing a
- * slot.
+ * address, of the region's level-0 (leaf) table, so that a map, an unmap or a translate miss goes straight to the
+ * leaf table instead of walking from the root. {@link #SLOTS} slots: 512 MiB of consecutive addresses (a 64 Ki-page
+ * working set is 128 regions) without two regions sharing a slot.
  * <pre>
  *  slot (8 bytes, opaque loads and stores): (region &lt;&lt; 20) | arena page index of its leaf table   (0: empty)
  *  owner tag of a page (TableArena, acquire/release): (tableId &lt;&lt; 37) | (region + 1)              (0: none)
@@ -23,7 +23,8 @@ import org.agrona.UnsafeApi;
  * before the getAndSet that unlinks the table ({@link #untag}; the arena clears it again when the page is freed).
  * So a freed page, or a page reused for anything else, never matches; a page reused as the same region's leaf table
  * of the same table matches, rightly. Writers need nothing more (no writer may be using a range inside a table an
- * unmap frees).
+ * unmap frees). A translate, which may race the free, also checks the table's free generation around its reads:
+ * see {@link TranslateWalker}.
  * <p>
  * Not final only so that a jcstress test can override one named step ({@link #laOwnerTagMatches}) in a broken
  * variant; the constructor is package-private, and production code never subclasses it.
@@ -31,7 +32,7 @@ import org.agrona.UnsafeApi;
 class PagingStructureCache
 {
     /** Slots per table (a power of two). */
-    static final int SLOTS = 64;
+    static final int SLOTS = 256;
     private static final AtomicInteger TABLE_IDS = new AtomicInteger();
     private static final int PAGE_BITS = 20;
     private static final long PAGE_MASK = (1L << PAGE_BITS) - 1;

@@ -14,6 +14,9 @@ import static dev.iommu.ptw.PteDescriptor.TABLE;
 
 /**
  * The translate walk of one {@link RadixPageTable}: lock-free, allocation-free, safe against tables freed under it.
+ * It starts at the leaf table the {@link PagingStructureCache} holds for the address's 2 MiB region, and walks from
+ * the root only when the cache has nothing (or for a 2 MiB / 1 GiB leaf, which has no leaf table); a walk from the
+ * root remembers the leaf table it reaches.
  *
  * <h2>Safe reclamation</h2>
  * A table page is freed only after it was unlinked from its parent (getAndSet to 0), and, for a leaf table, after
@@ -26,6 +29,23 @@ import static dev.iommu.ptw.PteDescriptor.TABLE;
  * hand-off), so the second read sees a new generation: a walk never returns content of a reused page. A walk that
  * reads zeros of a freed page reports "not present", which is a valid result because the address was unmapped
  * during the walk.
+ *
+ * <h2>Through the paging-structure cache</h2>
+ * The cache's slot is a hint written by anyone, possibly long ago: the page it names may have been freed, even
+ * reused, before this walk began, which the generation check above cannot see. So the walk trusts it only after the
+ * acquire load of the page's owner tag matches "leaf table of this region of this table". What the walk can then
+ * read from the page:
+ * <ul>
+ *   <li>the page is still linked: a leaf of this region, as a walk from the root would read it;</li>
+ *   <li>the page was unlinked after the tag was read (the tag is cleared before the unlink, so the tag load came
+ *   first): the leaves stay in the page until it is zeroed, which follows the generation bump; a leaf read before
+ *   that is the mapping as it was when this translate, racing the unmap, began (the translate is ordered before the
+ *   unmap), and anything read after it (zeros, or a new owner's entries) fails the generation check;</li>
+ *   <li>the tag read is stale (the page already freed and retagged): impossible when the first generation read
+ *   was already the bumped one (the clearing of the tag happens before the bump, which happens before that read,
+ *   which comes before the tag load); otherwise the generation moves during this walk and it walks again;</li>
+ *   <li>the page was reused as the same region's leaf table of this table: the tag matches, rightly.</li>
+ * </ul>
  */
 final class TranslateWalker
 {
@@ -70,8 +90,15 @@ final class TranslateWalker
             final int capacity = arenaCapacity;
             // Fields read once into locals: an acquire load keeps later field loads from being hoisted above it.
             final WalkObserver walkObserver = observer;
-            long table = rootAddress;
-            int level = top;
+            // After the generation: the owner tag acquire inside must not be satisfied by a tag cleared before
+            // the generation this walk checks (see "Through the paging-structure cache" above).
+            long table = psc.leafTable(iova);
+            int level = 0;
+            if (table == 0)
+            {
+                table = rootAddress;
+                level = top;
+            }
             long result = Translation.NOT_PRESENT;
             long leafAddress = 0;
             long leafEntry = 0;
@@ -94,6 +121,11 @@ final class TranslateWalker
                     if (level == 0 || Integer.compareUnsigned(child - 1, capacity) >= 0)
                     {
                         break;
+                    }
+                    if (level == 1)
+                    {
+                        // A hint only (checked by the owner tag when used): harmless even if the page is freed now.
+                        psc.remember(child, iova);
                     }
                     table = base + ((long)child << PAGE_SHIFT);
                     level--;
