@@ -90,8 +90,10 @@ final class TranslateWalker
             final int capacity = arenaCapacity;
             // Fields read once into locals: an acquire load keeps later field loads from being hoisted above it.
             final WalkObserver walkObserver = observer;
-            // After the generation: the owner tag acquire inside must not be satisfied by a tag cleared before
-            // the generation this walk checks (see "Through the paging-structure cache" above).
+            // The cache's slot, then the owner tag of its page (acquire), both after the generation read above: if a
+            // free of that page bumped the generation this walk read, the tag it cleared before the bump is seen
+            // here, so a stale slot is turned away; a free after that read moves the generation and the walk
+            // retries (see "Through the paging-structure cache" above).
             long table = psc.leafTable(iova);
             int level = 0;
             if (table == 0)
