@@ -77,6 +77,19 @@ final class BlockLedger
      */
     long find(final long page)
     {
+        return find(leafOf(page), page);
+    }
+
+    /**
+     * {@link #find(long)} with the page's leaf already looked up: blocks of up to 2^9 pages start in that leaf, so a
+     * small block costs no lookup here, and the caller can hand the same leaf to {@link #release(long[], long, long)}.
+     *
+     * @param leaf {@link #leafOf(long)} of {@code page} (null when absent).
+     * @param page a page number.
+     * @return the packed block, or -1 when no mapped block contains the page.
+     */
+    long find(final long[] leaf, final long page)
+    {
         long previous = -1;
         for (int k = 0; k <= maxOrder; k++)
         {
@@ -86,13 +99,37 @@ final class BlockLedger
                 continue;
             }
             previous = start;
-            final long entry = get(start);
+            final long entry = k <= LEAF_BITS ?
+                (null == leaf ? 0 : (long)LEAF.getAcquire(leaf, (int)(start & (LEAF_SIZE - 1)))) : get(start);
             if (entry != 0 && page - start < (1L << (int)(entry & ORDER_MASK)))
             {
                 return (start << ORDER_BITS) | (entry & ORDER_MASK);
             }
         }
         return -1;
+    }
+
+    /**
+     * The leaf holding a page's entry, for {@link #find(long[], long)} and {@link #release(long[], long, long)}.
+     *
+     * @param page a page number.
+     * @return the leaf, or null when no block was ever recorded in its 512 pages.
+     */
+    long[] leafOf(final long page)
+    {
+        return leaf(page, false);
+    }
+
+    /**
+     * Whether two pages' entries lie in the same leaf.
+     *
+     * @param a a page number.
+     * @param b a page number.
+     * @return true when one {@link #leafOf(long)} serves both.
+     */
+    static boolean sameLeaf(final long a, final long b)
+    {
+        return (a >>> LEAF_BITS) == (b >>> LEAF_BITS);
     }
 
     /**
@@ -135,7 +172,19 @@ final class BlockLedger
      */
     int release(final long page, final long unmapped)
     {
-        final long[] leaf = leaf(page, false);
+        return release(leaf(page, false), page, unmapped);
+    }
+
+    /**
+     * {@link #release(long, long)} with the block's leaf already looked up.
+     *
+     * @param leaf     {@link #leafOf(long)} of {@code page} (null when absent).
+     * @param page     the block's first page (from {@link #find}).
+     * @param unmapped pages this caller unmapped in the block, at least 1.
+     * @return as {@link #release(long, long)}.
+     */
+    int release(final long[] leaf, final long page, final long unmapped)
+    {
         if (null == leaf)
         {
             return -2;

@@ -383,7 +383,9 @@ final class MappingDomain extends Domain
     private int unmapAllocated(final long address, final long end)
     {
         final long firstPage = address >>> PAGE_SHIFT;
-        final long found = ledger.find(firstPage);
+        // One leaf lookup serves the find and, for a block starting in the same 512 pages, the release.
+        final long[] leaf = ledger.leafOf(firstPage);
+        final long found = ledger.find(leaf, firstPage);
         if (found >= 0)
         {
             final long first = BlockLedger.start(found);
@@ -400,7 +402,8 @@ final class MappingDomain extends Domain
                 {
                     return NtStatus.STATUS_INVALID_PARAMETER;
                 }
-                if (!settle(first, count) && verifier.on)
+                if (!settle(BlockLedger.sameLeaf(first, firstPage) ? leaf : ledger.leafOf(first), first, count) &&
+                    verifier.on)
                 {
                     MappingDivergence.partialBlock(verifier, "UnmapLogicalRange", this, address, end - address, false);
                 }
@@ -430,7 +433,7 @@ final class MappingDomain extends Domain
             if (count > 0)
             {
                 total += count;
-                settle(block, count);
+                settle(ledger.leafOf(block), block, count);
             }
             pos = to;
         }
@@ -438,9 +441,9 @@ final class MappingDomain extends Domain
     }
 
     /** Returns whether the block went back to the allocator (its last mapped page was unmapped). */
-    private boolean settle(final long block, final long count)
+    private boolean settle(final long[] leaf, final long block, final long count)
     {
-        final int order = ledger.release(block, count);
+        final int order = ledger.release(leaf, block, count);
         if (order >= 0)
         {
             handle().free(block << PAGE_SHIFT, 1L << order);

@@ -66,14 +66,27 @@ public final class DomainProbe
     }
 
     /**
-     * A domain whose operation gate counts a call in with a release store, not a full fence (broken).
+     * A domain with the real guards whose operation gate has no owner's slot: every call counts itself in on a
+     * shared stripe (getAndAdd), the path of every thread but the first that maps into a domain.
      *
      * @param arena where its tables live.
      * @return the probe.
      */
-    public static DomainProbe withReleaseIncrementGate(final TableArena arena)
+    public static DomainProbe documentedStripedGate(final TableArena arena)
     {
-        return new DomainProbe(arena, new OperationGateWithReleaseIncrement(), new ProtectedRanges());
+        return new DomainProbe(arena, new OperationGate(false), new ProtectedRanges());
+    }
+
+    /**
+     * A domain whose operation gate counts a call in with a release store, not a full fence (broken).
+     *
+     * @param arena     where its tables live.
+     * @param ownerSlot whether the mapping thread counts itself in on the owner's slot (else on a shared stripe).
+     * @return the probe.
+     */
+    public static DomainProbe withReleaseIncrementGate(final TableArena arena, final boolean ownerSlot)
+    {
+        return new DomainProbe(arena, new OperationGateWithReleaseIncrement(ownerSlot), new ProtectedRanges());
     }
 
     /**
