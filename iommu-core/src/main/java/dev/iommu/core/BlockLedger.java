@@ -25,10 +25,17 @@ import java.lang.invoke.VarHandle;
  * Orderings: {@link #open} publishes an entry with a release store after the block's pages were mapped;
  * {@link #find} reads with acquire loads. {@link #release} is a CAS loop: the caller whose CAS takes the count to
  * zero (and the entry to 0 in the same CAS) is the only one that frees the block, so two threads unmapping
- * different pages of one block can never both free it. An unmap of a page whose map has not returned yet is a
- * driver race; it finds no entry and accounts nothing.
+ * different pages of one block can never both free it. A caller releases only pages whose leaves its own unmap
+ * cleared (a getAndSet each, so each page is counted off by exactly one caller); so a caller that reads a count no
+ * larger than its own pages holds every page still counted, no other caller can write the entry any more, and it
+ * clears the entry with a release store instead of the CAS (the single-page block's only path). The allocator relies on
+ * this decision: the block is freed without a second arbitration ({@code IovaThreadCache.freeDecided}). An unmap of a
+ * page whose map has not returned yet is a driver race; it finds no entry and accounts nothing.
+ * <p>
+ * Not final only so that a jcstress test can override the CAS step ({@link #casEntry}) in a broken variant;
+ * production code never subclasses it.
  */
-final class BlockLedger
+class BlockLedger
 {
     static final int ORDER_BITS = 6;
     private static final long ORDER_MASK = (1L << ORDER_BITS) - 1;
@@ -198,13 +205,35 @@ final class BlockLedger
                 return -2;
             }
             final long remaining = (entry >>> ORDER_BITS) - unmapped;
-            final long next = remaining <= 0 ? 0 : (remaining << ORDER_BITS) | (entry & ORDER_MASK);
-            // CAS: exactly one caller moves the count to zero, and with it the entry to 0.
-            if (LEAF.compareAndSet(leaf, index, entry, next))
+            if (remaining <= 0)
             {
-                return next == 0 ? (int)(entry & ORDER_MASK) : -1;
+                // Every page still counted is one this caller cleared (class comment): no other caller writes the
+                // entry again, so a release store decides; it orders the unmap before the next open of the block.
+                LEAF.setRelease(leaf, index, 0L);
+                return (int)(entry & ORDER_MASK);
+            }
+            // CAS: pages of other callers remain counted; of racing releases each takes its pages off exactly once.
+            if (casEntry(leaf, index, entry, (remaining << ORDER_BITS) | (entry & ORDER_MASK)))
+            {
+                return -1;
             }
         }
+    }
+
+    /**
+     * Takes pages off a count that other callers' pages are still part of: a CAS, so that of two callers releasing
+     * pages of one block at once neither's update is lost (a lost one would leave the count above zero for good, and
+     * the block would never go back to the allocator).
+     *
+     * @param leaf  the entry's leaf.
+     * @param index the entry's index in it.
+     * @param entry the value read.
+     * @param next  the value with this caller's pages taken off (not 0).
+     * @return whether the entry was still {@code entry} and is now {@code next}.
+     */
+    boolean casEntry(final long[] leaf, final int index, final long entry, final long next)
+    {
+        return LEAF.compareAndSet(leaf, index, entry, next);
     }
 
     private long get(final long page)

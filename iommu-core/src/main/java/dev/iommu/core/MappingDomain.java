@@ -89,6 +89,23 @@ final class MappingDomain extends Domain
         final OperationGate gate,
         final ProtectedRanges protectedRanges)
     {
+        this(owner, type, id, table, allocator, addressWidth, verifier, gate, protectedRanges,
+            null == allocator ? null : new BlockLedger(addressWidth - PAGE_SHIFT));
+    }
+
+    /** With the guards and the block ledger given (null without allocator): for jcstress broken variants. */
+    MappingDomain(
+        final DomainTable owner,
+        final IommuDmaDomainType type,
+        final long id,
+        final RadixPageTable table,
+        final IovaAllocator allocator,
+        final int addressWidth,
+        final Verifier verifier,
+        final OperationGate gate,
+        final ProtectedRanges protectedRanges,
+        final BlockLedger ledger)
+    {
         super(owner, type, id);
         this.gate = gate;
         this.protectedRanges = protectedRanges;
@@ -97,7 +114,7 @@ final class MappingDomain extends Domain
             table.iotlb().mode() == IotlbMode.DEFERRED;
         this.table = table;
         this.allocator = allocator;
-        this.ledger = null == allocator ? null : new BlockLedger(addressWidth - PAGE_SHIFT);
+        this.ledger = ledger;
         this.limit = 1L << addressWidth;
     }
 
@@ -446,7 +463,8 @@ final class MappingDomain extends Domain
         final int order = ledger.release(leaf, block, count);
         if (order >= 0)
         {
-            handle().free(block << PAGE_SHIFT, 1L << order);
+            // This call alone frees the block (the ledger decided, once): the allocator needs no second arbitration.
+            handle().freeDecided(block << PAGE_SHIFT, 1L << order);
             return true;
         }
         return false;
