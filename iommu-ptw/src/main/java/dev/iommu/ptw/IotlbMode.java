@@ -13,8 +13,9 @@ public enum IotlbMode
     STRICT,
     /**
      * Unmaps are counted, not invalidated; the whole IOTLB is flushed when the count reaches the batch size or the
-     * oldest pending unmap is older than the configured delay (checked on each unmap and on
-     * {@link SoftwareIotlb#flushPending()}), as Linux's lazy IOTLB mode does. Until then a translate may still
+     * oldest pending unmap is older than the configured delay (checked at the 1st, 2nd, 4th, 8th, ... pending
+     * unmap of a batch, so that an unmap rarely reads the clock, and on {@link SoftwareIotlb#flushPending()}), as
+     * Linux's lazy IOTLB mode does. Until then a translate may still
      * return an unmapped translation.
      */
     DEFERRED,

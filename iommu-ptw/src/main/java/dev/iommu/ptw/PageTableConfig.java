@@ -78,7 +78,8 @@ public final class PageTableConfig
 
     /**
      * @param batchSize deferred mode: flush after this many unmaps (at least 1).
-     * @param maxDelayNs deferred mode: flush once the oldest pending unmap is this old (at least 0).
+     * @param maxDelayNs deferred mode: flush once the oldest pending unmap is this old (at least 0; checked at the
+     *                   1st, 2nd, 4th, 8th, ... pending unmap and on {@link SoftwareIotlb#flushPending()}).
      * @return this.
      */
     public PageTableConfig deferredFlush(final int batchSize, final long maxDelayNs)

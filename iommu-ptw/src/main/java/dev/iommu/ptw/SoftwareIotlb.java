@@ -249,11 +249,25 @@ public class SoftwareIotlb
         }
         else if (mode == IotlbMode.DEFERRED)
         {
-            if (pending.getAndIncrement() == 0)
+            final long count = pending.incrementAndGet();
+            if (count >= batchSize)
             {
-                firstPendingNs = clock.nanoTime();
+                invalidateAll();
             }
-            flushPending();
+            else if ((count & (count - 1)) == 0)
+            {
+                // The age is checked at the 1st, 2nd, 4th, 8th, ... pending unmap only: a clock read costs more than
+                // the rest of a deferred unmap, and reading it on every unmap made deferred slower than strict.
+                final long now = clock.nanoTime();
+                if (count == 1)
+                {
+                    firstPendingNs = now;
+                }
+                if (now - firstPendingNs >= maxDelayNs)
+                {
+                    invalidateAll();
+                }
+            }
         }
     }
 

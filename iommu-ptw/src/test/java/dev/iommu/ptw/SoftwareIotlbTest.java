@@ -171,6 +171,33 @@ class SoftwareIotlbTest
     }
 
     /**
+     * The age of the oldest pending unmap is checked at the 1st, 2nd, 4th, 8th, ... pending unmap of a batch (and on
+     * flushPending), not on every unmap: the 4th after the delay flushes, the 3rd does not look.
+     */
+    @Test
+    void deferredChecksTheDelayAtPowerOfTwoCounts()
+    {
+        final AtomicLong now = new AtomicLong(1000);
+        final AtomicLong reads = new AtomicLong();
+        final RadixPageTable table = RadixPageTable.create(arena, new PageTableConfig().iotlbEntries(64)
+            .iotlbMode(IotlbMode.DEFERRED).deferredFlush(100, 500).clock(() ->
+            {
+                reads.incrementAndGet();
+                return now.get();
+            }));
+        table.map(0, 0, 8 * SIZE_4K, RW);
+        table.unmap(0, SIZE_4K);
+        table.unmap(SIZE_4K, SIZE_4K);
+        now.addAndGet(600);
+        table.unmap(2 * SIZE_4K, SIZE_4K);
+        assertEquals(3, table.iotlb().pendingInvalidations(), "the 3rd pending unmap does not read the clock");
+        assertEquals(2, reads.get());
+        table.unmap(3 * SIZE_4K, SIZE_4K);
+        assertEquals(0, table.iotlb().pendingInvalidations(), "the 4th finds the oldest older than the delay");
+        assertEquals(1, table.iotlb().flushCount());
+    }
+
+    /**
      * A translate walks, reads the leaf and stops before it fills the IOTLB; a strict unmap then clears the leaf
      * and invalidates; the translate fills. The fill must see the cleared leaf and leave the slot empty: fails if
      * the re-check in {@code SoftwareIotlb.fill} is removed.
