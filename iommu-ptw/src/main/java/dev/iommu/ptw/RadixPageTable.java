@@ -364,6 +364,38 @@ public final class RadixPageTable
     }
 
     /**
+     * {@link #mapScatter} for a caller that holds {@code [iova, iova + count pages)} alone and checked every argument
+     * (the pages of an allocator's fresh block: no other call maps there, and their leaves are empty). When the range
+     * lies in one leaf table the table knows, nothing is checked again and each leaf is published with a release
+     * store instead of the claiming CAS (there is nothing to claim it from); otherwise this is {@link #mapScatter}.
+     *
+     * @param iova        input address, 4 KiB aligned, the range inside the table's address space.
+     * @param frames      output page frame numbers, each below 2^40.
+     * @param offset      first frame used.
+     * @param count       number of pages, positive, at most {@code frames.length - offset}.
+     * @param permissions valid {@link PtwPermissions} bits.
+     * @return {@link PtwResult#OK}, or a negative {@link PtwResult} code (nothing mapped).
+     */
+    public int mapScatterOwned(final long iova, final long[] frames, final int offset, final int count,
+        final int permissions)
+    {
+        final long end = iova + ((long)count << PAGE_SHIFT);
+        final long table = (iova >>> REGION_SHIFT) == ((end - 1) >>> REGION_SHIFT) ? cachedLeafTable(iova) : 0;
+        if (table == 0)
+        {
+            return mapScatter(iova, frames, offset, count, permissions);
+        }
+        long addr = table + ((long)PteDescriptor.index(iova, 0) << 3);
+        for (int i = offset, last = offset + count; i < last; i++)
+        {
+            // Release: a walker that reads the leaf (acquire) sees the table as it was when the leaf was written.
+            UnsafeApi.putLongRelease(null, addr, PteDescriptor.leaf(frames[i] << PAGE_SHIFT, permissions, false));
+            addr += PteDescriptor.ENTRY_SIZE;
+        }
+        return PtwResult.OK;
+    }
+
+    /**
      * Claims the leaves of {@code [iova, end)}, all inside leaf table {@code table}, for the frames from
      * {@code offset}; on a clash clears the leaves it claimed.
      */
