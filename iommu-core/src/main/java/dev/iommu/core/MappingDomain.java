@@ -242,7 +242,11 @@ final class MappingDomain extends Domain
             return address == IovaResult.UNSATISFIABLE_BOUNDS ?
                 NtStatus.STATUS_INVALID_PARAMETER_MIX : NtStatus.STATUS_INSUFFICIENT_RESOURCES;
         }
-        final int result = mapPhysical(address, permissions, base, frames, pages);
+        // The block is this call's alone (no explicit or identity map reaches a domain with an allocator, and tokens
+        // have blocks of their own) and its leaves are empty (its last unmap cleared them before the ledger freed it):
+        // a frame list (checked by the rules) is stored without a second check or a claiming CAS.
+        final int result = null == frames ? table.map(address, base, pages << PAGE_SHIFT, permissions) :
+            table.mapScatterOwned(address, frames, 0, (int)pages, permissions);
         final int order = 64 - Long.numberOfLeadingZeros(pages - 1);
         if (result != PtwResult.OK)
         {
