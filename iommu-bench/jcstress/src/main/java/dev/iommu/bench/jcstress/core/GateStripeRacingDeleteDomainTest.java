@@ -17,12 +17,13 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
- * The operation gate's shared stripes against DeleteDomain: one thread maps a page into an empty domain (three tables to install)
- * while another deletes the domain. A map that entered the gate completes on a live domain and DeleteDomain waits for
- * it before it destroys the tables; a map that comes later is refused (STATUS_INVALID_PARAMETER). No map runs on a
- * deleted domain: one would install tables into the destroyed one, so its table-page count would not be 0.
- * Here the gate has no owner's slot, so the mapping thread counts itself in on a shared stripe (getAndAdd), the path
- * of every thread but the first that maps into a domain ({@link GateRacingDeleteDomainTest} races the owner's).
+ * The operation gate's shared stripes against DeleteDomain: one thread maps a page into an empty domain (three tables
+ * to install) while another deletes the domain. A map that entered the gate completes on a live domain and
+ * DeleteDomain waits for it before it destroys the tables; a map that comes later is refused
+ * (STATUS_INVALID_PARAMETER). No map runs on a deleted domain: one would install tables into the destroyed one, so its
+ * table-page count would not be 0. Here the gate has no owner's slot, so the mapping thread counts itself in on a
+ * shared stripe (getAndAdd), the path of every thread but the first that maps into a domain
+ * ({@link GateRacingDeleteDomainTest} races the owner's).
  * Result: map status (0 success, 1 invalid parameter, else 2 or 3), delete status, table pages afterwards.
  */
 @JCStressTest
