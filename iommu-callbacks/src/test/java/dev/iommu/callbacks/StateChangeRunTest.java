@@ -62,6 +62,11 @@ final class StateChangeRunTest
         assertEquals(PublishResult.PUBLISHED, n.publisher().publishStateChange(device, AVAILABLE_DOMAIN_TYPES, value));
     }
 
+    private static void nothing()
+    {
+        // A callback action that does nothing.
+    }
+
     private static void drain(final Notifications n)
     {
         while (n.doWork() > 0)
@@ -90,7 +95,7 @@ final class StateChangeRunTest
             assertEquals(unhandledBefore + 2, n.counters().get(NotificationCounters.UNHANDLED_TYPE_ID),
                 "the run's last two records reached nobody");
             assertNull(n.stateChangeCallbackRunner(self[0], 1), "not registered, not running");
-            final Recorder again = new Recorder(1, -1, () -> { });
+            final Recorder again = new Recorder(1, -1, StateChangeRunTest::nothing);
             assertTrue(n.registerStateChangeCallback(again, null, 1, AVAILABLE_DOMAIN_TYPES, () -> 9));
             publish(n, 1, 6);
             drain(n);
@@ -126,7 +131,7 @@ final class StateChangeRunTest
     {
         try (Notifications n = launch())
         {
-            final Recorder one = new Recorder(1, -1, () -> { });
+            final Recorder one = new Recorder(1, -1, StateChangeRunTest::nothing);
             final List<Object> inTwo = new ArrayList<>();
             final Recorder two = new Recorder(2, 20, () ->
             {
