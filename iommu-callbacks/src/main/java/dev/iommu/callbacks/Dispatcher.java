@@ -21,7 +21,7 @@ import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
  * agent thread, or the embedder through {@link Notifications#doWork()}). Allocates nothing per event: the
  * structures handed to callbacks are reused.
  */
-final class Dispatcher extends LeadingPadding implements Agent, MessageHandler
+final class Dispatcher implements Agent, MessageHandler
 {
     /** Duty cycles between refreshes of PRODUCED and RING_OCCUPANCY on the agent thread. */
     static final int PRODUCER_COUNTERS_PERIOD = 64;
