@@ -16,26 +16,25 @@ import org.agrona.concurrent.NanoClock;
  * translations are cached (no negative caching), so a map never needs an invalidation; unmaps invalidate
  * according to the {@link IotlbMode}.
  * <pre>
- *  slot (16 bytes), slot index = input page number &amp; (entries - 1):
- *   0                                                        8                                16
- *  +---+-------------------+------------------------------------+--------------------------------+
- *  | L |  epoch (17 bits)  |  input page number + 1 (46 bits)   |  translation ({@link Translation}) |
- *  +---+-------------------+------------------------------------+--------------------------------+
- *   63  62               46 45                                 0
- *  key 0: empty. L (bit 63): a fill holds the slot.
+ *  slot (32 bytes), slot index = input page number &amp; (entries - 1):
+ *   0           8                                                 16                  24        32
+ *  +-----------+-------------------------------------------------+-------------------+---------+
+ *  | version   | key: 0 | epoch (17 bits) | page number + 1 (46) | translation       | unused  |
+ *  +-----------+-------------------------------------------------+-------------------+---------+
+ *  version odd: a fill or an invalidation is writing the slot. key 0: empty.
  * </pre>
- * <b>Reading</b> a slot: the key (acquire), the translation, a load fence, the key again; a hit needs both keys equal
- * to the expected one (the current epoch and the page). A fill takes the slot by CAS from any unlocked key to
- * {@code L}, writes the translation and releases the slot with the new key (release store); an invalidation CASes
- * a matching key to 0. A reader whose two key loads agree read a translation that the slot held under that key
- * while it read it (a slot refilled under the same key in between holds a translation of the same page and epoch,
- * as valid as the first).
+ * Each slot is a small seqlock: a reader reads the version (acquire), the key, the translation, then the version again
+ * (after a load fence), and hits only if both versions are equal and even and the key is the expected one (the
+ * current epoch and the page). A writer takes the slot by CAS from an even version to the next (odd) one and
+ * releases it with the following even one. The version is what makes a hit safe: with the key alone as the guard, a
+ * reader whose two key reads both saw page A could have read, in between, the translation of a page B that took the
+ * slot and left it again (A, then B, then A refilled): the version changes on every write, so that reader misses.
  * <p>
  * <b>Flushing everything</b> (a deferred batch, {@link #invalidateAll()}, an invalidation wider than the cache) costs
  * one increment of the epoch: every key of an older epoch stops matching. The epoch has 17 bits in the key; the
  * increment that wraps it first clears every slot, so an entry 2^17 flushes old can never match again.
  * <p>
- * A fill never waits: it skips a slot another fill holds, and replaces a live entry of another page only on every
+ * A fill never waits: it skips a slot another writer holds, and replaces a live entry of another page only on every
  * eighth such fill ({@link #replaceThisTime()}).
  * <p>
  * Counters of misses (always) and hits (when {@link PageTableConfig#iotlbHitCounting(boolean)} is on) are striped
@@ -49,10 +48,10 @@ import org.agrona.concurrent.NanoClock;
 public class SoftwareIotlb
 {
     static final long MISS = -1L;
-    private static final int SLOT_SHIFT = 4;
-    private static final int KEY_OFFSET = 0;
-    private static final int VALUE_OFFSET = 8;
-    private static final long LOCKED = 1L << 63;
+    private static final int SLOT_SHIFT = 5;
+    private static final int VERSION_OFFSET = 0;
+    private static final int KEY_OFFSET = 8;
+    private static final int VALUE_OFFSET = 16;
     private static final int EPOCH_SHIFT = 46;
     private static final long EPOCH_MASK = (1L << 17) - 1;
     private static final long PAGE_KEY_MASK = (1L << EPOCH_SHIFT) - 1;
@@ -215,13 +214,14 @@ public class SoftwareIotlb
     {
         final long slot = base + ((vpn & mask) << SLOT_SHIFT);
         final long expected = epochKey(epoch) | (vpn + 1);
-        // Acquire: the translation is read after the key that guards it.
-        final long key = UnsafeApi.getLongAcquire(null, slot + KEY_OFFSET);
+        // Acquire: the key and the translation are read after the version that guards them.
+        final long version = UnsafeApi.getLongAcquire(null, slot + VERSION_OFFSET);
+        final long key = UnsafeApi.getLong(null, slot + KEY_OFFSET);
         final long value = UnsafeApi.getLong(null, slot + VALUE_OFFSET);
-        // The translation load completes before the key is read again.
+        // Seqlock read: the key and translation loads complete before the version is read again.
         UnsafeApi.loadFence();
-        final long again = UnsafeApi.getLong(null, slot + KEY_OFFSET);
-        if (key == expected && again == expected)
+        final long again = UnsafeApi.getLong(null, slot + VERSION_OFFSET);
+        if (key == expected && version == again && (version & 1) == 0)
         {
             if (countHits)
             {
@@ -253,16 +253,18 @@ public class SoftwareIotlb
     {
         final long slot = base + ((vpn & mask) << SLOT_SHIFT);
         final long key = epochKey(epoch) | (vpn + 1);
-        final long held = UnsafeApi.getLongVolatile(null, slot + KEY_OFFSET);
-        if ((held & LOCKED) != 0 || (isLiveOtherPage(held, key) && !replaceThisTime()) ||
-            !UnsafeApi.compareAndSetLong(null, slot + KEY_OFFSET, held, LOCKED))
+        final long version = UnsafeApi.getLongVolatile(null, slot + VERSION_OFFSET);
+        if ((version & 1) != 0 ||
+            (isLiveOtherPage(UnsafeApi.getLongVolatile(null, slot + KEY_OFFSET), key) && !replaceThisTime()) ||
+            !UnsafeApi.compareAndSetLong(null, slot + VERSION_OFFSET, version, version + 1))
         {
             return;
         }
         final boolean valid = lvLeafUnchanged(leafAddress, leafEntry, table, generation);
+        UnsafeApi.putLong(null, slot + KEY_OFFSET, valid ? publishedKey(key, vpn) : 0);
         UnsafeApi.putLong(null, slot + VALUE_OFFSET, value);
-        // Release: the translation is visible before the key that makes it a hit.
-        UnsafeApi.putLongRelease(null, slot + KEY_OFFSET, valid ? publishedKey(key, vpn) : 0);
+        // Release: the key and the translation are visible before the even version that ends the write.
+        UnsafeApi.putLongRelease(null, slot + VERSION_OFFSET, version + 2);
     }
 
     /**
@@ -400,15 +402,25 @@ public class SoftwareIotlb
     {
         while (true)
         {
-            final long key = UnsafeApi.getLongVolatile(null, slot + KEY_OFFSET);
-            if ((key & LOCKED) != 0)
+            final long version = UnsafeApi.getLongVolatile(null, slot + VERSION_OFFSET);
+            if ((version & 1) != 0)
             {
-                // A filler holds the slot for a few instructions (a load and two stores): wait for it, because
+                // A filler holds the slot for a few instructions (two loads, two stores): wait for it, because
                 // its entry may be the stale one this invalidation must remove.
                 Thread.onSpinWait();
                 continue;
             }
-            if ((key & PAGE_KEY_MASK) != vpn + 1 || UnsafeApi.compareAndSetLong(null, slot + KEY_OFFSET, key, 0))
+            final long key = UnsafeApi.getLongVolatile(null, slot + KEY_OFFSET);
+            if ((key & PAGE_KEY_MASK) != vpn + 1)
+            {
+                // Not this page, as of an even version that has not moved since: nothing to remove.
+                if (UnsafeApi.getLongVolatile(null, slot + VERSION_OFFSET) == version)
+                {
+                    return;
+                }
+                continue;
+            }
+            if (clearHeld(slot, version))
             {
                 return;
             }
@@ -419,16 +431,27 @@ public class SoftwareIotlb
     {
         while (true)
         {
-            final long key = UnsafeApi.getLongVolatile(null, slot + KEY_OFFSET);
-            if ((key & LOCKED) != 0)
+            final long version = UnsafeApi.getLongVolatile(null, slot + VERSION_OFFSET);
+            if ((version & 1) != 0)
             {
                 Thread.onSpinWait();
                 continue;
             }
-            if (key == 0 || UnsafeApi.compareAndSetLong(null, slot + KEY_OFFSET, key, 0))
+            if (clearHeld(slot, version))
             {
                 return;
             }
         }
+    }
+
+    private static boolean clearHeld(final long slot, final long version)
+    {
+        if (!UnsafeApi.compareAndSetLong(null, slot + VERSION_OFFSET, version, version + 1))
+        {
+            return false;
+        }
+        UnsafeApi.putLong(null, slot + KEY_OFFSET, 0);
+        UnsafeApi.putLongRelease(null, slot + VERSION_OFFSET, version + 2);
+        return true;
     }
 }
