@@ -92,6 +92,30 @@ final class AllOrNothingMapper
     }
 
     /**
+     * {@link RadixPageTable#mapScatterOwned} of {@code [iova, end)} when the range lies in one leaf table the cache
+     * knows: each leaf is written with a release store (the caller holds the range alone and its leaves are empty:
+     * there is nothing to claim them from).
+     *
+     * @return false, with nothing written, when the range is not in one cached leaf table.
+     */
+    boolean storeOwnedLeaves(final long iova, final long end, final long[] frames, final int offset,
+        final int permissions)
+    {
+        final long leafTable = (iova >>> REGION_SHIFT) == ((end - 1) >>> REGION_SHIFT) ? psc.leafTable(iova) : 0;
+        if (leafTable == 0)
+        {
+            return false;
+        }
+        long address = PteAccess.entryAddress(leafTable, iova, 0);
+        for (int i = offset, last = offset + (int)((end - iova) >>> PteDescriptor.PAGE_SHIFT); i < last; i++)
+        {
+            PteAccess.soEntry(address, PteDescriptor.leaf(frames[i] << PteDescriptor.PAGE_SHIFT, permissions, false));
+            address += PteDescriptor.ENTRY_SIZE;
+        }
+        return true;
+    }
+
+    /**
      * {@link RadixPageTable#reserve} of {@code [iova, end)}.
      */
     int reserve(final long iova, final long end)

@@ -68,6 +68,15 @@ final class PteAccess
     }
 
     /**
+     * Release store: a leaf written into a range its writer holds alone (no claim needed); a walker that reads it
+     * (acquire) sees the table as it was when the leaf was written.
+     */
+    static void soEntry(final long address, final long entry)
+    {
+        UnsafeApi.putLongRelease(null, address, entry);
+    }
+
+    /**
      * Compare-and-set (a full fence).
      *
      * @return whether {@code entry} replaced {@code expected}.

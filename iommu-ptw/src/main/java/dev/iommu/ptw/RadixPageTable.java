@@ -222,6 +222,26 @@ public final class RadixPageTable
     }
 
     /**
+     * {@link #mapScatter} for a caller that holds {@code [iova, iova + count pages)} alone and checked every argument
+     * (the pages of an allocator's fresh block: no other call maps there, and their leaves are empty). When the range
+     * lies in one leaf table the table knows, nothing is checked again and each leaf is published with a release
+     * store instead of the claiming CAS; otherwise this is {@link #mapScatter}, checks included.
+     *
+     * @param iova        input address, 4 KiB aligned, the range inside the table's address space.
+     * @param frames      output page frame numbers, each below 2^40.
+     * @param offset      first frame used.
+     * @param count       number of pages, positive, at most {@code frames.length - offset}.
+     * @param permissions valid {@link PtwPermissions} bits.
+     * @return {@link PtwResult#OK}, or a negative {@link PtwResult} code (nothing mapped).
+     */
+    public int mapScatterOwned(final long iova, final long[] frames, final int offset, final int count,
+        final int permissions)
+    {
+        return mapper.storeOwnedLeaves(iova, iova + ((long)count << PAGE_SHIFT), frames, offset, permissions) ?
+            PtwResult.OK : mapScatter(iova, frames, offset, count, permissions);
+    }
+
+    /**
      * Install every table behind {@code [iova, iova + length)} down to level 0, without leaves, so that later maps
      * of 4 KiB pages in the range never allocate (and never use large leaves there).
      *

@@ -51,7 +51,8 @@ public class InterfaceBenchmark
     {
         /**
          * "library", "skiplist" (ConcurrentHashMap + ConcurrentSkipListMap) or "tree" (iova.c style); also
-         * "library-verifier" (the DMA verifier on), chosen with {@code -p impl=...}.
+         * "library-verifier" (the DMA verifier on) and "library-deferred" (deferred IOTLB invalidation: the
+         * deferred pair is {@code mapUnmap4k -p impl=library,library-deferred}), chosen with {@code -p impl=...}.
          */
         @Param({"library", "skiplist", "tree"})
         public String impl;
