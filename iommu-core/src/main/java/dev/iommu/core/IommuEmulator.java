@@ -85,8 +85,7 @@ public final class IommuEmulator implements IommuInterfaceProvider, AutoCloseabl
             notificationsContext.countersDirectory(context.countersDirectory());
         }
         this.notifications = Notifications.launch(notificationsContext);
-        this.counters = new EmulatorCounters(
-            notifications.counters(), arena, domains, devices, context.iotlbHitCounting());
+        this.counters = new EmulatorCounters(notifications.counters(), arena, domains, devices);
         this.verifier = context.verifier() ? new Verifier(context.profile(), context.verifierListener(),
             context.verifierFatal(), notifications.counters()) : Verifier.off();
         this.deviceMembers = new DeviceMembers(platform, rules.devices, handles, notifications, verifier);

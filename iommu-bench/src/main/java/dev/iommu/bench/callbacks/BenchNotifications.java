@@ -6,7 +6,6 @@ package dev.iommu.bench.callbacks;
 
 import dev.iommu.callbacks.Notifications;
 import org.agrona.concurrent.BusySpinIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
 
 import java.lang.management.ManagementFactory;
 
@@ -28,14 +27,9 @@ final class BenchNotifications
 
     static Notifications launch(final Thread[] agentThread)
     {
-        return launch(agentThread, new BusySpinIdleStrategy());
-    }
-
-    static Notifications launch(final Thread[] agentThread, final IdleStrategy idleStrategy)
-    {
         return Notifications.launch(new Notifications.Context()
             .ringCapacity(1024 * 1024)
-            .idleStrategy(idleStrategy)
+            .idleStrategy(new BusySpinIdleStrategy())
             .threadFactory(runnable ->
             {
                 final Thread thread = new Thread(runnable);
