@@ -143,6 +143,22 @@ public class CallbackGate
     }
 
     /**
+     * Whether the callback entered by this thread may be called again in the same run (the dispatcher calling one
+     * callback for consecutive ring records keeps the gate entered between the calls, paying one enter and one exit
+     * for the run). While it holds the gate, the thread calls no other callback, so a close from another thread waits
+     * only for this callback's run, as it waits for a call.
+     *
+     * @return true when still {@code RUNNING}; false when a call of the run closed the gate from inside
+     *     ({@code CLOSE_REQUESTED}): the callback must not be called again, and {@link #exit()} completes the close.
+     */
+    boolean mayCallAgain()
+    {
+        // While RUNNING only the runner (this thread) moves the state, to CLOSE_REQUESTED from inside a call: this
+        // thread reads its own write, so a plain read is enough.
+        return RUNNING == (int)STATE_VH.get(this);
+    }
+
+    /**
      * Closes the gate: returns when the callback is not running and will never run again. Called from inside the
      * callback (on the thread running it), marks the close and returns at once; the callback's return completes
      * it. Idempotent.
@@ -194,8 +210,8 @@ public class CallbackGate
     }
 
     /**
-     * The thread inside the callback now (entered and not yet exited), or null when it is not running. A snapshot
-     * for diagnostics (the verifier), not a synchronisation point.
+     * The thread inside the callback now (entered and not yet exited: in a call, or between two calls of a run), or
+     * null when it is not running. A snapshot for diagnostics (the verifier), not a synchronisation point.
      *
      * @return the running thread, or null.
      */

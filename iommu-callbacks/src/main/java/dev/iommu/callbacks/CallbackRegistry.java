@@ -29,24 +29,26 @@ final class CallbackRegistry
 {
     static final class StateChangeRegistration
     {
-        /** The sequence of {@link #latest} before any change was published for the registration. */
+        /** The sequence of the latest change before any change was published for the registration. */
         static final int NO_CHANGE = 0;
-        private static final VarHandle LATEST_VH;
-        private static final VarHandle LOST_VH;
-
-        static
-        {
-            try
-            {
-                final MethodHandles.Lookup lookup = MethodHandles.lookup();
-                LATEST_VH = lookup.findVarHandle(StateChangeRegistration.class, "latest", long.class);
-                LOST_VH = lookup.findVarHandle(StateChangeRegistration.class, "lost", int.class);
-            }
-            catch (final ReflectiveOperationException ex)
-            {
-                throw new ExceptionInInitializerError(ex);
-            }
-        }
+        private static final VarHandle LINES_VH = MethodHandles.arrayElementVarHandle(long[].class);
+        /**
+         * Index in {@link #lines} of the latest change published while this registration was installed: (change
+         * sequence &lt;&lt; 32) | the available domain types, stored (CAS, so concurrent publishers of one device
+         * still number their changes apart) before the record that carries the same sequence is published.
+         */
+        private static final int LATEST = 8;
+        /**
+         * Index in {@link #lines} of the sequence of the newest change of this registration that was lost (ring
+         * full) or could not be shown yet; {@link #NO_CHANGE} when none.
+         */
+        private static final int LOST = 9;
+        /**
+         * Index in {@link #lines} of the sequence of the change the callback last showed: read and written inside
+         * {@link #gate}.
+         */
+        private static final int SHOWN = 24;
+        private static final int LINES_LENGTH = 33;
 
         private static final AtomicInteger IDS = new AtomicInteger();
 
@@ -57,20 +59,13 @@ final class CallbackRegistry
         /** Never 0 (wraps past it): the records of this registration's changes carry it. */
         final int id;
         /**
-         * The latest change published while this registration was installed: (change sequence &lt;&lt; 32) | the
-         * available domain types, stored (CAS, so concurrent publishers of one device still number their changes
-         * apart) before the record that carries the same sequence is published.
+         * The registration's mutable state on two cache lines of their own: the producers write LATEST (every
+         * publication) and LOST, the dispatcher writes SHOWN (every call). Array elements are contiguous: an element
+         * at least 7 longs from both ends of the array shares its line with nothing outside it, and LATEST and SHOWN
+         * are 16 longs apart, so neither side's writes evict the other's line, nor the read-only fields above, which
+         * both sides read on every event.
          */
-        @SuppressWarnings("unused")
-        private long latest;
-        /** The sequence of the change the callback last showed: read and written inside {@link #gate}. */
-        private int shownSequence;
-        /**
-         * The sequence of the newest change of this registration that was lost (ring full) or could not be shown
-         * yet; {@link #NO_CHANGE} when none.
-         */
-        @SuppressWarnings("unused")
-        private int lost;
+        private final long[] lines = new long[LINES_LENGTH];
 
         StateChangeRegistration(
             final IommuInterfaceStateChangeCallback callback,
@@ -98,9 +93,9 @@ final class CallbackRegistry
         {
             while (true)
             {
-                final int current = (int)LOST_VH.getAcquire(this);
+                final int current = (int)(long)LINES_VH.getAcquire(lines, LOST);
                 if (current - sequence >= 0 && current != NO_CHANGE ||
-                    LOST_VH.compareAndSet(this, current, sequence))
+                    LINES_VH.compareAndSet(lines, LOST, (long)current, (long)sequence))
                 {
                     return;
                 }
@@ -114,18 +109,19 @@ final class CallbackRegistry
          */
         int takeLost()
         {
-            final int lost = (int)LOST_VH.getAcquire(this);
-            return lost != NO_CHANGE && LOST_VH.compareAndSet(this, lost, NO_CHANGE) ? lost : NO_CHANGE;
+            final int lost = (int)(long)LINES_VH.getAcquire(lines, LOST);
+            return lost != NO_CHANGE && LINES_VH.compareAndSet(lines, LOST, (long)lost, (long)NO_CHANGE) ?
+                lost : NO_CHANGE;
         }
 
         int shownSequence()
         {
-            return shownSequence;
+            return (int)lines[SHOWN];
         }
 
         void shownSequence(final int sequence)
         {
-            shownSequence = sequence;
+            lines[SHOWN] = sequence;
         }
 
         /**
@@ -133,7 +129,7 @@ final class CallbackRegistry
          */
         long lvLatest()
         {
-            return (long)LATEST_VH.getAcquire(this);
+            return (long)LINES_VH.getAcquire(lines, LATEST);
         }
 
         /**
@@ -148,7 +144,7 @@ final class CallbackRegistry
             {
                 final long current = lvLatest();
                 final int sequence = (int)(current >>> 32) + 1;
-                if (LATEST_VH.compareAndSet(this, current, ((long)sequence << 32) | (value & 0xFFFF_FFFFL)))
+                if (LINES_VH.compareAndSet(lines, LATEST, current, ((long)sequence << 32) | (value & 0xFFFF_FFFFL)))
                 {
                     return sequence;
                 }

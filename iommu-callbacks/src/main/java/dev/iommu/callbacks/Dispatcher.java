@@ -60,6 +60,12 @@ final class Dispatcher implements Agent, MessageHandler
     private final FaultDetails details = new FaultDetails();
     private final MessageHandler discarder = this::discard;
 
+    /**
+     * The registration whose consecutive ring records are being delivered: its gate stays entered between its calls
+     * ({@link CallbackGate#mayCallAgain()}), so a run of records of one registration costs one enter and one exit.
+     * Null when no gate is held; always null between duty cycles and while any other callback runs.
+     */
+    private CallbackRegistry.StateChangeRegistration run;
     private int cycles;
     private long delivered;
     private long unhandled;
@@ -105,7 +111,15 @@ final class Dispatcher implements Agent, MessageHandler
     /** {@inheritDoc} */
     public int doWork()
     {
-        int work = ring.read(this, limit);
+        int work;
+        try
+        {
+            work = ring.read(this, limit);
+        }
+        finally
+        {
+            endRun();
+        }
         if (recorder.hasPending())
         {
             work += drainRecorder();
@@ -208,12 +222,14 @@ final class Dispatcher implements Agent, MessageHandler
                 break;
 
             case RecordDescriptor.FAULT_TYPE_ID:
+                endRun();
                 decodeFault(buffer, index);
                 deliverFault(buffer.getInt(index + FaultDescriptor.COUNT_OFFSET));
                 break;
 
             case RecordDescriptor.MAP_TYPE_ID:
             case RecordDescriptor.UNMAP_TYPE_ID:
+                endRun();
                 onMapping(msgTypeId, buffer, index);
                 break;
 
@@ -258,7 +274,7 @@ final class Dispatcher implements Agent, MessageHandler
             return;
         }
         final int value = buffer.getInt(index + StateChangeDescriptor.AVAILABLE_DOMAIN_TYPES_OFFSET);
-        switch (show(registration, presentFields & registration.watchedFields, sequence, value))
+        switch (showInRun(registration, presentFields & registration.watchedFields, sequence, value))
         {
             case SHOWN:
                 delivered++;
@@ -273,6 +289,46 @@ final class Dispatcher implements Agent, MessageHandler
             default:
                 unhandled++;
                 break;
+        }
+    }
+
+    /**
+     * {@link #show} for a ring record, keeping the registration's gate entered for its next records in this duty
+     * cycle (a run ends at a record of another registration or type, or at the end of the ring read).
+     *
+     * @return as {@link #show}; {@link #CLOSED} also when a call of the run unregistered the callback.
+     */
+    private int showInRun(
+        final CallbackRegistry.StateChangeRegistration registration, final int presentFields, final int sequence,
+        final int value)
+    {
+        final CallbackGate gate = registration.gate;
+        if (registration != run)
+        {
+            endRun();
+            if (!gate.tryEnter())
+            {
+                return gate.isClosed() ? CLOSED : NOT_NOW;
+            }
+            run = registration;
+        }
+        else if (!gate.mayCallAgain())
+        {
+            return CLOSED;
+        }
+        return callEntered(registration, presentFields, sequence, value);
+    }
+
+    /**
+     * Exits the gate of the current run, if any.
+     */
+    private void endRun()
+    {
+        final CallbackRegistry.StateChangeRegistration registration = run;
+        if (null != registration)
+        {
+            run = null;
+            registration.gate.exit();
         }
     }
 
@@ -332,23 +388,39 @@ final class Dispatcher implements Agent, MessageHandler
         }
         try
         {
-            // Inside the gate: shownSequence is ordered with the previous runner by the gate's acquire/release.
-            final int shown = registration.shownSequence();
-            if (sequence - shown <= 0)
-            {
-                return ALREADY_SHOWN;
-            }
-            registration.shownSequence(sequence);
+            return callEntered(registration, presentFields, sequence, value);
+        }
+        finally
+        {
+            gate.exit();
+        }
+    }
+
+    /**
+     * Calls the callback, its gate entered by this thread, with change {@code sequence} unless it already showed
+     * that change or a newer one.
+     *
+     * @return {@link #SHOWN} or {@link #ALREADY_SHOWN}.
+     */
+    private int callEntered(
+        final CallbackRegistry.StateChangeRegistration registration, final int presentFields, final int sequence,
+        final int value)
+    {
+        // Inside the gate: shownSequence is ordered with the previous runner by the gate's acquire/release.
+        final int shown = registration.shownSequence();
+        if (sequence - shown <= 0)
+        {
+            return ALREADY_SHOWN;
+        }
+        registration.shownSequence(sequence);
+        try
+        {
             stateChange.presentFields(presentFields).availableDomainTypes(value);
             registration.callback.onStateChange(stateChange, registration.context);
         }
         catch (final Throwable ex)
         {
             onCallbackError(ex);
-        }
-        finally
-        {
-            gate.exit();
         }
         return SHOWN;
     }

@@ -25,10 +25,17 @@ import java.lang.invoke.VarHandle;
  * Orderings: {@link #open} publishes an entry with a release store after the block's pages were mapped;
  * {@link #find} reads with acquire loads. {@link #release} is a CAS loop: the caller whose CAS takes the count to
  * zero (and the entry to 0 in the same CAS) is the only one that frees the block, so two threads unmapping
- * different pages of one block can never both free it. An unmap of a page whose map has not returned yet is a
- * driver race; it finds no entry and accounts nothing.
+ * different pages of one block can never both free it. A caller releases only pages whose leaves its own unmap
+ * cleared (a getAndSet each, so each page is counted off by exactly one caller); so a caller that reads a count no
+ * larger than its own pages holds every page still counted, no other caller can write the entry any more, and it
+ * clears the entry with a release store instead of the CAS (the single-page block's only path). The allocator relies on
+ * this decision: the block is freed without a second arbitration ({@code IovaThreadCache.freeDecided}). An unmap of a
+ * page whose map has not returned yet is a driver race; it finds no entry and accounts nothing.
+ * <p>
+ * Not final only so that a jcstress test can override the CAS step ({@link #casEntry}) in a broken variant;
+ * production code never subclasses it.
  */
-final class BlockLedger
+class BlockLedger
 {
     static final int ORDER_BITS = 6;
     private static final long ORDER_MASK = (1L << ORDER_BITS) - 1;
@@ -77,6 +84,19 @@ final class BlockLedger
      */
     long find(final long page)
     {
+        return find(leafOf(page), page);
+    }
+
+    /**
+     * {@link #find(long)} with the page's leaf already looked up: blocks of up to 2^9 pages start in that leaf, so a
+     * small block costs no lookup here, and the caller can hand the same leaf to {@link #release(long[], long, long)}.
+     *
+     * @param leaf {@link #leafOf(long)} of {@code page} (null when absent).
+     * @param page a page number.
+     * @return the packed block, or -1 when no mapped block contains the page.
+     */
+    long find(final long[] leaf, final long page)
+    {
         long previous = -1;
         for (int k = 0; k <= maxOrder; k++)
         {
@@ -86,13 +106,37 @@ final class BlockLedger
                 continue;
             }
             previous = start;
-            final long entry = get(start);
+            final long entry = k <= LEAF_BITS ?
+                (null == leaf ? 0 : (long)LEAF.getAcquire(leaf, (int)(start & (LEAF_SIZE - 1)))) : get(start);
             if (entry != 0 && page - start < (1L << (int)(entry & ORDER_MASK)))
             {
                 return (start << ORDER_BITS) | (entry & ORDER_MASK);
             }
         }
         return -1;
+    }
+
+    /**
+     * The leaf holding a page's entry, for {@link #find(long[], long)} and {@link #release(long[], long, long)}.
+     *
+     * @param page a page number.
+     * @return the leaf, or null when no block was ever recorded in its 512 pages.
+     */
+    long[] leafOf(final long page)
+    {
+        return leaf(page, false);
+    }
+
+    /**
+     * Whether two pages' entries lie in the same leaf.
+     *
+     * @param a a page number.
+     * @param b a page number.
+     * @return true when one {@link #leafOf(long)} serves both.
+     */
+    static boolean sameLeaf(final long a, final long b)
+    {
+        return (a >>> LEAF_BITS) == (b >>> LEAF_BITS);
     }
 
     /**
@@ -135,7 +179,19 @@ final class BlockLedger
      */
     int release(final long page, final long unmapped)
     {
-        final long[] leaf = leaf(page, false);
+        return release(leaf(page, false), page, unmapped);
+    }
+
+    /**
+     * {@link #release(long, long)} with the block's leaf already looked up.
+     *
+     * @param leaf     {@link #leafOf(long)} of {@code page} (null when absent).
+     * @param page     the block's first page (from {@link #find}).
+     * @param unmapped pages this caller unmapped in the block, at least 1.
+     * @return as {@link #release(long, long)}.
+     */
+    int release(final long[] leaf, final long page, final long unmapped)
+    {
         if (null == leaf)
         {
             return -2;
@@ -149,13 +205,35 @@ final class BlockLedger
                 return -2;
             }
             final long remaining = (entry >>> ORDER_BITS) - unmapped;
-            final long next = remaining <= 0 ? 0 : (remaining << ORDER_BITS) | (entry & ORDER_MASK);
-            // CAS: exactly one caller moves the count to zero, and with it the entry to 0.
-            if (LEAF.compareAndSet(leaf, index, entry, next))
+            if (remaining <= 0)
             {
-                return next == 0 ? (int)(entry & ORDER_MASK) : -1;
+                // Every page still counted is one this caller cleared (class comment): no other caller writes the
+                // entry again, so a release store decides; it orders the unmap before the next open of the block.
+                LEAF.setRelease(leaf, index, 0L);
+                return (int)(entry & ORDER_MASK);
+            }
+            // CAS: pages of other callers remain counted; of racing releases each takes its pages off exactly once.
+            if (casEntry(leaf, index, entry, (remaining << ORDER_BITS) | (entry & ORDER_MASK)))
+            {
+                return -1;
             }
         }
+    }
+
+    /**
+     * Takes pages off a count that other callers' pages are still part of: a CAS, so that of two callers releasing
+     * pages of one block at once neither's update is lost (a lost one would leave the count above zero for good, and
+     * the block would never go back to the allocator).
+     *
+     * @param leaf  the entry's leaf.
+     * @param index the entry's index in it.
+     * @param entry the value read.
+     * @param next  the value with this caller's pages taken off (not 0).
+     * @return whether the entry was still {@code entry} and is now {@code next}.
+     */
+    boolean casEntry(final long[] leaf, final int index, final long entry, final long next)
+    {
+        return LEAF.compareAndSet(leaf, index, entry, next);
     }
 
     private long get(final long page)

@@ -46,11 +46,13 @@ final class DeviceDma
     private static final long PAGE_MASK = 4095;
 
     private final Verifier verifier;
+    private final boolean verifying;
 
     DeviceDma(final Handles handles, final NotificationPublisher publisher, final EmulatorCounters counters,
         final Architecture architecture, final Verifier verifier)
     {
         this.verifier = verifier;
+        this.verifying = verifier.on;
         this.devices = handles.devices();
         this.publisher = publisher;
         this.counters = counters;
@@ -59,10 +61,34 @@ final class DeviceDma
 
     /**
      * An untagged access (the device's default PASID): the domain the device is attached to. The hot path of every
-     * device: one method, the walk written out in it (a chain of small calls here kept the JIT from inlining the
-     * table walk, and cost a quarter more per translation over a working set).
+     * device: a successful translation through a Translate domain takes the first branch, a handful of loads and
+     * the IOTLB probe, with no type test and no call that the JIT cannot inline (a chain of small calls here once
+     * kept it from inlining the walk); everything else (faults, PassThrough, no domain, a foreign or dead handle,
+     * the verifier on) goes through {@link #translateChecked}, which walks again from the start.
      */
     long translate(final IommuDmaDevice handle, final long address, final int access)
+    {
+        if (handle instanceof DmaDevice)
+        {
+            final DmaDevice device = (DmaDevice)handle;
+            final MappingDomain domain = device.walkedDomain();
+            if (null != domain && device.owner() == devices)
+            {
+                final long walked = domain.translate(address, access);
+                // Liveness checked after the walk (volatile loads): a domain deleted while the walk ran may have
+                // had its pages reused, and a walk that finds it alive afterwards read them before the deletion
+                // started (its tables are freed only after the flag is cleared, and the walk ends with a load
+                // fence). A device deleted meanwhile makes the access fault, as one that started after it.
+                if (!Translation.isFault(walked) && !verifying && device.isAlive() && domain.isAlive())
+                {
+                    return walked;
+                }
+            }
+        }
+        return translateChecked(handle, address, access);
+    }
+
+    private long translateChecked(final IommuDmaDevice handle, final long address, final int access)
     {
         final DmaDevice device = devices.resolveForDma(handle);
         if (null == device)
@@ -70,24 +96,12 @@ final class DeviceDma
             return Translation.fault(Translation.FAULT_NOT_PRESENT);
         }
         final Domain domain = device.domain();
-        final long result;
-        if (domain instanceof MappingDomain && domain.type() != IommuDmaDomainType.PASS_THROUGH)
-        {
-            final long walked = ((MappingDomain)domain).translate(address, access);
-            // Checked after the walk: a domain deleted while the walk ran may have had its pages reused, and a walk
-            // that finds it alive afterwards read them before the deletion started (its tables are freed only after
-            // the flag is cleared, and the walk ends with a load fence).
-            result = domain.isAlive() ? walked : Translation.fault(Translation.FAULT_NOT_PRESENT);
-        }
-        else
-        {
-            result = walk(domain, address, access);
-        }
+        final long result = walk(domain, address, access);
         if (Translation.isFault(result))
         {
             return faulted(device, domain, NO_PASID, address, access, result);
         }
-        if (verifier.on)
+        if (verifying)
         {
             checkFlushed(device, domain, NO_PASID, address);
         }
@@ -115,7 +129,7 @@ final class DeviceDma
         {
             return faulted(device, domain, pasid, address, access, result);
         }
-        if (verifier.on)
+        if (verifying)
         {
             checkFlushed(device, domain, pasid, address);
         }
@@ -159,7 +173,7 @@ final class DeviceDma
         {
             reportFault(device, domain, address, access, Translation.faultReason(result));
         }
-        if (verifier.on && null != domain && Translation.faultReason(result) == Translation.FAULT_NOT_PRESENT)
+        if (verifying && null != domain && Translation.faultReason(result) == Translation.FAULT_NOT_PRESENT)
         {
             verifier.hazard(VerifierRule.DMA_TO_UNMAPPED, "DeviceDma", objects(device, domain, pasid),
                 address & ~PAGE_MASK, PAGE_MASK + 1,

@@ -5,6 +5,7 @@
 package dev.iommu.core;
 
 import dev.iommu.api.IommuDmaDevice;
+import dev.iommu.api.IommuDmaDomainType;
 import dev.iommu.api.IommuPasidConfigurationType;
 import dev.iommu.core.platform.PhysicalDeviceObject;
 
@@ -24,6 +25,12 @@ final class DmaDevice implements IommuDmaDevice
     private final boolean pasidFaultsSuppressed;
     private volatile boolean alive = true;
     private volatile Domain domain;
+    /**
+     * The attached domain when DMA walks its page tables (a Translate or TranslateS1 mapping domain), else null:
+     * what the device-side fast path reads, one load instead of a type test per access. Written with
+     * {@link #domain} (before it, so a reader that sees the new domain also sees this).
+     */
+    private volatile MappingDomain walkedDomain;
     private boolean stateChangeRegistered;
     private volatile boolean faultReporting;
     private final boolean v1;
@@ -118,7 +125,17 @@ final class DmaDevice implements IommuDmaDevice
 
     void domain(final Domain domain)
     {
+        this.walkedDomain = domain instanceof MappingDomain && domain.type() != IommuDmaDomainType.PASS_THROUGH ?
+            (MappingDomain)domain : null;
         this.domain = domain;
+    }
+
+    /**
+     * The attached domain whose tables DMA walks, or null (none, PassThrough, Unmanaged); volatile.
+     */
+    MappingDomain walkedDomain()
+    {
+        return walkedDomain;
     }
 
     /**

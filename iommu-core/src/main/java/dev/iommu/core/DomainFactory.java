@@ -115,6 +115,7 @@ final class DomainFactory
             .addressWidth(tableWidthFor(width))
             .allowedPageSizes(pageSizes)
             .iotlbEntries(context.iotlbEntries())
+            .iotlbHitCounting(context.iotlbHitCounting())
             .iotlbMode(context.iotlbInvalidation() == IotlbInvalidation.DEFERRED ?
                 IotlbMode.DEFERRED : IotlbMode.STRICT);
         if (context.iotlbInvalidation() == IotlbInvalidation.DEFERRED)

@@ -48,7 +48,7 @@ final class EmulatorCounters
 
     EmulatorCounters(
         final NotificationCounters counters, final TableArena arena, final DomainTable domains,
-        final DeviceTable devices)
+        final DeviceTable devices, final boolean hitsCounted)
     {
         this.arena = arena;
         this.domains = domains;
@@ -57,7 +57,8 @@ final class EmulatorCounters
         tablePageCapacity = counters.newCounter("table page capacity", TABLE_PAGE_CAPACITY_TYPE_ID);
         liveDomains = counters.newCounter("domains", DOMAINS_TYPE_ID);
         liveDevices = counters.newCounter("dma devices", DEVICES_TYPE_ID);
-        iotlbHits = counters.newCounter("iotlb hits", IOTLB_HITS_TYPE_ID);
+        iotlbHits = counters.newCounter(
+            hitsCounted ? "iotlb hits" : "iotlb hits (not counted: iotlbHitCounting off)", IOTLB_HITS_TYPE_ID);
         iotlbMisses = counters.newCounter("iotlb misses", IOTLB_MISSES_TYPE_ID);
         faultsReported = counters.newCounter("faults reported", FAULTS_TYPE_ID);
         tablePageCapacity.setRelease(arena.capacity());

@@ -85,7 +85,8 @@ public final class IommuEmulator implements IommuInterfaceProvider, AutoCloseabl
             notificationsContext.countersDirectory(context.countersDirectory());
         }
         this.notifications = Notifications.launch(notificationsContext);
-        this.counters = new EmulatorCounters(notifications.counters(), arena, domains, devices);
+        this.counters = new EmulatorCounters(
+            notifications.counters(), arena, domains, devices, context.iotlbHitCounting());
         this.verifier = context.verifier() ? new Verifier(context.profile(), context.verifierListener(),
             context.verifierFatal(), notifications.counters()) : Verifier.off();
         this.deviceMembers = new DeviceMembers(platform, rules.devices, handles, notifications, verifier);

@@ -89,6 +89,23 @@ final class MappingDomain extends Domain
         final OperationGate gate,
         final ProtectedRanges protectedRanges)
     {
+        this(owner, type, id, table, allocator, addressWidth, verifier, gate, protectedRanges,
+            null == allocator ? null : new BlockLedger(addressWidth - PAGE_SHIFT));
+    }
+
+    /** With the guards and the block ledger given (null without allocator): for jcstress broken variants. */
+    MappingDomain(
+        final DomainTable owner,
+        final IommuDmaDomainType type,
+        final long id,
+        final RadixPageTable table,
+        final IovaAllocator allocator,
+        final int addressWidth,
+        final Verifier verifier,
+        final OperationGate gate,
+        final ProtectedRanges protectedRanges,
+        final BlockLedger ledger)
+    {
         super(owner, type, id);
         this.gate = gate;
         this.protectedRanges = protectedRanges;
@@ -97,7 +114,7 @@ final class MappingDomain extends Domain
             table.iotlb().mode() == IotlbMode.DEFERRED;
         this.table = table;
         this.allocator = allocator;
-        this.ledger = null == allocator ? null : new BlockLedger(addressWidth - PAGE_SHIFT);
+        this.ledger = ledger;
         this.limit = 1L << addressWidth;
     }
 
@@ -225,7 +242,11 @@ final class MappingDomain extends Domain
             return address == IovaResult.UNSATISFIABLE_BOUNDS ?
                 NtStatus.STATUS_INVALID_PARAMETER_MIX : NtStatus.STATUS_INSUFFICIENT_RESOURCES;
         }
-        final int result = mapPhysical(address, permissions, base, frames, pages);
+        // The block is this call's alone (no explicit or identity map reaches a domain with an allocator, and tokens
+        // have blocks of their own) and its leaves are empty (its last unmap cleared them before the ledger freed it):
+        // a frame list (checked by the rules) is stored without a second check or a claiming CAS.
+        final int result = null == frames ? table.map(address, base, pages << PAGE_SHIFT, permissions) :
+            table.mapScatterOwned(address, frames, 0, (int)pages, permissions);
         final int order = 64 - Long.numberOfLeadingZeros(pages - 1);
         if (result != PtwResult.OK)
         {
@@ -383,7 +404,9 @@ final class MappingDomain extends Domain
     private int unmapAllocated(final long address, final long end)
     {
         final long firstPage = address >>> PAGE_SHIFT;
-        final long found = ledger.find(firstPage);
+        // One leaf lookup serves the find and, for a block starting in the same 512 pages, the release.
+        final long[] leaf = ledger.leafOf(firstPage);
+        final long found = ledger.find(leaf, firstPage);
         if (found >= 0)
         {
             final long first = BlockLedger.start(found);
@@ -400,7 +423,8 @@ final class MappingDomain extends Domain
                 {
                     return NtStatus.STATUS_INVALID_PARAMETER;
                 }
-                if (!settle(first, count) && verifier.on)
+                if (!settle(BlockLedger.sameLeaf(first, firstPage) ? leaf : ledger.leafOf(first), first, count) &&
+                    verifier.on)
                 {
                     MappingDivergence.partialBlock(verifier, "UnmapLogicalRange", this, address, end - address, false);
                 }
@@ -430,7 +454,7 @@ final class MappingDomain extends Domain
             if (count > 0)
             {
                 total += count;
-                settle(block, count);
+                settle(ledger.leafOf(block), block, count);
             }
             pos = to;
         }
@@ -438,12 +462,13 @@ final class MappingDomain extends Domain
     }
 
     /** Returns whether the block went back to the allocator (its last mapped page was unmapped). */
-    private boolean settle(final long block, final long count)
+    private boolean settle(final long[] leaf, final long block, final long count)
     {
-        final int order = ledger.release(block, count);
+        final int order = ledger.release(leaf, block, count);
         if (order >= 0)
         {
-            handle().free(block << PAGE_SHIFT, 1L << order);
+            // This call alone frees the block (the ledger decided, once): the allocator needs no second arbitration.
+            handle().freeDecided(block << PAGE_SHIFT, 1L << order);
             return true;
         }
         return false;

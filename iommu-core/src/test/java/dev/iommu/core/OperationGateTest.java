@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class OperationGateTest
@@ -26,6 +27,58 @@ class OperationGateTest
         gate.exit(stripe);
         gate.closeAndDrain();
         assertFalse(gate.isOpen());
+        assertEquals(-1, gate.enter());
+    }
+
+    /**
+     * The first thread to enter counts itself on the owner's slot (also when it enters again inside a call); any
+     * other thread on a shared stripe. The drain waits for both kinds of slot, and a closed gate refuses both.
+     */
+    @Test
+    void theDrainWaitsForTheOwnersSlotAndTheSharedStripes() throws Exception
+    {
+        final OperationGate gate = new OperationGate();
+        final int mine = gate.enter();
+        assertEquals(OperationGate.OWNER_SLOT, mine);
+        final int nested = gate.enter();
+        assertEquals(OperationGate.OWNER_SLOT, nested);
+        final int[] other = new int[2];
+        final Thread second = new Thread(() -> other[0] = gate.enter());
+        second.start();
+        second.join();
+        assertTrue(other[0] >= 0);
+        assertNotEquals(OperationGate.OWNER_SLOT, other[0]);
+        gate.exit(nested);
+        final Thread closer = new Thread(gate::closeAndDrain);
+        closer.start();
+        while (gate.isOpen())
+        {
+            Thread.onSpinWait();
+        }
+        gate.exit(other[0]);
+        // The owner is still inside: the drain cannot have returned.
+        assertTrue(closer.isAlive());
+        gate.exit(mine);
+        closer.join();
+        assertEquals(-1, gate.enter());
+        final Thread late = new Thread(() -> other[1] = gate.enter());
+        late.start();
+        late.join();
+        assertEquals(-1, other[1]);
+    }
+
+    /**
+     * A gate without owner's slot counts every thread on the shared stripes.
+     */
+    @Test
+    void aGateWithoutOwnersSlotUsesTheStripes()
+    {
+        final OperationGate gate = new OperationGate(false);
+        final int stripe = gate.enter();
+        assertTrue(stripe >= 0);
+        assertNotEquals(OperationGate.OWNER_SLOT, stripe);
+        gate.exit(stripe);
+        gate.closeAndDrain();
         assertEquals(-1, gate.enter());
     }
 

@@ -12,10 +12,11 @@ public enum IotlbMode
     /** Every unmap invalidates its range before it returns: a translate after unmap never hits. */
     STRICT,
     /**
-     * Unmaps are counted, not invalidated; the whole IOTLB is flushed when the count reaches the batch size or the
-     * oldest pending unmap is older than the configured delay (checked on each unmap and on
-     * {@link SoftwareIotlb#flushPending()}), as Linux's lazy IOTLB mode does. Until then a translate may still
-     * return an unmapped translation.
+     * Unmaps are counted, not invalidated; the whole IOTLB is flushed (one epoch step) when the count reaches the
+     * batch size or the oldest pending unmap is older than the configured delay (the delay is checked at the eighth,
+     * sixteenth, ... queued unmap of a batch and on every {@link SoftwareIotlb#flushPending()}; a delay of 0
+     * flushes at every unmap), as Linux's lazy IOTLB mode does. Until then a translate may still return an
+     * unmapped translation.
      */
     DEFERRED,
     /**

@@ -14,8 +14,9 @@ public final class PageTableConfig
 {
     private int addressWidth = 48;
     private int allowedPageSizes = PageSizes.ALLOW_ALL;
-    private int iotlbEntries = 256;
+    private int iotlbEntries = 4096;
     private IotlbMode iotlbMode = IotlbMode.STRICT;
+    private boolean iotlbHitCounting;
     private int deferredBatchSize = 64;
     private long deferredMaxDelayNs = 1_000_000L;
     private NanoClock clock = SystemNanoClock.INSTANCE;
@@ -60,6 +61,26 @@ public final class PageTableConfig
         }
         iotlbEntries = entries;
         return this;
+    }
+
+    /**
+     * @param on count IOTLB hits ({@link SoftwareIotlb#hits()}). Off by default: the count is a store on every hit,
+     *           a dependency from one translation to the next that costs a tight translate loop about a third of its
+     *           speed (BENCHMARKS.md); misses are always counted.
+     * @return this.
+     */
+    public PageTableConfig iotlbHitCounting(final boolean on)
+    {
+        iotlbHitCounting = on;
+        return this;
+    }
+
+    /**
+     * @return whether IOTLB hits are counted.
+     */
+    public boolean iotlbHitCounting()
+    {
+        return iotlbHitCounting;
     }
 
     /**

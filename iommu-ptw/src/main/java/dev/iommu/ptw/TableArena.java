@@ -258,7 +258,7 @@ public class TableArena implements AutoCloseable
         {
             throw new IllegalArgumentException("not a table page: " + page);
         }
-        ownerTag(page, 0);
+        ownerTagRelease(page, 0);
         UnsafeApi.setMemory(pageAddress(page), PAGE_SIZE, (byte)0);
         buffer.getAndAddLong(IN_USE_OFFSET, -1);
         final PageCache cache = caches.get();
@@ -318,12 +318,28 @@ public class TableArena implements AutoCloseable
         return page >= 1 && page <= capacity;
     }
 
-    long ownerTag(final int page)
+    /**
+     * The owner tag of a page (what the page is, for the paging-structure cache: {@link PagingStructureCache}).
+     * Acquire load: pairs with {@link #ownerTagRelease}, so a caller that sees a tag also sees every write made
+     * before it was set (the link of the table it names).
+     *
+     * @param page a table page.
+     * @return its tag, 0 when none.
+     */
+    long ownerTagAcquire(final int page)
     {
         return UnsafeApi.getLongAcquire(null, ownerTagBase + ((long)page << 3));
     }
 
-    void ownerTag(final int page, final long tag)
+    /**
+     * Set the owner tag of a page with a release store: every write before it (the link of the table it names) is
+     * visible to a caller of {@link #ownerTagAcquire} that sees the tag. Cleared (0) before the page is unlinked
+     * and again when it is freed, so a freed page never carries a tag.
+     *
+     * @param page a table page.
+     * @param tag  the tag, 0 for none.
+     */
+    void ownerTagRelease(final int page, final long tag)
     {
         UnsafeApi.putLongRelease(null, ownerTagBase + ((long)page << 3), tag);
     }

@@ -4,13 +4,11 @@
  */
 package dev.iommu.ptw;
 
-import org.agrona.UnsafeApi;
-
 import static dev.iommu.ptw.PteDescriptor.TABLE;
 
 /**
  * The counting walk behind all-or-nothing maps and reserves: how many table pages mapping (or reserving) a range
- * will install, decided exactly as {@link RadixPageTable}'s map step decides at each empty entry (a large leaf where
+ * will install, decided exactly as {@link TableWriter}'s map step decides at each empty entry (a large leaf where
  * one fits and is allowed, else a table), or {@link PtwResult#EXISTS} when a large leaf already lies in the range.
  * Read-only; reads entries with acquire loads, like a walk. The count is exact when no other thread maps in the
  * same tables meanwhile; a racing map of a neighbouring range may install a counted table first (the stash then
@@ -45,15 +43,15 @@ final class TableDemand
         final long delta, final boolean large)
     {
         final int shift = PteDescriptor.shift(level);
-        final long size = 1L << shift;
-        final long lo = Math.max(start, tableBase);
-        final long hi = Math.min(end - 1, tableBase + (size << PteDescriptor.BITS_PER_LEVEL) - 1);
         long demand = 0;
-        for (int i = PteDescriptor.index(lo, level), last = PteDescriptor.index(hi, level); i <= last; i++)
+        // The range arithmetic of LevelRangeWalk, but every entry is visited (an empty one counts what it needs),
+        // and the map's output offset rides along: a loop of its own rather than a walker per call.
+        for (int i = LevelRangeWalk.firstIndex(level, tableBase, start),
+            last = LevelRangeWalk.lastIndex(level, tableBase, end); i <= last; i++)
         {
             final long entryBase = tableBase + ((long)i << shift);
             final long from = Math.max(entryBase, start);
-            final long entry = UnsafeApi.getLongVolatile(null, tableAddress + ((long)i << 3));
+            final long entry = PteAccess.lvEntry(PteAccess.entryAddress(tableAddress, i));
             if (entry == 0)
             {
                 demand += emptyDemand(level, entryBase, from, end, delta, large);

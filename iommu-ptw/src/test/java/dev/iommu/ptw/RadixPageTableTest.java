@@ -192,6 +192,27 @@ class RadixPageTableTest
         assertEquals("BAD_ARGUMENT", PtwResult.name(PtwResult.BAD_ARGUMENT));
     }
 
+    /**
+     * mapScatterOwned: the first map of a region installs its tables (mapScatter's path), a later one in the same
+     * leaf table stores the leaves directly; both translate, and the unmap removes both.
+     */
+    @Test
+    void mapScatterOwnedMapsThroughBothPaths()
+    {
+        final RadixPageTable table = table();
+        assertEquals(PtwResult.OK, table.mapScatterOwned(0x40_0000, new long[] {0x77, 0x99}, 1, 1, RW));
+        final long pages = table.tablePages();
+        assertEquals(PtwResult.OK, table.mapScatterOwned(0x40_3000, new long[] {0x55, 0x56}, 0, 2,
+            PtwPermissions.READ));
+        assertEquals(pages, table.tablePages(), "the second map installed nothing");
+        assertMapsTo(table, 0x40_0000, 0x99L << 12, RW);
+        assertMapsTo(table, 0x40_3000, 0x55L << 12, PtwPermissions.READ);
+        assertMapsTo(table, 0x40_4000, 0x56L << 12, PtwPermissions.READ);
+        assertNotPresent(table, 0x40_1000);
+        assertEquals(3, table.unmap(0x40_0000, 5 * SIZE_4K));
+        assertNotPresent(table, 0x40_3000);
+    }
+
     @Test
     void badArgumentsOfUnmapReserveAndScatterChangeNothing()
     {

@@ -19,8 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The interleaving that safe reclamation exists for, forced step by step: a walk reads the pointer to a level-0
  * table and stops; the table is unmapped (freed) and its page reused for another region's leaves; the walk goes
  * on. Without the generation check the walk returns the other region's output; with it the walk retries and
- * reports "not present". This test fails if the check in {@code RadixPageTable.walk} is removed. An assertion that
- * fails inside the observer (on the walking thread) fails the test too ({@link BackgroundCall}).
+ * reports "not present". This test fails if the check in {@code TranslateWalker.walk} is removed (the same through
+ * the paging-structure cache: {@link PagingStructureCacheTest}). An assertion that fails inside the observer (on the
+ * walking thread) fails the test too ({@link BackgroundCall}).
  */
 class ReclamationInterleavingTest
 {
@@ -45,6 +46,9 @@ class ReclamationInterleavingTest
         {
             final RadixPageTable table = RadixPageTable.create(arena, new PageTableConfig().iotlbEntries(0), observer);
             assertEquals(PtwResult.OK, table.map(0, 0x1000_0000L, SIZE_4K, PtwPermissions.READ));
+            // A region that shares region 0's paging-structure cache slot takes it, so the walk starts at the root.
+            final long sameSlot = (long)PagingStructureCache.SLOTS * SIZE_2M;
+            assertEquals(PtwResult.OK, table.map(sameSlot, 0x3000_0000L, SIZE_4K, PtwPermissions.READ));
             reader[0] = new BackgroundCall(() -> table.walk(0));
             reader[0].start();
             assertTrue(paused.await(10, TimeUnit.SECONDS));

@@ -39,12 +39,55 @@ class SoftwareIotlbTest
         return !Translation.isFault(translation);
     }
 
+    /**
+     * Bimodal insertion: a page whose slot holds another live page is cached on every eighth such miss only; an empty
+     * slot or an entry of an older epoch is always filled.
+     */
     @Test
-    void countsHitsAndMisses()
+    void aLiveEntryOfAnotherPageIsReplacedOnEveryEighthConflictingFill()
     {
         final RadixPageTable table = RadixPageTable.create(arena, new PageTableConfig().iotlbEntries(16));
         final SoftwareIotlb iotlb = table.iotlb();
+        table.map(0, 0x10000, SIZE_4K, RW);
+        table.map(16 * SIZE_4K, 0x90000, SIZE_4K, RW);
+        table.translate(0);
+        assertEquals(1, iotlb.misses(), "an empty slot is filled at once");
+        for (int i = 1; i <= 7; i++)
+        {
+            table.translate(16 * SIZE_4K);
+            table.translate(0);
+            assertEquals(1 + i, iotlb.misses(), "the live entry of page 0 stays: only page 16 misses");
+        }
+        table.translate(16 * SIZE_4K);
+        assertEquals(9, iotlb.misses());
+        assertEquals(0x90000, Translation.outputAddress(table.translate(16 * SIZE_4K), 0));
+        assertEquals(9, iotlb.misses(), "the eighth conflicting fill replaced page 0");
+        iotlb.invalidateAll();
+        table.translate(0);
+        table.translate(0);
+        assertEquals(10, iotlb.misses(), "an entry of an older epoch is replaced at once");
+    }
+
+    @Test
+    void hitsAreNotCountedUnlessAskedMissesAlways()
+    {
+        final RadixPageTable table = RadixPageTable.create(arena, new PageTableConfig().iotlbEntries(16));
+        table.map(0, 0x10000, SIZE_4K, RW);
+        table.translate(0);
+        table.translate(0);
+        assertTrue(present(table.translate(0)));
+        assertEquals(0, table.iotlb().hits());
+        assertEquals(1, table.iotlb().misses());
+    }
+
+    @Test
+    void countsHitsAndMisses()
+    {
+        final RadixPageTable table =
+            RadixPageTable.create(arena, new PageTableConfig().iotlbEntries(16).iotlbHitCounting(true));
+        final SoftwareIotlb iotlb = table.iotlb();
         assertEquals(16, iotlb.entries());
+        assertTrue(iotlb.countsHits());
         table.map(0, 0x10000, 4 * SIZE_4K, RW);
         table.translate(0x10);
         assertEquals(0, iotlb.hits());
@@ -58,13 +101,13 @@ class SoftwareIotlbTest
         assertEquals(3, iotlb.misses());
         table.walk(0x1000);
         assertEquals(3, iotlb.misses(), "walk bypasses the IOTLB");
-        // A different page with the same slot evicts.
+        // A different page with the same slot misses and does not evict the live entry (bimodal insertion).
         table.map(16 * SIZE_4K, 0x90000, SIZE_4K, RW);
         table.translate(16 * SIZE_4K);
         table.translate(0);
-        assertEquals(5, iotlb.misses());
+        assertEquals(4, iotlb.misses());
         assertEquals(0x10000, Translation.outputAddress(table.translate(0), 0));
-        assertEquals(3, iotlb.hits());
+        assertEquals(4, iotlb.hits());
     }
 
     @Test
@@ -81,7 +124,8 @@ class SoftwareIotlbTest
     @Test
     void strictUnmapInvalidates()
     {
-        final RadixPageTable table = RadixPageTable.create(arena, new PageTableConfig().iotlbEntries(64));
+        final RadixPageTable table =
+            RadixPageTable.create(arena, new PageTableConfig().iotlbEntries(64).iotlbHitCounting(true));
         table.map(0, 0x10000, SIZE_2M, RW);
         table.translate(0);
         table.translate(0);
@@ -113,7 +157,7 @@ class SoftwareIotlbTest
     }
 
     @Test
-    void invalidateRangeLargerThanTheCacheScansEverySlot()
+    void invalidateRangeLargerThanTheCacheForgetsEverythingInOneFlush()
     {
         final RadixPageTable table = RadixPageTable.create(
             arena, new PageTableConfig().iotlbEntries(8).iotlbMode(IotlbMode.CALLER_FLUSH));
@@ -123,10 +167,13 @@ class SoftwareIotlbTest
             table.translate(i * SIZE_4K + 40 * SIZE_4K);
         }
         table.unmap(0, 64 * SIZE_4K);
-        table.iotlb().invalidateRange(50 * SIZE_4K, 14 * SIZE_4K);
-        table.iotlb().invalidateRange(0, 45 * SIZE_4K);
-        assertTrue(present(table.translate(46 * SIZE_4K)), "outside both ranges: still cached");
-        assertEquals(Translation.FAULT_NOT_PRESENT, Translation.faultReason(table.translate(44 * SIZE_4K)));
+        table.iotlb().invalidateRange(42 * SIZE_4K, 2 * SIZE_4K);
+        assertTrue(present(table.translate(46 * SIZE_4K)), "narrower than the cache: other slots stay");
+        assertEquals(Translation.FAULT_NOT_PRESENT, Translation.faultReason(table.translate(43 * SIZE_4K)));
+        assertEquals(0, table.iotlb().flushCount());
+        table.iotlb().invalidateRange(0, 9 * SIZE_4K);
+        assertEquals(1, table.iotlb().flushCount(), "wider than the cache: one flush of everything");
+        assertEquals(Translation.FAULT_NOT_PRESENT, Translation.faultReason(table.translate(46 * SIZE_4K)));
         assertEquals(Translation.FAULT_NOT_PRESENT, Translation.faultReason(table.translate(40 * SIZE_4K)));
     }
 
@@ -162,12 +209,54 @@ class SoftwareIotlbTest
         now.addAndGet(1);
         assertTrue(table.iotlb().flushPending());
         assertEquals(Translation.FAULT_NOT_PRESENT, Translation.faultReason(table.translate(0)));
+        table.map(16 * SIZE_4K, 0, 16 * SIZE_4K, RW);
         table.translate(SIZE_4K);
         table.unmap(SIZE_4K, SIZE_4K);
         now.addAndGet(10_000);
-        table.unmap(2 * SIZE_4K, SIZE_4K);
+        for (int i = 2; i < 8; i++)
+        {
+            table.unmap(i * SIZE_4K, SIZE_4K);
+        }
+        assertTrue(present(table.translate(SIZE_4K)), "the delay is checked at every eighth queued unmap");
+        table.unmap(16 * SIZE_4K, SIZE_4K);
         assertEquals(Translation.FAULT_NOT_PRESENT, Translation.faultReason(table.translate(SIZE_4K)),
-            "an unmap after the delay flushes");
+            "the eighth queued unmap after the delay flushes");
+        assertEquals(0, table.iotlb().pendingInvalidations());
+    }
+
+    @Test
+    void deferredWithoutDelayFlushesAtEveryUnmap()
+    {
+        final RadixPageTable table = RadixPageTable.create(arena,
+            new PageTableConfig().iotlbEntries(64).iotlbMode(IotlbMode.DEFERRED).deferredFlush(64, 0));
+        table.map(0, 0, 2 * SIZE_4K, RW);
+        table.translate(0);
+        table.unmap(0, SIZE_4K);
+        assertEquals(Translation.FAULT_NOT_PRESENT, Translation.faultReason(table.translate(0)));
+        assertEquals(1, table.iotlb().flushCount());
+    }
+
+    /**
+     * A flush of everything is one epoch step; the step that wraps the epoch's 17 bits must clear every slot, or an
+     * entry filled a full cycle of flushes ago matches again. Fails if the wrap's clearing pass is dropped.
+     */
+    @Test
+    void anEntryAFullEpochCycleOldNeverMatchesAgain()
+    {
+        final RadixPageTable table = RadixPageTable.create(arena,
+            new PageTableConfig().iotlbEntries(64).iotlbMode(IotlbMode.CALLER_FLUSH));
+        table.map(0, 0x10000, SIZE_4K, RW);
+        assertEquals(0x10000, Translation.outputAddress(table.translate(0), 0));
+        table.unmap(0, SIZE_4K);
+        table.map(0, 0x20000, SIZE_4K, RW);
+        assertEquals(0x10000, Translation.outputAddress(table.translate(0), 0), "caller-flush: the old entry stays");
+        for (int i = 0; i < 1 << 17; i++)
+        {
+            table.iotlb().invalidateAll();
+        }
+        assertEquals(0x20000, Translation.outputAddress(table.translate(0), 0),
+            "the entry of epoch 0 is gone after the epoch wrapped back to 0");
+        assertEquals(1 << 17, table.iotlb().flushCount());
     }
 
     /**

@@ -9,6 +9,8 @@ import dev.iommu.api.IommuDmaLogicalAddressToken;
 import dev.iommu.api.LongRef;
 import dev.iommu.api.NtStatus;
 import dev.iommu.api.Ref;
+import dev.iommu.core.iova.IovaAllocator;
+import dev.iommu.core.iova.IovaAllocatorConfig;
 import dev.iommu.ptw.PageTableConfig;
 import dev.iommu.ptw.RadixPageTable;
 import dev.iommu.ptw.TableArena;
@@ -40,18 +42,93 @@ public final class DomainProbe
     private final DomainTable owner = new DomainTable(1);
     private final RadixPageTable table;
     private final MappingDomain domain;
+    private final IovaAllocator allocator;
     private final long[] frames = {0x12_3456L};
 
     private DomainProbe(final TableArena arena, final OperationGate gate, final ProtectedRanges protectedRanges)
+    {
+        this(arena, gate, protectedRanges, null, null);
+    }
+
+    private DomainProbe(final TableArena arena, final OperationGate gate, final ProtectedRanges protectedRanges,
+        final IovaAllocator allocator, final BlockLedger ledger)
     {
         table = RadixPageTable.create(arena, new PageTableConfig().addressWidth(WIDTH).iotlbEntries(0));
         if (null == table || !owner.acquire())
         {
             throw new IllegalStateException("no table page or domain left");
         }
-        domain = new MappingDomain(owner, IommuDmaDomainType.TRANSLATE, owner.nextId(), table, null, WIDTH,
-            Verifier.off(), gate, protectedRanges);
+        this.allocator = allocator;
+        domain = new MappingDomain(owner, IommuDmaDomainType.TRANSLATE, owner.nextId(), table, allocator, WIDTH,
+            Verifier.off(), gate, protectedRanges, ledger);
         owner.publish(domain);
+    }
+
+    /**
+     * A domain with a buddy allocator (the allocator picks map addresses) and the real guards and block ledger.
+     *
+     * @param arena where its tables live.
+     * @return the probe.
+     */
+    public static DomainProbe allocating(final TableArena arena)
+    {
+        return new DomainProbe(arena, new OperationGate(), new ProtectedRanges(), allocator(),
+            new BlockLedger(WIDTH - 12));
+    }
+
+    /**
+     * A domain with a buddy allocator whose block ledger takes pages off a shared count with a plain read and write,
+     * not a CAS (broken).
+     *
+     * @param arena where its tables live.
+     * @return the probe.
+     */
+    public static DomainProbe allocatingWithoutLedgerCas(final TableArena arena)
+    {
+        return new DomainProbe(arena, new OperationGate(), new ProtectedRanges(), allocator(),
+            new BlockLedgerWithoutCas(WIDTH - 12));
+    }
+
+    private static IovaAllocator allocator()
+    {
+        return new IovaAllocator(new IovaAllocatorConfig().addressWidth(WIDTH).explicitAllowed(false));
+    }
+
+    /**
+     * MapLogicalRangeEx of {@code pages} pages (read|write) at an address the allocator picks.
+     *
+     * @param pages the number of pages.
+     * @return the address, or -1 when the map failed.
+     */
+    public long mapAllocated(final int pages)
+    {
+        final long[] many = new long[pages];
+        for (int i = 0; i < pages; i++)
+        {
+            many[i] = frames[0] + i;
+        }
+        final LongRef out = new LongRef();
+        final int status = domain.mapLogical(READ_WRITE, 0, many, pages, null, null, null, out);
+        return status == NtStatus.STATUS_SUCCESS ? out.get() : -1;
+    }
+
+    /**
+     * UnmapLogicalRange of one page.
+     *
+     * @param address page-aligned logical address.
+     * @return a status code.
+     */
+    public int unmapPage(final long address)
+    {
+        return code(domain.unmapLogical(address, 1));
+    }
+
+    /**
+     * @return bytes free in the allocator, its cached blocks included (quiescent callers only).
+     */
+    public long freeBytes()
+    {
+        return allocator.freeBytes();
     }
 
     /**
@@ -66,14 +143,27 @@ public final class DomainProbe
     }
 
     /**
-     * A domain whose operation gate counts a call in with a release store, not a full fence (broken).
+     * A domain with the real guards whose operation gate has no owner's slot: every call counts itself in on a
+     * shared stripe (getAndAdd), the path of every thread but the first that maps into a domain.
      *
      * @param arena where its tables live.
      * @return the probe.
      */
-    public static DomainProbe withReleaseIncrementGate(final TableArena arena)
+    public static DomainProbe documentedStripedGate(final TableArena arena)
     {
-        return new DomainProbe(arena, new OperationGateWithReleaseIncrement(), new ProtectedRanges());
+        return new DomainProbe(arena, new OperationGate(false), new ProtectedRanges());
+    }
+
+    /**
+     * A domain whose operation gate counts a call in with a release store, not a full fence (broken).
+     *
+     * @param arena     where its tables live.
+     * @param ownerSlot whether the mapping thread counts itself in on the owner's slot (else on a shared stripe).
+     * @return the probe.
+     */
+    public static DomainProbe withReleaseIncrementGate(final TableArena arena, final boolean ownerSlot)
+    {
+        return new DomainProbe(arena, new OperationGateWithReleaseIncrement(ownerSlot), new ProtectedRanges());
     }
 
     /**

@@ -16,6 +16,8 @@ public final class DmaMapperFactories
     public static final String LIBRARY = "library";
     /** The library with the DMA verifier on (documented profile). */
     public static final String LIBRARY_VERIFIER = "library-verifier";
+    /** The library with deferred IOTLB invalidation (the emulator's default batch and delay). */
+    public static final String LIBRARY_DEFERRED = "library-deferred";
     /** Baseline: {@code ConcurrentHashMap} page map, {@code ConcurrentSkipListMap} allocator. */
     public static final String SKIPLIST = "skiplist";
     /** Baseline: {@code ConcurrentHashMap} page map, Linux {@code iova.c}-style red-black tree allocator. */
@@ -28,7 +30,8 @@ public final class DmaMapperFactories
     /**
      * A factory.
      *
-     * @param name         {@link #LIBRARY}, {@link #LIBRARY_VERIFIER}, {@link #SKIPLIST} or {@link #TREE}.
+     * @param name         {@link #LIBRARY}, {@link #LIBRARY_VERIFIER}, {@link #LIBRARY_DEFERRED}, {@link #SKIPLIST}
+     *                     or {@link #TREE}.
      * @param addressWidth the address width of each domain: 39 or 48.
      * @return the factory (close it when done).
      * @throws IllegalArgumentException for an unknown name or width.
@@ -42,6 +45,9 @@ public final class DmaMapperFactories
             case LIBRARY_VERIFIER:
                 return new LibraryDmaMapperFactory(addressWidth, IotlbInvalidation.STRICT,
                     EmulatorContext.DEFAULT_IOTLB_ENTRIES, 65536, true);
+            case LIBRARY_DEFERRED:
+                return new LibraryDmaMapperFactory(addressWidth, IotlbInvalidation.DEFERRED,
+                    EmulatorContext.DEFAULT_IOTLB_ENTRIES, 65536, false);
             case SKIPLIST:
             case TREE:
                 if (addressWidth != 39 && addressWidth != 48)

@@ -86,7 +86,8 @@ public final class LibraryDmaMapperFactory implements DmaMapperFactory
             throw new IllegalArgumentException("address width must be 39 or 48: " + addressWidth);
         }
         this.addressWidth = addressWidth;
-        this.name = verifier ? DmaMapperFactories.LIBRARY_VERIFIER : DmaMapperFactories.LIBRARY;
+        this.name = verifier ? DmaMapperFactories.LIBRARY_VERIFIER :
+            iotlbMode == IotlbInvalidation.DEFERRED ? DmaMapperFactories.LIBRARY_DEFERRED : DmaMapperFactories.LIBRARY;
         final Platform.Builder builder = Platform.builder()
             .architecture(Architecture.X64)
             .iommu("iommu0", 0xFED9_0000L, 48, PageSizes.ALLOW_ALL, 0, true, 0)

@@ -6,6 +6,7 @@ package dev.iommu.bench.callbacks;
 
 import dev.iommu.callbacks.Notifications;
 import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 
 import java.lang.management.ManagementFactory;
 
@@ -27,9 +28,14 @@ final class BenchNotifications
 
     static Notifications launch(final Thread[] agentThread)
     {
+        return launch(agentThread, new BusySpinIdleStrategy());
+    }
+
+    static Notifications launch(final Thread[] agentThread, final IdleStrategy idleStrategy)
+    {
         return Notifications.launch(new Notifications.Context()
             .ringCapacity(1024 * 1024)
-            .idleStrategy(new BusySpinIdleStrategy())
+            .idleStrategy(idleStrategy)
             .threadFactory(runnable ->
             {
                 final Thread thread = new Thread(runnable);

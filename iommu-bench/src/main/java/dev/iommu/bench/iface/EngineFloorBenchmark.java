@@ -45,11 +45,12 @@ import dev.iommu.ptw.TableArena;
 /**
  * Where the interface's time goes: the engine parts a MapLogicalRangeEx + UnmapLogicalRange pair is built from,
  * called directly, one thread. {@code allocateMapUnmapFree} is the floor (the buddy allocator and the radix page
- * table with the emulator's settings: 48 bits, a 256-entry IOTLB, strict invalidation); the other benchmarks add
+ * table with the emulator's settings: 48 bits, a 4,096-entry IOTLB, strict invalidation); the other benchmarks add
  * one piece of what {@code MappingDomain} does around it, reproduced here because those classes are package-private
- * in iommu-core: the two enter/exit pairs of its striped {@code OperationGate} (four {@code getAndAdd}s, also
- * priced alone). {@code translateTable} is the translate floor; {@code translateTableWithChecks} adds the two
- * volatile liveness loads the emulator's translate makes around it.
+ * in iommu-core: the two enter/exit pairs of its {@code OperationGate} on a shared stripe (four {@code getAndAdd}s,
+ * also priced alone) and, priced alone, on the owner's slot (two volatile stores and two release stores).
+ * {@code translateTable} is the translate floor; {@code translateTableWithChecks} adds the two volatile liveness
+ * loads the emulator's translate makes around it.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -72,6 +73,7 @@ public class EngineFloorBenchmark
     private RadixPageTable table;
     private IovaAllocator allocator;
     private final long[] counts = new long[STRIPES * PAD + PAD];
+    private final long[] ownerCount = new long[3 * PAD];
     private volatile boolean open = true;
     private volatile boolean alive = true;
     private long mappedIova;
@@ -257,6 +259,40 @@ public class EngineFloorBenchmark
         final long result = iova + allocator.free(iova, 1);
         exit(stripe);
         return result;
+    }
+
+    /**
+     * The gate pairs as the gate's owner thread makes them: a volatile store in (one fence) and a release store out,
+     * twice, with the two volatile loads of {@code open}.
+     *
+     * @return the slot sum.
+     */
+    @Benchmark
+    public long ownerGatePairsOnly()
+    {
+        int slot = enterOwner();
+        exitOwner(slot);
+        final int first = slot;
+        slot = enterOwner();
+        exitOwner(slot);
+        return first + slot;
+    }
+
+    private int enterOwner()
+    {
+        final long inside = (long)COUNT.get(ownerCount, PAD);
+        COUNT.setVolatile(ownerCount, PAD, inside + 1);
+        if (!open)
+        {
+            COUNT.setRelease(ownerCount, PAD, inside);
+            return -1;
+        }
+        return PAD;
+    }
+
+    private void exitOwner(final int slot)
+    {
+        COUNT.setRelease(ownerCount, slot, (long)COUNT.get(ownerCount, slot) - 1L);
     }
 
     /**

@@ -4,6 +4,7 @@
  */
 package dev.iommu.bench.iface;
 
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.Benchmark;
@@ -29,8 +30,9 @@ import dev.iommu.bench.adapter.DmaMapperFactory;
  * The interface's hot paths, library and baselines in the same run ({@code impl}): MapLogicalRangeEx with the
  * allocator choosing the address plus UnmapLogicalRange of one 4 KiB page (strict IOTLB invalidation), on one
  * thread, on two threads with a domain each, and on two threads sharing one domain; and the device-side
- * translation of a mapped page, one page (an IOTLB hit) and a working set of {@value #WORKING_SET} one-page
- * mappings visited in turn (more than the 256-entry IOTLB: mostly walks). Average time per operation (per thread).
+ * translation of a mapped page, one page (an IOTLB hit), and working sets of 1,024 and 65,536 one-page mappings
+ * ({@code pages}) visited in a fixed shuffled order, on one thread and on two (a domain each). Average time per
+ * operation (per thread).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -39,8 +41,6 @@ import dev.iommu.bench.adapter.DmaMapperFactory;
 @Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g", "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED"})
 public class InterfaceBenchmark
 {
-    /** One-page mappings the working-set translate visits. */
-    public static final int WORKING_SET = 1024;
     private static final long PAGE = 4096;
 
     /**
@@ -51,7 +51,8 @@ public class InterfaceBenchmark
     {
         /**
          * "library", "skiplist" (ConcurrentHashMap + ConcurrentSkipListMap) or "tree" (iova.c style); also
-         * "library-verifier" (the DMA verifier on), chosen with {@code -p impl=...}.
+         * "library-verifier" (the DMA verifier on) and "library-deferred" (deferred IOTLB invalidation: the
+         * deferred pair is {@code mapUnmap4k -p impl=library,library-deferred}), chosen with {@code -p impl=...}.
          */
         @Param({"library", "skiplist", "tree"})
         public String impl;
@@ -89,11 +90,9 @@ public class InterfaceBenchmark
         DmaMapper mapper;
         final long[] frames = {0x12345};
         long hitIova;
-        final long[] workingSet = new long[WORKING_SET];
-        int next;
 
         /**
-         * Creates the domain and the mappings the translate benchmarks read.
+         * Creates the domain and the page the IOTLB-hit benchmark reads.
          *
          * @param implementation the factory.
          */
@@ -101,13 +100,7 @@ public class InterfaceBenchmark
         public void setUp(final Implementation implementation)
         {
             mapper = implementation.factory.create();
-            final long[] frame = new long[1];
-            for (int i = 0; i < WORKING_SET; i++)
-            {
-                frame[0] = 0x40000 + i * 3L;
-                workingSet[i] = check(mapper.map(frame, 1, DmaMapper.READ_WRITE));
-            }
-            hitIova = workingSet[WORKING_SET / 2] + 0x40;
+            hitIova = check(mapper.map(new long[] {0x40000}, 1, DmaMapper.READ_WRITE)) + 0x40;
         }
 
         /**
@@ -117,6 +110,65 @@ public class InterfaceBenchmark
         public void tearDown()
         {
             mapper.close();
+        }
+    }
+
+    /**
+     * A domain of the thread's own with {@code pages} one-page mappings, and the order the translate benchmarks
+     * visit them in: a fixed shuffle (the same for every implementation), so neither the hardware prefetcher nor a
+     * direct-mapped index is handed a sequential stride.
+     */
+    @State(Scope.Thread)
+    public static class WorkingSet
+    {
+        /** Mapped pages visited. */
+        @Param({"1024", "65536"})
+        public int pages;
+
+        DmaMapper mapper;
+        long[] addresses;
+        int next;
+
+        /**
+         * Creates the domain, its mappings and the visiting order.
+         *
+         * @param implementation the factory.
+         */
+        @Setup(Level.Trial)
+        public void setUp(final Implementation implementation)
+        {
+            mapper = implementation.factory.create();
+            addresses = new long[pages];
+            final long[] frame = new long[1];
+            for (int i = 0; i < pages; i++)
+            {
+                frame[0] = 0x40000 + i * 3L;
+                addresses[i] = check(mapper.map(frame, 1, DmaMapper.READ_WRITE)) + ((i * 64L) & (PAGE - 1));
+            }
+            final java.util.Random random = new Random(20261130);
+            for (int i = pages - 1; i > 0; i--)
+            {
+                final int j = random.nextInt(i + 1);
+                final long swap = addresses[i];
+                addresses[i] = addresses[j];
+                addresses[j] = swap;
+            }
+        }
+
+        /**
+         * Releases the domain.
+         */
+        @TearDown(Level.Trial)
+        public void tearDown()
+        {
+            mapper.close();
+        }
+
+        long nextAddress()
+        {
+            final int i = next;
+            next = i + 1 == pages ? 0 : i + 1;
+            return addresses[i];
         }
     }
 
@@ -218,17 +270,28 @@ public class InterfaceBenchmark
     }
 
     /**
-     * Device-side translate over {@value #WORKING_SET} mapped pages, each in turn.
+     * Device-side translate over {@code pages} mapped pages, in the working set's shuffled order.
      *
-     * @param domain the thread's domain.
+     * @param set the thread's working set.
      * @return the physical address.
      */
     @Benchmark
     @Threads(1)
-    public long translateWorkingSet(final OwnDomain domain)
+    public long translateWorkingSet(final WorkingSet set)
     {
-        final int i = domain.next;
-        domain.next = (i + 1) & (WORKING_SET - 1);
-        return domain.mapper.translate(domain.workingSet[i] + (i & 0xFFF), DmaMapper.READ);
+        return set.mapper.translate(set.nextAddress(), DmaMapper.READ);
+    }
+
+    /**
+     * The same on two threads, each over a working set in a domain of its own. Time per translation per thread.
+     *
+     * @param set the thread's working set.
+     * @return the physical address.
+     */
+    @Benchmark
+    @Threads(2)
+    public long translateWorkingSet2T(final WorkingSet set)
+    {
+        return set.mapper.translate(set.nextAddress(), DmaMapper.READ);
     }
 }

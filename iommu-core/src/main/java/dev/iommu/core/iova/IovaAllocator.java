@@ -437,6 +437,48 @@ public class IovaAllocator
     }
 
     /**
+     * Frees a block that {@link #allocate} handed out and that the caller alone frees: its own bookkeeping decided,
+     * once, that this call is the one (a domain's block ledger: the call that took the block's count of mapped pages
+     * to zero), so no other free of the block can run. The same result as {@link #free} for such a block, without the
+     * CAS that arbitrates racing frees there: a cached size clears its live byte with a release store
+     * ({@link LiveBlockMap#clearLiveDecided}). Anything else takes {@link #free}'s path.
+     *
+     * @param cache   the calling thread's cache (its leaf memo and magazines), or null.
+     * @param address the block's address, as {@link #allocate} returned it.
+     * @param pages   the requested size or any size rounding to the same power of two.
+     * @return as {@link #free}.
+     */
+    int freeDecided(final IovaThreadCache cache, final long address, final long pages)
+    {
+        final long page = address >>> PAGE_SHIFT;
+        if (null != cache && pages > 0 && pages <= maxCachedPages && address >= 0 && page < totalPages)
+        {
+            final int k = orderOf(pages);
+            if (k <= maxCachedOrder && (page & ((1L << k) - 1)) == 0 && page >= firstPage)
+            {
+                final long slot = page >>> k;
+                final long leafIndex = slot >>> LiveBlockMap.LEAF_BITS;
+                byte[] leaf = cache.leaves[k];
+                if (cache.leafIndexes[k] != leafIndex)
+                {
+                    leaf = live.leafIfPresent(k, leafIndex);
+                    if (null != leaf)
+                    {
+                        cache.leaves[k] = leaf;
+                        cache.leafIndexes[k] = leafIndex;
+                    }
+                }
+                if (null != leaf && LiveBlockMap.clearLiveDecided(leaf, slot))
+                {
+                    freeCleared(cache, page, k);
+                    return IovaResult.SUCCESS;
+                }
+            }
+        }
+        return free(cache, address, pages);
+    }
+
+    /**
      * Gives the calling thread's cached blocks back to the buddy space (for a thread about to stop allocating).
      */
     public void releaseThreadCache()

@@ -78,6 +78,21 @@ public final class IovaThreadCache
     }
 
     /**
+     * Frees a block whose free the caller's own bookkeeping decided, once, as {@link IovaAllocator#freeDecided} does:
+     * no other free of it may run (for example a mapping domain's block ledger, whose last unmap of a block is the
+     * only one to free it). Without that guarantee, call {@link #free}.
+     *
+     * @param address the block's address, as an allocate call returned it.
+     * @param pages   the requested size or any size rounding to the same power of two.
+     * @return {@link IovaResult#SUCCESS} or a negative {@link IovaResult} code, as {@link #free}.
+     */
+    public int freeDecided(final long address, final long pages)
+    {
+        return allocator.freeDecided(Thread.currentThread() == owner ? this : allocator.cacheOfCurrentThread(),
+            address, pages);
+    }
+
+    /**
      * @return the allocator this cache belongs to.
      */
     public IovaAllocator allocator()

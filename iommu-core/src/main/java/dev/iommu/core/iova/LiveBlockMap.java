@@ -17,7 +17,9 @@ import java.lang.invoke.VarHandle;
  * <p>
  * Orderings: a leaf or directory is published with a CAS (volatile semantics) and read with an acquire load, so a
  * reader sees it zeroed or with later bytes, never uninitialised. A byte goes from {@code LIVE} to
- * {@code NOT_LIVE} only by a CAS (volatile) on free: of two racing frees of one block exactly one CAS succeeds.
+ * {@code NOT_LIVE} by a CAS (volatile) on free: of two racing frees of one block exactly one CAS succeeds; or by a
+ * release store when the caller's own bookkeeping decided, once, that no other free of the block runs
+ * ({@link #clearLiveDecided}).
  * It goes from {@code NOT_LIVE} to {@code LIVE} by a release store when the block is handed to a caller, and no
  * CAS is needed there: a block being handed out is owned by the allocating thread alone (popped from its own
  * magazine or taken from the buddy space under the lock), and the CAS that last cleared its byte happens-before
@@ -152,6 +154,25 @@ final class LiveBlockMap
     {
         // CAS (volatile): of two racing frees of one block exactly one moves LIVE to NOT_LIVE and wins.
         return LEAF.compareAndSet(leaf, byteIndex(slot), LIVE, NOT_LIVE);
+    }
+
+    /**
+     * Clears a slot in a leaf whose block the caller alone frees (see {@link IovaAllocator#freeDecided}): an opaque
+     * read that the slot is live, then a release store, no CAS. Only the caller can write the byte now: the block is
+     * live, so no allocation hands it out, and the caller's own bookkeeping decided that no other free of it runs.
+     *
+     * @return true if it was live (and now is not); false changes nothing.
+     */
+    static boolean clearLiveDecided(final byte[] leaf, final long slot)
+    {
+        final int index = byteIndex(slot);
+        if ((byte)LEAF.getOpaque(leaf, index) != LIVE)
+        {
+            return false;
+        }
+        // Release: what the freeing call did to the block happens before a later hand-out that reads the byte.
+        LEAF.setRelease(leaf, index, NOT_LIVE);
+        return true;
     }
 
     private static int byteIndex(final long slot)

@@ -40,6 +40,30 @@ class IovaAllocatorTest
         assertTrue(big > 0);
     }
 
+    /**
+     * freeDecided (the caller's own bookkeeping decided the free): the same results as free for a block it allocated
+     * (cached sizes without the arbitrating CAS, larger ones and uncached allocators through free's path), and a block
+     * that is not live is still refused.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 4})
+    void aDecidedFreeGivesTheBlockBackAsFreeDoes(final int magazine)
+    {
+        final IovaAllocator a = allocator(32, false, magazine);
+        final IovaThreadCache handle = a.threadCache();
+        final long total = a.freeBytes();
+        final long one = handle.allocate(1, NO_MIN, NO_MAX);
+        final long three = handle.allocate(3, NO_MIN, NO_MAX);
+        final long big = handle.allocate(1000, NO_MIN, NO_MAX);
+        assertEquals(total - (1 + 4 + 1024) * PAGE_SIZE, a.freeBytes());
+        assertEquals(IovaResult.SUCCESS, handle.freeDecided(one, 1));
+        assertEquals(IovaResult.SUCCESS, handle.freeDecided(three, 4), "a size rounding to the block's order");
+        assertEquals(IovaResult.SUCCESS, handle.freeDecided(big, 1000));
+        assertEquals(total, a.freeBytes());
+        assertEquals(IovaResult.NOT_ALLOCATED, handle.freeDecided(one, 1), "no longer live: free's answer");
+        assertEquals(one, handle.allocate(1, NO_MIN, NO_MAX), "the block comes back");
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {0, 4})
     void aRefusingHookFailsARequestAsNoSpaceAndChangesNothing(final int magazine)

@@ -18,8 +18,9 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * BROKEN variant of {@code core.GateRacingDeleteDomainTest}, expected to FAIL: the same race on a domain whose
- * operation gate counts a call in with a release store instead of getAndAdd
- * ({@code dev.iommu.core.OperationGateWithReleaseIncrement}): the map may read the gate open while DeleteDomain reads
+ * operation gate counts a call in with a release store instead of a full fence
+ * ({@code dev.iommu.core.OperationGateWithReleaseIncrement}), here on the owner's slot (the mapping thread enters
+ * first): the map may read the gate open while DeleteDomain reads
  * its count as zero (store-load reordering), and the map then installs tables into the destroyed table.
  */
 @JCStressTest
@@ -30,7 +31,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 public class GateWithReleaseIncrementTest
 {
     private static final long ADDRESS = 0x4000_1000L;
-    private final DomainProbe domain = DomainProbe.withReleaseIncrementGate(SharedArena.ARENA);
+    private final DomainProbe domain = DomainProbe.withReleaseIncrementGate(SharedArena.ARENA, true);
 
     /**
      * MapLogicalRange.

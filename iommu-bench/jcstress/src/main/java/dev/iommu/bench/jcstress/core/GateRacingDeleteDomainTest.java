@@ -21,6 +21,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * while another deletes the domain. A map that entered the gate completes on a live domain and DeleteDomain waits for
  * it before it destroys the tables; a map that comes later is refused (STATUS_INVALID_PARAMETER). No map runs on a
  * deleted domain: one would install tables into the destroyed one, so its table-page count would not be 0.
+ * The mapping thread is the first to enter the gate, so it counts itself in on the owner's slot (a volatile store);
+ * {@link GateStripeRacingDeleteDomainTest} races the shared stripes' path (getAndAdd).
  * Result: map status (0 success, 1 invalid parameter, else 2 or 3), delete status, table pages afterwards.
  */
 @JCStressTest
