@@ -99,10 +99,18 @@ final class UnmapWalk extends LevelRangeWalk
         final int child = PteDescriptor.childIndex(entry);
         if (freeTables && entryBase >= start && entryBase + (1L << PteDescriptor.shift(level)) <= end)
         {
+            // Clear the owner tag of every leaf table in the subtree before the unlink, so the paging-structure cache
+            // can never match one again: a translate that reads the generation after the increment below must find
+            // the tags already cleared. (Clearing the tags of deeper leaf tables only when countAndFree frees their
+            // pages, after the increment, would let a translate read a tag still set, then the page reused, with no
+            // later increment to make it retry.)
             if (level == 1)
             {
-                // Clear the owner tag before the unlink, so the paging-structure cache can never match it again.
                 psc.untag(child);
+            }
+            else
+            {
+                untagLeafTables(child, level - 1);
             }
             PteAccess.xchgEntry(address, 0);
             // Reclamation: the unlink above happens before this increment, and the increment happens before the
@@ -140,5 +148,29 @@ final class UnmapWalk extends LevelRangeWalk
             table = arena.pageAddress(PteDescriptor.childIndex(entry));
         }
         return false;
+    }
+
+    /**
+     * Clears the owner tag of every leaf table below the table at {@code page} (of {@code level}, at least 1).
+     */
+    private void untagLeafTables(final int page, final int level)
+    {
+        final long table = arena.pageAddress(page);
+        for (int index = 0; index < PteDescriptor.ENTRIES; index++)
+        {
+            final long entry = PteAccess.lvEntry(PteAccess.entryAddress(table, index));
+            if (entry != 0 && (entry & TABLE) != 0)
+            {
+                final int child = PteDescriptor.childIndex(entry);
+                if (level == 1)
+                {
+                    psc.untag(child);
+                }
+                else
+                {
+                    untagLeafTables(child, level - 1);
+                }
+            }
+        }
     }
 }
