@@ -296,7 +296,10 @@ final class TableWriter
             }
             final long addr = PteAccess.entryAddress(table, pos, level);
             long entry = PteAccess.lvEntry(addr);
-            if (entry == 0 && canLarge(level, pos, end, delta))
+            // A large leaf goes wherever the entry is empty, however often a racing unmap empties it again between a
+            // failed CAS and the re-read (an unmap of the same range still in progress): installing a table there
+            // instead would map the range with 4 KiB leaves, and the page size a map gets would depend on timing.
+            while (entry == 0 && canLarge(level, pos, end, delta))
             {
                 if (PteAccess.casEntry(addr, 0, PteDescriptor.leaf(pos + delta, permissions, true)))
                 {

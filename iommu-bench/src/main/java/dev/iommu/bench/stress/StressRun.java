@@ -290,6 +290,14 @@ public final class StressRun
     // What workers share
     // ------------------------------------------------------------------------------------------------------------
 
+    /**
+     * Whether a worker failed and the run is stopping (a worker waiting on another one gives up then).
+     */
+    boolean stopping()
+    {
+        return stopping;
+    }
+
     boolean keepGoing(final long operations)
     {
         return !stopping && operations < maxOperations && ((operations & 63) != 0 || System.nanoTime() < deadline);

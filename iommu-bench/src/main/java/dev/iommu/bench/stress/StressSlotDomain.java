@@ -46,6 +46,8 @@ final class StressSlotDomain
     private final IommuDmaDomain domain;
     private final IommuDmaDevice device;
     private final AtomicIntegerArray owners = new AtomicIntegerArray(SLOTS);
+    /** Per slot: 1 while its last owner's unmap has not returned (set before the owner word is cleared). */
+    private final AtomicIntegerArray unmapping = new AtomicIntegerArray(SLOTS);
     private final AtomicIntegerArray rendezvous = new AtomicIntegerArray(SLOTS);
     private final AtomicInteger waiting = new AtomicInteger();
 
@@ -106,12 +108,49 @@ final class StressSlotDomain
     }
 
     /**
-     * Gives a slot back, before its owner unmaps it.
+     * Gives a slot back, before its owner unmaps it; {@link #unmapped} follows when the unmap returned.
      */
     void release(final int slot)
     {
-        // Volatile store before the unmap: ordered before the unmap's clearing of the leaves (see claim).
+        // Both volatile stores before the unmap: ordered before the unmap's clearing of the leaves (see claim and
+        // awaitPreviousUnmap).
+        unmapping.set(slot, 1);
         owners.set(slot, 0);
+    }
+
+    /**
+     * The owner that gave a slot back ({@link #release}) has seen its unmap return.
+     */
+    void unmapped(final int slot)
+    {
+        unmapping.set(slot, 0);
+    }
+
+    /**
+     * After a map of a slot succeeded and {@link #claim} won it: waits until the previous owner's unmap returned.
+     * The map could succeed as soon as that unmap cleared the leaves, but the unmap invalidates the IOTLB only
+     * afterwards, before it returns: until then a device may still reach the previous owner's pages through the
+     * IOTLB, as on a real IOMMU when a driver reuses an address before its unmap completed. A device model that
+     * checks exact translations has to wait for the unmap, as a driver would.
+     * <p>
+     * Ordering: the previous owner stored 1 (volatile) before its unmap cleared the leaf this map claimed (a
+     * getAndSet), and this map's leaf CAS read that clear; so this load sees that 1 or the 0 stored after the unmap
+     * returned, never the 0 of an earlier cycle. A spin on a volatile flag, not a sleep: the owner's next step is
+     * to store the 0 (unless its thread failed: then the run stops, and so does the wait).
+     *
+     * @return false when the run stopped first.
+     */
+    boolean awaitPreviousUnmap(final int slot, final StressRun run)
+    {
+        while (unmapping.get(slot) != 0)
+        {
+            if (run.stopping())
+            {
+                return false;
+            }
+            Thread.onSpinWait();
+        }
+        return true;
     }
 
     /**

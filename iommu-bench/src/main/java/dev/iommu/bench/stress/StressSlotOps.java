@@ -35,6 +35,7 @@ final class StressSlotOps
     private static final long PAGE = StressChecks.PAGE;
     private static final int MAX_PAGES = 8;
 
+    private final StressRun run;
     private final StressSlotDomain slots;
     private final StressWorker worker;
     private final StressChecks checks;
@@ -58,6 +59,7 @@ final class StressSlotOps
     StressSlotOps(final StressRun run, final StressWorker worker, final StressChecks checks,
         final SplittableRandom random, final int index)
     {
+        this.run = run;
         this.slots = run.slotDomain();
         this.worker = worker;
         this.checks = checks;
@@ -185,6 +187,10 @@ final class StressSlotOps
             checks.fail(call, "slot " + slot, address, "succeeded, but " + (other < 0 ? "another thread" :
                 "thread " + other) + "'s map of the slot succeeded too: a leaf was claimed twice");
         }
+        if (!slots.awaitPreviousUnmap(slot, run))
+        {
+            return;
+        }
         if (StressSlotDomain.large(slot) && !identity)
         {
             nextLarge += StressSlotDomain.SLOT;
@@ -279,6 +285,7 @@ final class StressSlotOps
             checks.check(worker.table(), "UnmapLogicalRange", NtStatus.STATUS_SUCCESS,
                 iommu.unmapLogicalRange(slots.domain(), address, heldPages[slot]), "own slot " + slot, address);
         }
+        slots.unmapped(slot);
         held[slot] = -1;
         heldFrames[slot] = null;
     }
