@@ -69,7 +69,7 @@ public final class IommuEmulator implements IommuInterfaceProvider, AutoCloseabl
         final FailureInjection injection = null == configured ? new FailureInjection() : configured;
         final BooleanSupplier tablePageGate = gate(configured, FailureInjection.AllocationKind.TABLE_PAGE);
         this.arena = null == context.tableFile() ? TableArena.allocateDirect(capacity, tablePageGate) :
-            TableArena.mapFile(context.tableFile(), capacity, tablePageGate);
+            TableArena.createFile(context.tableFile(), capacity, tablePageGate);
         final DomainTable domains = new DomainTable(platform.limits().maxDomains(), injection);
         final DeviceTable devices = new DeviceTable(platform.limits().maxDmaDevices(), injection);
         this.handles = new Handles(domains, devices);

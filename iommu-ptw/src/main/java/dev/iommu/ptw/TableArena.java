@@ -4,10 +4,11 @@
  */
 package dev.iommu.ptw;
 
-import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
+import java.util.BitSet;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.BooleanSupplier;
 
@@ -19,22 +20,24 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The memory of page tables: one 4 KiB-aligned region of 4 KiB pages, either anonymous direct memory or a
- * memory-mapped file (so another process can map the file and walk the tables). Page 0 is the header below;
- * pages 1 to {@link #capacity()} are table pages, and entries refer to children by page index, never by Java
- * reference. Page index 0 therefore means "no page".
- * <pre>
- *  header page (page 0):
- *   0      8      16          64               128              4096
- *  +------+------+-- ... ----+----------------+----------------+-- ... --+
- *  |magic |capac.|           | free-list head | pages in use   |         |
- *  +------+------+-- ... ----+----------------+----------------+-- ... --+
- *  free-list head = (ABA tag << 32) | page index of the top free page (0: empty)
- * </pre>
- * Free pages form a lock-free Treiber stack (tagged head against ABA; the links live in a side array, so a free
- * page stays all zero) behind small per-thread caches. A page is zeroed when it is freed, so every page handed
- * out is all zero. Running out returns 0 from {@link #allocate()} and changes nothing. Pages parked in another
- * live thread's cache (at most {@link #THREAD_CACHE_PAGES} per thread) are not available to this thread until that
- * thread calls {@link #releaseThreadCache()}; the caches of terminated threads are reclaimed when the pool runs
+ * memory-mapped file (so another process can map the file and walk the tables, and a restarted owner can open it
+ * again). Page 0 is the header; pages 1 to {@link #capacity()} are table pages, and entries refer to children by
+ * page index, never by Java reference. Page index 0 therefore means "no page". The layout, header fields and the
+ * free stack's links included, is {@link ArenaLayoutDescriptor}'s, the same in memory and in a file.
+ * <p>
+ * A file arena is made with {@link #createFile} (new, replacing any file) or {@link #openFile} (the existing file
+ * when there is one, after checking its header: a foreign, damaged, truncated or newer file is refused with an
+ * {@link ArenaFileException}, nothing mapped). An arena closed with {@link #close()} is marked clean, and its free
+ * stack is trusted when it is opened again; one that was not (its process died) says so with
+ * {@link #needsRebuild()}, and refuses to allocate until its owner, who knows the roots of its tables, hands
+ * {@link #rebuildFreeList} the pages still in use: pages taken from the stack but never linked, or parked in a dead
+ * thread's cache, come back that way.
+ * <p>
+ * Free pages form a lock-free Treiber stack (tagged head against ABA; the links live in their own pages after the table
+ * pages, so a free page stays all zero) behind small per-thread caches. A page is zeroed when it is freed, so every
+ * page handed out is all zero. Running out returns 0 from {@link #allocate()} and changes nothing. Pages parked in
+ * another live thread's cache (at most {@link #THREAD_CACHE_PAGES} per thread) are not available to this thread until
+ * that thread calls {@link #releaseThreadCache()}; the caches of terminated threads are reclaimed when the pool runs
  * dry.
  * <p>
  * A test may give the arena a hook asked before each allocation ({@link #allocateDirect(int, BooleanSupplier)}):
@@ -57,22 +60,25 @@ public class TableArena implements AutoCloseable
     public static final int PAGE_SIZE = 4096;
     /** Most pages a thread keeps in its own cache. */
     public static final int THREAD_CACHE_PAGES = 32;
-    /** The most table pages one arena holds (the region must stay under 2 GiB). */
-    public static final int MAX_CAPACITY = (Integer.MAX_VALUE / PAGE_SIZE) - 2;
+    /** The most table pages one arena holds (511 Ki: the region, links included, stays under 2 GiB). */
+    public static final int MAX_CAPACITY = 511 * 1024;
     /** Header magic: "IOMMUPTW". */
-    public static final long MAGIC = 0x494F4D4D55505457L;
+    public static final long MAGIC = ArenaLayoutDescriptor.MAGIC;
 
-    static final int MAGIC_OFFSET = 0;
-    static final int CAPACITY_OFFSET = 8;
-    static final int FREE_HEAD_OFFSET = 64;
-    static final int IN_USE_OFFSET = 128;
+    private static final int FREE_HEAD_OFFSET = ArenaLayoutDescriptor.FREE_HEAD_OFFSET;
+    private static final int IN_USE_OFFSET = ArenaLayoutDescriptor.IN_USE_OFFSET;
     private static final int REFILL = THREAD_CACHE_PAGES / 2;
 
     private final int capacity;
     private final ByteBuffer byteBuffer;
     private final UnsafeBuffer buffer;
     private final long baseAddress;
-    private final int[] next;
+    /** Address of the free stack's links: one int per page index. */
+    private final long linkBase;
+    /** Set for an arena in a file, so that close() marks it clean. */
+    private final boolean fileBacked;
+    /** Opened from a file that was not closed cleanly: no allocation until {@link #rebuildFreeList}. */
+    private volatile boolean awaitingRebuild;
     private final ByteBuffer ownerTagMemory;
     private final long ownerTagBase;
     private final ConcurrentLinkedQueue<PageCache> registry = new ConcurrentLinkedQueue<>();
@@ -95,29 +101,41 @@ public class TableArena implements AutoCloseable
 
     TableArena(final ByteBuffer byteBuffer, final int capacity)
     {
-        this(byteBuffer, capacity, null);
+        this(byteBuffer, capacity, null, false, false);
     }
 
-    private TableArena(final ByteBuffer byteBuffer, final int capacity, final BooleanSupplier mayAllocate)
+    /**
+     * @param reattach the region holds an arena already (a file opened again): read its header, else make a new
+     *                 one (the region is all zero).
+     */
+    private TableArena(
+        final ByteBuffer byteBuffer, final int capacity, final BooleanSupplier mayAllocate, final boolean fileBacked,
+        final boolean reattach)
     {
         this.capacity = capacity;
         this.mayAllocate = mayAllocate;
         this.byteBuffer = byteBuffer;
+        this.fileBacked = fileBacked;
         final long address = BufferUtil.address(byteBuffer);
         final int skew = (int)(-address & (PAGE_SIZE - 1));
-        this.buffer = new UnsafeBuffer(address + skew, (capacity + 1) * PAGE_SIZE);
+        this.buffer = new UnsafeBuffer(address + skew, (int)ArenaLayoutDescriptor.regionBytes(capacity));
         this.baseAddress = buffer.addressOffset();
-        this.next = new int[capacity + 1];
+        this.linkBase = baseAddress + ArenaLayoutDescriptor.linkOffset(capacity);
         this.ownerTagMemory = ByteBuffer.allocateDirect((capacity + 1) * 8);
         this.ownerTagBase = BufferUtil.address(ownerTagMemory);
         UnsafeApi.setMemory(ownerTagBase, (capacity + 1) * 8L, (byte)0);
+        if (reattach)
+        {
+            this.awaitingRebuild = buffer.getLongVolatile(ArenaLayoutDescriptor.CLEAN_OFFSET) != 1;
+            ArenaLayoutDescriptor.writeOpened(buffer);
+            return;
+        }
         buffer.setMemory(0, PAGE_SIZE, (byte)0);
-        buffer.putLong(MAGIC_OFFSET, MAGIC);
-        buffer.putLong(CAPACITY_OFFSET, capacity);
+        ArenaLayoutDescriptor.writeNewHeader(buffer, capacity);
         // Build the free stack with page 1 on top; published to other threads by whatever publishes the arena.
         for (int page = capacity; page >= 1; page--)
         {
-            next[page] = page == capacity ? 0 : page + 1;
+            putLink(page, page == capacity ? 0 : page + 1);
         }
         buffer.putLongVolatile(FREE_HEAD_OFFSET, capacity > 0 ? 1 : 0);
         buffer.putLongVolatile(IN_USE_OFFSET, 0);
@@ -145,20 +163,22 @@ public class TableArena implements AutoCloseable
     public static TableArena allocateDirect(final int capacity, final BooleanSupplier mayAllocate)
     {
         checkCapacity(capacity);
-        return new TableArena(ByteBuffer.allocateDirect((capacity + 2) * PAGE_SIZE), capacity, mayAllocate);
+        return new TableArena(
+            ByteBuffer.allocateDirect((int)ArenaLayoutDescriptor.regionBytes(capacity) + PAGE_SIZE), capacity,
+            mayAllocate, false, false);
     }
 
     /**
-     * An arena in a new memory-mapped file (created or truncated and zero filled), so that another process can
-     * map the same file and walk the tables.
+     * An arena in a new memory-mapped file (created, or replacing the file there, zero filled), so that another
+     * process can map the same file and walk the tables.
      *
      * @param file     the file.
      * @param capacity number of table pages, 1 to {@link #MAX_CAPACITY}.
      * @return the arena.
      */
-    public static TableArena mapFile(final Path file, final int capacity)
+    public static TableArena createFile(final Path file, final int capacity)
     {
-        return mapFile(file, capacity, null);
+        return createFile(file, capacity, null);
     }
 
     /**
@@ -170,16 +190,43 @@ public class TableArena implements AutoCloseable
      *                    null for no hook.
      * @return the arena.
      */
-    public static TableArena mapFile(final Path file, final int capacity, final BooleanSupplier mayAllocate)
+    public static TableArena createFile(final Path file, final int capacity, final BooleanSupplier mayAllocate)
     {
         checkCapacity(capacity);
-        final File f = file.toFile();
-        if (f.exists() && !f.delete())
+        return new TableArena(ArenaFile.create(file, capacity), capacity, mayAllocate, true, false);
+    }
+
+    /**
+     * The arena in {@code file}: the one there, with every table page as it was left, when the file exists (see
+     * {@link #needsRebuild()} for one that was not closed cleanly); else a new one, as {@link #createFile}.
+     *
+     * @param file     the file.
+     * @param capacity number of table pages, 1 to {@link #MAX_CAPACITY}; an existing file must hold as many.
+     * @return the arena.
+     * @throws ArenaFileException when the file exists but is not an arena of {@code capacity} pages this library
+     *                            can open (nothing is mapped, the file is unchanged).
+     */
+    public static TableArena openFile(final Path file, final int capacity)
+    {
+        return openFile(file, capacity, null);
+    }
+
+    /**
+     * {@link #openFile(Path, int)} with an allocation hook (failure injection).
+     *
+     * @param file        the file.
+     * @param capacity    number of table pages.
+     * @param mayAllocate asked before each {@link #allocate()}; null for no hook.
+     * @return the arena.
+     */
+    public static TableArena openFile(final Path file, final int capacity, final BooleanSupplier mayAllocate)
+    {
+        checkCapacity(capacity);
+        if (!file.toFile().exists())
         {
-            throw new IllegalStateException("cannot replace " + file);
+            return createFile(file, capacity, mayAllocate);
         }
-        final MappedByteBuffer mapped = IoUtil.mapNewFile(f, (long)(capacity + 1) * PAGE_SIZE, true);
-        return new TableArena(mapped, capacity, mayAllocate);
+        return new TableArena(ArenaFile.open(file, capacity), capacity, mayAllocate, true, true);
     }
 
     private static void checkCapacity(final int capacity)
@@ -196,6 +243,69 @@ public class TableArena implements AutoCloseable
     public int capacity()
     {
         return capacity;
+    }
+
+    /**
+     * @return how many times the region was opened: 1 for a new arena, one more at each {@link #openFile} of it.
+     */
+    public long generation()
+    {
+        return buffer.getLong(ArenaLayoutDescriptor.GENERATION_OFFSET);
+    }
+
+    /**
+     * @return true when this arena was opened from a file that was not closed cleanly: it allocates nothing until
+     *     {@link #rebuildFreeList} was given the pages still in use.
+     */
+    public boolean needsRebuild()
+    {
+        return awaitingRebuild;
+    }
+
+    /**
+     * Make every page that is not in {@code inUse} free (zeroed, on the free stack) and count the others as in use:
+     * how the owner of a file arena that was not closed cleanly gets back the pages a dead process had taken but
+     * not linked, after marking every table page reachable from its roots. Also allowed on a clean arena (a check
+     * of the persisted free stack). Only before any other use of the arena since it was opened (on a clean one, a
+     * page allocated or freed before makes this throw).
+     *
+     * @param inUse the table pages in use (bits 1 to {@link #capacity()}).
+     * @throws IllegalArgumentException when {@code inUse} has bit 0 or a bit beyond the capacity.
+     * @throws IllegalStateException    when the arena was closed cleanly and a page was allocated or freed since it
+     *                                  was opened.
+     */
+    public void rebuildFreeList(final BitSet inUse)
+    {
+        Objects.requireNonNull(inUse, "inUse");
+        if (inUse.get(0) || inUse.length() > capacity + 1)
+        {
+            throw new IllegalArgumentException("inUse names pages outside 1.." + capacity + ": " +
+                (inUse.get(0) ? 0 : inUse.length() - 1));
+        }
+        if (!awaitingRebuild && !registry.isEmpty())
+        {
+            throw new IllegalStateException("rebuildFreeList after pages were allocated or freed");
+        }
+        // Not closed cleanly: nothing could be allocated yet, so the caches hold only pages freed since the open,
+        // which inUse decides about like every other page.
+        for (final PageCache cache : registry)
+        {
+            cache.count = 0;
+        }
+        int head = 0;
+        for (int page = capacity; page >= 1; page--)
+        {
+            if (!inUse.get(page))
+            {
+                UnsafeApi.setMemory(pageAddress(page), PAGE_SIZE, (byte)0);
+                putLink(page, head);
+                head = page;
+            }
+        }
+        buffer.putLongVolatile(IN_USE_OFFSET, inUse.cardinality());
+        // Volatile: the links and zeroed pages above are visible to whoever reads this head.
+        buffer.putLongVolatile(FREE_HEAD_OFFSET, ((buffer.getLongVolatile(FREE_HEAD_OFFSET) >>> 32) + 1) << 32 | head);
+        awaitingRebuild = false;
     }
 
     /**
@@ -285,7 +395,8 @@ public class TableArena implements AutoCloseable
     }
 
     /**
-     * Unmap the region. No table of this arena may be used afterwards.
+     * Unmap the region. No table of this arena may be used afterwards, by any thread. A file arena gets every page
+     * parked in a thread's cache back on its free stack, is marked closed cleanly and written to the file first.
      */
     public void close()
     {
@@ -294,6 +405,18 @@ public class TableArena implements AutoCloseable
             closed = true;
             if (byteBuffer instanceof MappedByteBuffer)
             {
+                if (fileBacked && !awaitingRebuild)
+                {
+                    for (final PageCache cache : registry)
+                    {
+                        while (cache.count > 0)
+                        {
+                            push(cache.pages[--cache.count]);
+                        }
+                    }
+                    ArenaLayoutDescriptor.writeClean(buffer, true);
+                    ((MappedByteBuffer)byteBuffer).force();
+                }
                 IoUtil.unmap((MappedByteBuffer)byteBuffer);
             }
             else
@@ -372,6 +495,10 @@ public class TableArena implements AutoCloseable
 
     private void refill(final PageCache cache)
     {
+        if (awaitingRebuild)
+        {
+            throw new IllegalStateException("this arena was not closed cleanly: rebuildFreeList first");
+        }
         while (cache.count < REFILL)
         {
             final int page = pop();
@@ -393,7 +520,7 @@ public class TableArena implements AutoCloseable
         {
             head = buffer.getLongVolatile(FREE_HEAD_OFFSET);
             // Plain store of the link, published by the release semantics of the successful CAS below.
-            next[page] = (int)head;
+            putLink(page, (int)head);
         }
         while (!casFreeHead(head, page));
     }
@@ -415,12 +542,17 @@ public class TableArena implements AutoCloseable
             }
             // The link may be stale if the page was popped and pushed again meanwhile; the ABA tag in the head
             // then makes the CAS fail and we retry, so a stale link is never installed.
-            final int nextPage = next[page];
+            final int nextPage = UnsafeApi.getInt(null, linkBase + ((long)page << 2));
             if (casFreeHead(head, nextPage))
             {
                 return page;
             }
         }
+    }
+
+    private void putLink(final int page, final int next)
+    {
+        UnsafeApi.putInt(null, linkBase + ((long)page << 2), next);
     }
 
     /**

@@ -109,10 +109,10 @@ class TableArenaTest
     void mappedFileHoldsHeaderAndTables(@TempDir final Path dir) throws Exception
     {
         final Path file = dir.resolve("tables.arena");
-        try (TableArena arena = TableArena.mapFile(file, 64))
+        try (TableArena arena = TableArena.createFile(file, 64))
         {
-            assertEquals(65L * TableArena.PAGE_SIZE, Files.size(file));
-            assertEquals(TableArena.MAGIC, arena.buffer().getLong(TableArena.MAGIC_OFFSET));
+            assertEquals(ArenaLayoutDescriptor.regionBytes(64), Files.size(file));
+            assertEquals(TableArena.MAGIC, arena.buffer().getLong(ArenaLayoutDescriptor.MAGIC_OFFSET));
             final RadixPageTable table = RadixPageTable.create(arena, new PageTableConfig());
             assertEquals(PtwResult.OK, table.map(0x1000, 0x5000, 0x1000, PtwPermissions.READ));
             assertEquals(0x5000, Translation.outputAddress(table.translate(0x1000), 0x1000));
@@ -129,7 +129,7 @@ class TableArenaTest
     {
         final Path file = dir.resolve("walk.arena");
         final int root;
-        try (TableArena arena = TableArena.mapFile(file, 64))
+        try (TableArena arena = TableArena.createFile(file, 64))
         {
             final RadixPageTable table = RadixPageTable.create(arena, new PageTableConfig().iotlbEntries(0));
             assertEquals(PtwResult.OK, table.map(0x7_4000_3000L, 0x9_0000_5000L, 0x1000, PtwPermissions.WRITE));
@@ -137,8 +137,8 @@ class TableArenaTest
             root = table.rootPage();
         }
         final ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.nativeOrder());
-        assertEquals(TableArena.MAGIC, bytes.getLong(TableArena.MAGIC_OFFSET));
-        assertEquals(64, bytes.getLong(TableArena.CAPACITY_OFFSET));
+        assertEquals(TableArena.MAGIC, bytes.getLong(ArenaLayoutDescriptor.MAGIC_OFFSET));
+        assertEquals(64, bytes.getLong(ArenaLayoutDescriptor.CAPACITY_OFFSET));
         final long small = walkFile(bytes, root, 0x7_4000_3000L);
         assertEquals(0x9_0000_5000L, PteDescriptor.output(small));
         assertEquals(PtwPermissions.WRITE, PteDescriptor.permissions(small));

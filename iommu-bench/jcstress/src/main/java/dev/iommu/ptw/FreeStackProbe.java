@@ -27,7 +27,7 @@ public final class FreeStackProbe
     /** Table pages per probe: the stack starts as 1, 2, 3 (1 on top). */
     public static final int PAGES = 3;
     private static final int SLOTS = 1 << 15;
-    private static final int SLOT_BYTES = (PAGES + 1) * TableArena.PAGE_SIZE;
+    private static final int SLOT_BYTES = (int)ArenaLayoutDescriptor.regionBytes(PAGES);
     private static final MappedByteBuffer WINDOWS = mapWindows();
     private static final AtomicInteger NEXT_SLOT = new AtomicInteger();
 

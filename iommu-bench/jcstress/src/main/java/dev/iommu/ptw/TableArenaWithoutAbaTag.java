@@ -24,6 +24,7 @@ final class TableArenaWithoutAbaTag extends TableArena
     @Override
     boolean casFreeHead(final long expected, final int page)
     {
-        return buffer().compareAndSetLong(FREE_HEAD_OFFSET, expected, (expected & TAG_MASK) | page);
+        return buffer().compareAndSetLong(
+            ArenaLayoutDescriptor.FREE_HEAD_OFFSET, expected, (expected & TAG_MASK) | page);
     }
 }

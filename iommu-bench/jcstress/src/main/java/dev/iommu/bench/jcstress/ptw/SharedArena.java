@@ -34,7 +34,7 @@ public final class SharedArena
         {
             final Path file = Files.createTempFile("iommu-jcstress-ptw", ".arena");
             file.toFile().deleteOnExit();
-            return TableArena.mapFile(file, 1 << 18);
+            return TableArena.createFile(file, 1 << 18);
         }
         catch (final IOException ex)
         {

@@ -1,0 +1,141 @@
+/*
+ * Copyright 2026 The dev.iommu authors.
+ * Licensed under the Apache License, Version 2.0.
+ */
+package dev.iommu.ptw;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+import org.agrona.IoUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import static dev.iommu.ptw.ArenaLayoutDescriptor.CAPACITY_OFFSET;
+import static dev.iommu.ptw.ArenaLayoutDescriptor.CHECKSUM_OFFSET;
+import static dev.iommu.ptw.ArenaLayoutDescriptor.FREE_HEAD_OFFSET;
+import static dev.iommu.ptw.ArenaLayoutDescriptor.IN_USE_OFFSET;
+import static dev.iommu.ptw.ArenaLayoutDescriptor.LAYOUT_VERSION;
+import static dev.iommu.ptw.ArenaLayoutDescriptor.MAGIC;
+import static dev.iommu.ptw.ArenaLayoutDescriptor.MAGIC_OFFSET;
+import static dev.iommu.ptw.ArenaLayoutDescriptor.PAGE_SIZE_OFFSET;
+import static dev.iommu.ptw.ArenaLayoutDescriptor.VERSION_OFFSET;
+
+/**
+ * Creating and opening the file of a {@link TableArena} ({@link ArenaLayoutDescriptor}). Opening reads and checks the
+ * header page with plain file I/O before anything is mapped, in this order: long enough for a header, the magic,
+ * the header checksum, the layout version, the page size, the capacity asked for, the file's length, and the range
+ * of the free-list head and the in-use count. Each failure is an {@link ArenaFileException} saying which.
+ */
+final class ArenaFile
+{
+    private ArenaFile()
+    {
+    }
+
+    /**
+     * A new zero-filled file of the arena's size, replacing any file there.
+     */
+    static MappedByteBuffer create(final Path file, final int capacity)
+    {
+        final File f = file.toFile();
+        if (f.exists() && !f.delete())
+        {
+            throw new IllegalStateException("cannot replace " + file);
+        }
+        return IoUtil.mapNewFile(f, ArenaLayoutDescriptor.regionBytes(capacity), true);
+    }
+
+    /**
+     * Maps an existing arena file after checking its header.
+     *
+     * @throws ArenaFileException when the file is not a usable arena of {@code capacity} pages.
+     */
+    static MappedByteBuffer open(final Path file, final int capacity)
+    {
+        try
+        {
+            check(file, capacity);
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE))
+            {
+                return channel.map(FileChannel.MapMode.READ_WRITE, 0, ArenaLayoutDescriptor.regionBytes(capacity));
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot open table arena " + file, ex);
+        }
+    }
+
+    private static void check(final Path file, final int capacity) throws IOException
+    {
+        final long length = Files.size(file);
+        if (length < TableArena.PAGE_SIZE)
+        {
+            throw new ArenaFileException(file, "truncated: " + length + " bytes, shorter than the header page (" +
+                TableArena.PAGE_SIZE + ")");
+        }
+        final ByteBuffer page = ByteBuffer.allocate(TableArena.PAGE_SIZE).order(ByteOrder.nativeOrder());
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            while (page.hasRemaining() && channel.read(page, page.position()) > 0)
+            {
+                continue;
+            }
+        }
+        final UnsafeBuffer header = new UnsafeBuffer(page.array());
+        final long magic = header.getLong(MAGIC_OFFSET);
+        if (magic != MAGIC)
+        {
+            throw new ArenaFileException(file, "not a table arena file (magic 0x" + Long.toHexString(magic) +
+                ", expected 0x" + Long.toHexString(MAGIC) + ")");
+        }
+        final long checksum = header.getLong(CHECKSUM_OFFSET);
+        if (checksum != ArenaLayoutDescriptor.checksum(header))
+        {
+            throw new ArenaFileException(file, "damaged header: its checksum does not match its contents");
+        }
+        final int version = header.getInt(VERSION_OFFSET);
+        if (version > LAYOUT_VERSION)
+        {
+            throw new ArenaFileException(file, "layout version " + version + " is newer than this library's (" +
+                LAYOUT_VERSION + "): open it with the library that wrote it");
+        }
+        if (version < 1)
+        {
+            throw new ArenaFileException(file, "unknown layout version " + version);
+        }
+        final int pageSize = header.getInt(PAGE_SIZE_OFFSET);
+        if (pageSize != TableArena.PAGE_SIZE)
+        {
+            throw new ArenaFileException(file, "page size " + pageSize + ", this library uses " +
+                TableArena.PAGE_SIZE);
+        }
+        final long fileCapacity = header.getLong(CAPACITY_OFFSET);
+        if (fileCapacity != capacity)
+        {
+            throw new ArenaFileException(file, "holds " + fileCapacity + " table pages, " + capacity +
+                " were asked for");
+        }
+        final long needed = ArenaLayoutDescriptor.regionBytes(capacity);
+        if (length < needed)
+        {
+            throw new ArenaFileException(file, "truncated: " + length + " bytes, the layout of " + capacity +
+                " pages needs " + needed);
+        }
+        final long head = header.getLong(FREE_HEAD_OFFSET);
+        final long inUse = header.getLong(IN_USE_OFFSET);
+        if ((int)head < 0 || (int)head > capacity || inUse < 0 || inUse > capacity)
+        {
+            throw new ArenaFileException(file, "damaged header: free-list head page " + (int)head +
+                " or pages in use " + inUse + " outside 0.." + capacity);
+        }
+    }
+}
