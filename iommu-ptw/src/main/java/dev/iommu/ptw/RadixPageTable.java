@@ -4,6 +4,7 @@
  */
 package dev.iommu.ptw;
 
+import java.util.BitSet;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static dev.iommu.ptw.PteDescriptor.PAGE_SHIFT;
@@ -11,6 +12,7 @@ import static dev.iommu.ptw.PteDescriptor.PAGE_SHIFT;
 /**
  * A lock-free radix page table in a {@link TableArena}: 512 entries per table, 3, 4 or 5 levels for 39, 48 or
  * 57-bit input addresses, 4 KiB, 2 MiB and 1 GiB leaves (entry format: {@link PteDescriptor}).
+ * {@link #attach} builds a table again over a root page that already holds tables (after a restart), checking them.
  *
  * <h2>Contract</h2>
  * Map, unmap, reserve and translate may run concurrently from any threads. Concurrent maps and unmaps must be on
@@ -131,6 +133,39 @@ public final class RadixPageTable
             config.iotlbEntries() > 0 ? new SoftwareIotlb(config) : null);
     }
 
+    /**
+     * Build a table again over a root page that already holds tables (what an owner does after a restart, when the
+     * arena outlived it). Every table reachable from the root is checked ({@link TableReattach}) before anything
+     * changes: each child index must be a page of the arena that no table reached before (in this table, or in
+     * {@code inUse}), level 0 holds no table entry and no level above 2 holds a leaf. On success the table pages,
+     * the root included, are added to {@code inUse} and counted in {@link #tablePages()}, and every level-0 table is
+     * tagged for the paging-structure cache. The tables must be quiescent while this runs.
+     *
+     * @param arena    the memory that holds the tables.
+     * @param config   the table's settings (read once); its address width must be the one the tables were built
+     *                 with.
+     * @param rootPage the arena page index of the root table.
+     * @param inUse    the table pages of every table the caller attached so far in this arena; this table's pages
+     *                 are added on success, and it is left as it was when the attach is refused.
+     * @return the table.
+     * @throws NullPointerException     when an argument is null.
+     * @throws IllegalArgumentException when {@code rootPage} is not a page of the arena.
+     * @throws IllegalStateException    when the tables are corrupt or share a page with each other or with
+     *     {@code inUse} (the message names the root page, the level, the entry's page and index).
+     */
+    public static RadixPageTable attach(
+        final TableArena arena, final PageTableConfig config, final int rootPage, final BitSet inUse)
+    {
+        TableReattach.checkArguments(arena, config, rootPage, inUse);
+        final int top = (config.addressWidth() - PAGE_SHIFT) / PteDescriptor.BITS_PER_LEVEL - 1;
+        final TableReattach found = TableReattach.scan(arena, rootPage, top, inUse);
+        final RadixPageTable table = new RadixPageTable(arena, config, rootPage, null,
+            config.iotlbEntries() > 0 ? new SoftwareIotlb(config) : null);
+        table.tablePages.set(found.tablePages());
+        found.commit(table.psc, inUse);
+        return table;
+    }
+
     long rootTableAddress()
     {
         return rootAddress;
@@ -182,6 +217,12 @@ public final class RadixPageTable
     public SoftwareIotlb iotlb()
     {
         return iotlb;
+    }
+
+    /** The paging-structure cache, for tests in this package. */
+    PagingStructureCache pagingStructureCache()
+    {
+        return psc;
     }
 
     long freeGeneration()
