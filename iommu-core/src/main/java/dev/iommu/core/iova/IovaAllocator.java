@@ -32,7 +32,9 @@ import org.agrona.collections.Long2LongHashMap;
  * <p>
  * <b>Cost.</b> Every request is O(log n) worst case, constrained or not: a cached size whose magazine has a
  * fitting block is O(1), touches no lock and no shared line but the block's live byte (a release store to mark it
- * allocated, one CAS to free it); otherwise the lock is held for at most P = AddressWidth - 12 tree descents (see
+ * allocated, one CAS to free it); a magazine exchanged with the depot (a thread's magazines ran dry or overflowed)
+ * takes no lock either ({@link MagazineDepot}, JCTools queues); otherwise the lock is held for at most
+ * P = AddressWidth - 12 tree descents (see
  * {@link BuddySpace}). No Java object is created per allocation: free blocks live in primitive arrays, small live
  * blocks in a lock-free byte map ({@link LiveBlockMap}), other live allocations in an Agrona primitive hash map.
  * <p>
@@ -635,11 +637,25 @@ public class IovaAllocator
         }
         else if (!cache.push(k, page))
         {
-            synchronized (lock)
+            // Both magazines full: hand the loaded one to the depot (lock-free), or, when the depot holds as many
+            // as it may, give its blocks back to the buddy space under the lock and keep it as the empty one.
+            final long[] kept = cache.loaded[k];
+            final long[] empty = depot.exchangeFull(k, kept);
+            if (null == empty)
             {
-                cache.loaded[k] = depot.exchangeFull(k, cache.loaded[k], space);
-                cache.loadedCount[k] = 0;
+                synchronized (lock)
+                {
+                    for (int i = 0; i < magazineCapacity; i++)
+                    {
+                        space.giveBlock(kept[i], k);
+                    }
+                }
             }
+            else
+            {
+                cache.loaded[k] = empty;
+            }
+            cache.loadedCount[k] = 0;
             cache.push(k, page);
         }
     }
@@ -682,6 +698,20 @@ public class IovaAllocator
     private long allocateSmallLocked(final IovaThreadCache cache, final int k, final long loPage, final long hiPage)
     {
         final boolean unconstrained = loPage <= firstPage && hiPage == totalPages;
+        if (cache != null && unconstrained && cache.bothEmpty(k))
+        {
+            // Refill from the depot without the lock. The block comes from a magazine, not from the buddy space, so
+            // it is marked live as on the cache's fast path (no call can have seen it leave the space).
+            final long[] full = depot.exchangeEmpty(k, cache.loaded[k]);
+            if (full != null)
+            {
+                cache.loaded[k] = full;
+                cache.loadedCount[k] = magazineCapacity - 1;
+                final long page = full[magazineCapacity - 1];
+                markLive(page, k);
+                return page << PAGE_SHIFT;
+            }
+        }
         long page;
         synchronized (lock)
         {
@@ -712,13 +742,6 @@ public class IovaAllocator
 
     private long refillLocked(final IovaThreadCache cache, final int k)
     {
-        final long[] full = depot.exchangeEmpty(k, cache.loaded[k]);
-        if (full != null)
-        {
-            cache.loaded[k] = full;
-            cache.loadedCount[k] = magazineCapacity - 1;
-            return full[magazineCapacity - 1];
-        }
         final long first = space.takeBlock(k, firstPage, totalPages);
         if (first < 0)
         {

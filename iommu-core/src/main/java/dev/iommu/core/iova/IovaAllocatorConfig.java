@@ -16,8 +16,9 @@ import dev.iommu.api.IommuDmaReservedRegion;
  * <p>
  * Cached space bound: each thread holds at most two magazines of {@link #magazineCapacity()} blocks per cached
  * order (orders 0 to K, 1 to {@link #maxCachedPages()} = 2^K pages; by default K = 5, 32 pages), and the depot at
- * most {@link #depotMagazines()} full magazines per order; beyond that a full magazine goes straight back to the
- * buddy space. So cached pages are at most {@code (2 * threads + depotMagazines) * magazineCapacity * (2^(K+1) - 1)}:
+ * most {@link #depotMagazines()} full magazines per order (rounded up to a power of two, at least 2, when not 0:
+ * the depot's lock-free queues have such capacities; D below); beyond that a full magazine goes straight back to
+ * the buddy space. So cached pages are at most {@code (2 * threads + D) * magazineCapacity * (2^(K+1) - 1)}:
  * with the defaults (32, 4, 32 pages) that is 4,032 pages (15.75 MiB of address space) per thread plus 8,064 pages
  * (31.5 MiB) in the depot; with {@code maxCachedPages(1024)}, 131,008 pages (512 MiB) per thread plus 262,016
  * pages (1 GiB) in the depot, which suits wide (48-bit) spaces, not 32-bit ones.
@@ -154,7 +155,8 @@ public final class IovaAllocatorConfig
     }
 
     /**
-     * @return full magazines kept in the depot per order before trimming returns them to the buddy space.
+     * @return full magazines kept in the depot per order before trimming returns them to the buddy space (the
+     *     depot rounds it up to a power of two, at least 2, unless it is 0).
      */
     public int depotMagazines()
     {

@@ -4,11 +4,23 @@
  */
 package dev.iommu.core.iova;
 
+import org.jctools.queues.MpmcArrayQueue;
+
 /**
- * The shared depot behind the thread caches: per cached order, up to {@code limit} full magazines and a pool of
- * empty ones. Magazines are exchanged, not copied, so steady state allocates nothing; a full magazine arriving
- * when the depot already holds {@code limit} is emptied into the buddy space at once (the trim that bounds cached
- * space). Guarded by the allocator's lock.
+ * The shared depot behind the thread caches: per cached order, a bounded lock-free queue of full magazines and one
+ * of empty ones (JCTools {@link MpmcArrayQueue}, so an exchange takes no lock: a thread whose magazines overflow or
+ * run dry meets the depot with one CAS on each queue, and only the buddy space behind it is locked). Magazines are
+ * exchanged, not copied, so steady state allocates nothing. A full magazine arriving when the depot's queue for its
+ * order is full is refused ({@link #exchangeFull} returns null) and the caller empties it into the buddy space under
+ * the allocator's lock (the trim that bounds cached space).
+ * <p>
+ * The depot holds up to {@code limit} full magazines per order, rounded up to a power of two and at least 2 (the
+ * queue's capacity); a limit of 0 makes a depot that holds none.
+ * <p>
+ * Ordering: a thread fills a magazine's slots with plain stores and then offers the array to a queue; the offer
+ * publishes the slot with a release store (JCTools' {@code soRefElement}), and the poll that takes it reads the slot
+ * with an acquire load ({@code lvRefElement}), so the taking thread sees every block the giving thread stored. A
+ * magazine is in exactly one place at a time (a thread's cache, or one queue), so its blocks are free exactly once.
  * <p>
  * Not final only so that a jcstress test can override one named step ({@link #newEmptyMagazine}) in a broken
  * variant; production code never subclasses it.
@@ -30,77 +42,70 @@ class MagazineDepot
         MagazineDepot create(int maxOrder, int limit, int capacity);
     }
 
-    private final int limit;
     private final int capacity;
-    private final long[][][] full;
-    private final int[] fullCount;
-    private final long[][][] empty;
-    private final int[] emptyCount;
+    /** Per order: full magazines, or null for a depot of limit 0. */
+    private final MpmcArrayQueue<long[]>[] full;
+    /** Per order: empty magazines kept for exchanges. */
+    private final MpmcArrayQueue<long[]>[] empty;
 
+    @SuppressWarnings("unchecked")
     MagazineDepot(final int maxOrder, final int limit, final int capacity)
     {
-        this.limit = limit;
         this.capacity = capacity;
-        full = new long[maxOrder + 1][limit][];
-        fullCount = new int[maxOrder + 1];
-        empty = new long[maxOrder + 1][limit][];
-        emptyCount = new int[maxOrder + 1];
+        full = new MpmcArrayQueue[maxOrder + 1];
+        empty = new MpmcArrayQueue[maxOrder + 1];
+        if (limit > 0)
+        {
+            final int queueCapacity = Math.max(2, limit);
+            for (int k = 0; k <= maxOrder; k++)
+            {
+                full[k] = new MpmcArrayQueue<>(queueCapacity);
+                empty[k] = new MpmcArrayQueue<>(queueCapacity);
+            }
+        }
     }
 
     /**
-     * Takes a full magazine of order k in exchange for an empty one.
+     * Takes a full magazine of order k in exchange for an empty one. Lock-free.
      *
-     * @param emptyIn the caller's empty magazine.
+     * @param emptyIn the caller's empty magazine (kept for a later exchange, or dropped when the pool is full).
      * @return a full magazine (of {@code capacity} blocks), or null when the depot has none (emptyIn not taken).
      */
     long[] exchangeEmpty(final int k, final long[] emptyIn)
     {
-        final int n = fullCount[k];
-        if (n == 0)
+        final MpmcArrayQueue<long[]> queue = full[k];
+        final long[] result = null == queue ? null : queue.relaxedPoll();
+        if (null != result)
+        {
+            empty[k].relaxedOffer(emptyIn);
+        }
+        return result;
+    }
+
+    /**
+     * Hands in a full magazine of order k and gets an empty one back. Lock-free.
+     *
+     * @param fullIn a magazine holding {@code capacity} blocks.
+     * @return an empty magazine (a pooled one, or a new one when the pool has none), or null when the depot
+     *     holds as many full magazines of order k as it may: then fullIn was not taken, and the caller gives its
+     *     blocks back to the buddy space and keeps it as its empty magazine.
+     */
+    long[] exchangeFull(final int k, final long[] fullIn)
+    {
+        final MpmcArrayQueue<long[]> queue = full[k];
+        if (null == queue || !queue.relaxedOffer(fullIn))
         {
             return null;
         }
-        final long[] result = full[k][n - 1];
-        full[k][n - 1] = null;
-        fullCount[k] = n - 1;
-        if (emptyCount[k] < limit)
-        {
-            empty[k][emptyCount[k]++] = emptyIn;
-        }
-        return result;
+        // fullIn may be in another thread's hands already: never touched again here.
+        final long[] pooled = empty[k].relaxedPoll();
+        return null != pooled ? pooled : newEmptyMagazine(fullIn);
     }
 
     /**
-     * Hands in a full magazine of order k and gets an empty one back.
-     *
-     * @param fullIn a magazine holding {@code capacity} blocks.
-     * @return an empty magazine: a pooled one, or fullIn itself after its blocks went back to the buddy space.
-     */
-    long[] exchangeFull(final int k, final long[] fullIn, final BuddySpace space)
-    {
-        if (fullCount[k] == limit || emptyCount[k] == 0)
-        {
-            if (fullCount[k] < limit)
-            {
-                // No pooled empty magazine yet: keep fullIn and grow the pool by one (bounded by the limit).
-                full[k][fullCount[k]++] = fullIn;
-                return newEmptyMagazine(fullIn);
-            }
-            for (int i = 0; i < capacity; i++)
-            {
-                space.giveBlock(fullIn[i], k);
-            }
-            return fullIn;
-        }
-        full[k][fullCount[k]++] = fullIn;
-        final long[] result = empty[k][--emptyCount[k]];
-        empty[k][emptyCount[k]] = null;
-        return result;
-    }
-
-    /**
-     * A new empty magazine for a thread whose full one the depot just kept. Always a new array: the kept one now
-     * belongs to the depot (and, once exchanged, to another thread), so its blocks are free exactly once.
+     * A new empty magazine for a thread whose full one the depot just kept, when no empty one is pooled. Always a
+     * new array: the kept one now belongs to the depot (and, once exchanged, to another thread), so its blocks are
+     * free exactly once.
      *
      * @param kept the full magazine the depot kept (never returned).
      * @return an empty magazine of {@code capacity} slots.
@@ -111,34 +116,39 @@ class MagazineDepot
     }
 
     /**
-     * Gives every block of every full magazine back to the buddy space.
+     * Gives every block of every full magazine back to the buddy space (the caller holds the allocator's lock).
      */
     void drainTo(final BuddySpace space)
     {
-        for (int k = 0; k < fullCount.length; k++)
+        for (int k = 0; k < full.length; k++)
         {
-            while (fullCount[k] > 0)
+            if (null == full[k])
             {
-                final long[] m = full[k][--fullCount[k]];
-                full[k][fullCount[k]] = null;
+                continue;
+            }
+            for (long[] m = full[k].relaxedPoll(); null != m; m = full[k].relaxedPoll())
+            {
                 for (int i = 0; i < capacity; i++)
                 {
                     space.giveBlock(m[i], k);
                 }
-                if (emptyCount[k] < limit)
-                {
-                    empty[k][emptyCount[k]++] = m;
-                }
+                empty[k].relaxedOffer(m);
             }
         }
     }
 
+    /**
+     * @return pages in full magazines (racy while other threads exchange; exact when quiescent).
+     */
     long cachedPages()
     {
         long pages = 0;
-        for (int k = 0; k < fullCount.length; k++)
+        for (int k = 0; k < full.length; k++)
         {
-            pages += ((long)fullCount[k] * capacity) << k;
+            if (null != full[k])
+            {
+                pages += ((long)full[k].size() * capacity) << k;
+            }
         }
         return pages;
     }
