@@ -62,7 +62,7 @@ final class ArenaFile
     {
         try
         {
-            check(file, capacity);
+            check(file, capacity, false);
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE))
             {
                 return channel.map(FileChannel.MapMode.READ_WRITE, 0, ArenaLayoutDescriptor.regionBytes(capacity));
@@ -74,7 +74,41 @@ final class ArenaFile
         }
     }
 
-    private static void check(final Path file, final int capacity) throws IOException
+    /**
+     * Maps an existing arena file read-only (another process's view), after checking its header.
+     *
+     * @return the mapping; its capacity is the file's ({@link #capacityOf}).
+     * @throws ArenaFileException when the file is not a usable arena.
+     */
+    static MappedByteBuffer openReadOnly(final Path file)
+    {
+        try
+        {
+            final int capacity = check(file, 0, true);
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+            {
+                return channel.map(FileChannel.MapMode.READ_ONLY, 0, ArenaLayoutDescriptor.regionBytes(capacity));
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot open table arena " + file, ex);
+        }
+    }
+
+    /**
+     * @return the capacity a mapped arena's header records.
+     */
+    static int capacityOf(final MappedByteBuffer mapped)
+    {
+        return (int)mapped.order(ByteOrder.nativeOrder()).getLong(CAPACITY_OFFSET);
+    }
+
+    /**
+     * @param anyCapacity accept the file's capacity, whatever it is (read-only opening), instead of {@code capacity}.
+     * @return the file's capacity.
+     */
+    private static int check(final Path file, final int capacity, final boolean anyCapacity) throws IOException
     {
         final long length = Files.size(file);
         if (length < TableArena.PAGE_SIZE)
@@ -119,23 +153,24 @@ final class ArenaFile
                 TableArena.PAGE_SIZE);
         }
         final long fileCapacity = header.getLong(CAPACITY_OFFSET);
-        if (fileCapacity != capacity)
+        if (anyCapacity ? fileCapacity < 1 || fileCapacity > TableArena.MAX_CAPACITY : fileCapacity != capacity)
         {
-            throw new ArenaFileException(file, "holds " + fileCapacity + " table pages, " + capacity +
-                " were asked for");
+            throw new ArenaFileException(file, "holds " + fileCapacity + " table pages, " +
+                (anyCapacity ? "outside 1.." + TableArena.MAX_CAPACITY : capacity + " were asked for"));
         }
-        final long needed = ArenaLayoutDescriptor.regionBytes(capacity);
+        final long needed = ArenaLayoutDescriptor.regionBytes((int)fileCapacity);
         if (length < needed)
         {
-            throw new ArenaFileException(file, "truncated: " + length + " bytes, the layout of " + capacity +
+            throw new ArenaFileException(file, "truncated: " + length + " bytes, the layout of " + fileCapacity +
                 " pages needs " + needed);
         }
         final long head = header.getLong(FREE_HEAD_OFFSET);
         final long inUse = header.getLong(IN_USE_OFFSET);
-        if ((int)head < 0 || (int)head > capacity || inUse < 0 || inUse > capacity)
+        if ((int)head < 0 || (int)head > fileCapacity || inUse < 0 || inUse > fileCapacity)
         {
             throw new ArenaFileException(file, "damaged header: free-list head page " + (int)head +
-                " or pages in use " + inUse + " outside 0.." + capacity);
+                " or pages in use " + inUse + " outside 0.." + fileCapacity);
         }
+        return (int)fileCapacity;
     }
 }

@@ -25,6 +25,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  *  +-------------------+-- ... ----+-------------------+-- ... ---+-------------------+-- ... ---+
  *  pages 1 .. capacity: table pages (a free page is all zero)
  *  then {@link #linkPages(int)} pages: the free stack's links, one int per page index (0 .. capacity)
+ *  then {@link #generationPages(int)} pages: per page index, a 64-byte line whose first long is the free
+ *       generation of the table whose root is that page ({@link FreeGeneration}; unused for other pages)
  * </pre>
  * The checksum covers the fields that say what the file is and whether it was closed cleanly; it is written again
  * whenever they change (open and close). The free-list head and the in-use count change on every allocation and
@@ -60,12 +62,32 @@ final class ArenaLayoutDescriptor
         return (int)(((capacity + 1L) * Integer.BYTES + TableArena.PAGE_SIZE - 1) / TableArena.PAGE_SIZE);
     }
 
+    /** Bytes per free-generation slot: a cache line, so that tables never share one. */
+    static final int GENERATION_SLOT_BYTES = 64;
+
     /**
-     * @return the bytes of the whole region (header, table pages, links) of an arena of {@code capacity} pages.
+     * @return pages holding the free-generation slots of an arena of {@code capacity} table pages.
+     */
+    static int generationPages(final int capacity)
+    {
+        return (int)(((capacity + 1L) * GENERATION_SLOT_BYTES + TableArena.PAGE_SIZE - 1) / TableArena.PAGE_SIZE);
+    }
+
+    /**
+     * @return the offset of the free-generation slots from the start of the region.
+     */
+    static long generationOffset(final int capacity)
+    {
+        return linkOffset(capacity) + (long)linkPages(capacity) * TableArena.PAGE_SIZE;
+    }
+
+    /**
+     * @return the bytes of the whole region (header, table pages, links, generations) of an arena of
+     *     {@code capacity} pages.
      */
     static long regionBytes(final int capacity)
     {
-        return (1L + capacity + linkPages(capacity)) * TableArena.PAGE_SIZE;
+        return (1L + capacity + linkPages(capacity) + generationPages(capacity)) * TableArena.PAGE_SIZE;
     }
 
     /**

@@ -67,7 +67,8 @@ public final class RadixPageTable
     private final int rootPage;
     private final long rootAddress;
     private final AtomicLong tablePages = new AtomicLong();
-    private final AtomicLong freeGeneration = new AtomicLong();
+    /** Address of this table's free generation in the arena ({@link FreeGeneration}). */
+    private final long freeGeneration;
     private final PagingStructureCache psc;
     private final SoftwareIotlb iotlb;
     private final TableWriter writer;
@@ -97,6 +98,7 @@ public final class RadixPageTable
         this.limit = 1L << addressWidth;
         this.rootPage = rootPage;
         this.rootAddress = arena.pageAddress(rootPage);
+        this.freeGeneration = arena.generationAddress(rootPage);
         this.iotlb = iotlb;
         this.psc = psc;
         tablePages.set(1);
@@ -107,7 +109,7 @@ public final class RadixPageTable
             arena, rootAddress, top, config.allowedPageSizes(), tablePages, psc, iotlb, unmapKeeping);
         this.queries = new RangeQueries(arena, rootAddress, top);
         this.mapper = new AllOrNothingMapper(this, arena, psc, writer, new TableDemand(this, arena), queries);
-        this.walker = new TranslateWalker(this, freeGeneration, psc, iotlb, observer);
+        this.walker = new TranslateWalker(arena, rootPage, levels, psc, iotlb, observer);
     }
 
     /**
@@ -225,10 +227,6 @@ public final class RadixPageTable
         return psc;
     }
 
-    long freeGeneration()
-    {
-        return freeGeneration.get();
-    }
     /**
      * Map {@code [iova, iova + length)} to {@code [output, output + length)}, all or nothing.
      *
@@ -395,7 +393,7 @@ public final class RadixPageTable
     public long destroy()
     {
         final long count = unmapFreeing.walkRange(0, limit);
-        freeGeneration.incrementAndGet();
+        FreeGeneration.incrementAndGet(freeGeneration);
         tablePages.decrementAndGet();
         arena.free(rootPage);
         return count;

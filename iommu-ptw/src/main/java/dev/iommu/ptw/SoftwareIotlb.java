@@ -249,7 +249,7 @@ public class SoftwareIotlb
      * after the re-read instead would let a stale entry carry the new epoch and survive the flush.
      */
     void fill(final long vpn, final long value, final long leafAddress, final long leafEntry,
-        final RadixPageTable table, final long generation)
+        final long generationAddress, final long generation)
     {
         final long slot = base + ((vpn & mask) << SLOT_SHIFT);
         final long key = epochKey(epoch) | (vpn + 1);
@@ -260,7 +260,7 @@ public class SoftwareIotlb
         {
             return;
         }
-        final boolean valid = lvLeafUnchanged(leafAddress, leafEntry, table, generation);
+        final boolean valid = lvLeafUnchanged(leafAddress, leafEntry, generationAddress, generation);
         UnsafeApi.putLong(null, slot + KEY_OFFSET, valid ? publishedKey(key, vpn) : 0);
         UnsafeApi.putLong(null, slot + VALUE_OFFSET, value);
         // Release: the key and the translation are visible before the even version that ends the write.
@@ -297,10 +297,11 @@ public class SoftwareIotlb
      * The CAS before it is what orders these loads after the slot claim; without this re-read a fill that raced an
      * unmap would cache the translation the unmap removed.
      */
-    boolean lvLeafUnchanged(final long leafAddress, final long leafEntry, final RadixPageTable table,
+    boolean lvLeafUnchanged(final long leafAddress, final long leafEntry, final long generationAddress,
         final long generation)
     {
-        return UnsafeApi.getLongVolatile(null, leafAddress) == leafEntry && table.freeGeneration() == generation;
+        return UnsafeApi.getLongVolatile(null, leafAddress) == leafEntry &&
+            FreeGeneration.lv(generationAddress) == generation;
     }
 
     /**

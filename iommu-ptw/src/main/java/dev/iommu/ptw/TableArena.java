@@ -60,8 +60,8 @@ public class TableArena implements AutoCloseable
     public static final int PAGE_SIZE = 4096;
     /** Most pages a thread keeps in its own cache. */
     public static final int THREAD_CACHE_PAGES = 32;
-    /** The most table pages one arena holds (511 Ki: the region, links included, stays under 2 GiB). */
-    public static final int MAX_CAPACITY = 511 * 1024;
+    /** The most table pages one arena holds (500 Ki: the region, links and generations included, stays under 2 GiB). */
+    public static final int MAX_CAPACITY = 500 * 1024;
     /** Header magic: "IOMMUPTW". */
     public static final long MAGIC = ArenaLayoutDescriptor.MAGIC;
 
@@ -75,8 +75,12 @@ public class TableArena implements AutoCloseable
     private final long baseAddress;
     /** Address of the free stack's links: one int per page index. */
     private final long linkBase;
+    /** Address of the free-generation slots: one cache line per page index. */
+    private final long generationBase;
     /** Set for an arena in a file, so that close() marks it clean. */
     private final boolean fileBacked;
+    /** Another process's read-only view ({@link #openReader}): nothing is ever written to the region. */
+    private final boolean readOnly;
     /** Opened from a file that was not closed cleanly: no allocation until {@link #rebuildFreeList}. */
     private volatile boolean awaitingRebuild;
     private final ByteBuffer ownerTagMemory;
@@ -101,7 +105,7 @@ public class TableArena implements AutoCloseable
 
     TableArena(final ByteBuffer byteBuffer, final int capacity)
     {
-        this(byteBuffer, capacity, null, false, false);
+        this(byteBuffer, capacity, null, false, false, false);
     }
 
     /**
@@ -110,8 +114,9 @@ public class TableArena implements AutoCloseable
      */
     private TableArena(
         final ByteBuffer byteBuffer, final int capacity, final BooleanSupplier mayAllocate, final boolean fileBacked,
-        final boolean reattach)
+        final boolean reattach, final boolean readOnly)
     {
+        this.readOnly = readOnly;
         this.capacity = capacity;
         this.mayAllocate = mayAllocate;
         this.byteBuffer = byteBuffer;
@@ -121,9 +126,14 @@ public class TableArena implements AutoCloseable
         this.buffer = new UnsafeBuffer(address + skew, (int)ArenaLayoutDescriptor.regionBytes(capacity));
         this.baseAddress = buffer.addressOffset();
         this.linkBase = baseAddress + ArenaLayoutDescriptor.linkOffset(capacity);
+        this.generationBase = baseAddress + ArenaLayoutDescriptor.generationOffset(capacity);
         this.ownerTagMemory = ByteBuffer.allocateDirect((capacity + 1) * 8);
         this.ownerTagBase = BufferUtil.address(ownerTagMemory);
         UnsafeApi.setMemory(ownerTagBase, (capacity + 1) * 8L, (byte)0);
+        if (readOnly)
+        {
+            return;
+        }
         if (reattach)
         {
             this.awaitingRebuild = buffer.getLongVolatile(ArenaLayoutDescriptor.CLEAN_OFFSET) != 1;
@@ -165,7 +175,7 @@ public class TableArena implements AutoCloseable
         checkCapacity(capacity);
         return new TableArena(
             ByteBuffer.allocateDirect((int)ArenaLayoutDescriptor.regionBytes(capacity) + PAGE_SIZE), capacity,
-            mayAllocate, false, false);
+            mayAllocate, false, false, false);
     }
 
     /**
@@ -193,7 +203,7 @@ public class TableArena implements AutoCloseable
     public static TableArena createFile(final Path file, final int capacity, final BooleanSupplier mayAllocate)
     {
         checkCapacity(capacity);
-        return new TableArena(ArenaFile.create(file, capacity), capacity, mayAllocate, true, false);
+        return new TableArena(ArenaFile.create(file, capacity), capacity, mayAllocate, true, false, false);
     }
 
     /**
@@ -226,7 +236,30 @@ public class TableArena implements AutoCloseable
         {
             return createFile(file, capacity, mayAllocate);
         }
-        return new TableArena(ArenaFile.open(file, capacity), capacity, mayAllocate, true, true);
+        return new TableArena(ArenaFile.open(file, capacity), capacity, mayAllocate, true, true, false);
+    }
+
+    /**
+     * Another process's view of the arena in {@code file}, mapped read-only: its tables can be walked with a
+     * {@link TableReader} while their owner maps and unmaps; nothing is written to the file (allocate, free and
+     * rebuildFreeList throw). Its capacity is the file's.
+     *
+     * @param file an arena file (the owner has it open, or not).
+     * @return the view.
+     * @throws ArenaFileException when the file is not an arena this library can open.
+     */
+    public static TableArena openReader(final Path file)
+    {
+        final MappedByteBuffer mapped = ArenaFile.openReadOnly(file);
+        return new TableArena(mapped, ArenaFile.capacityOf(mapped), null, true, true, true);
+    }
+
+    /**
+     * @return true for another process's read-only view ({@link #openReader}).
+     */
+    public boolean readOnly()
+    {
+        return readOnly;
     }
 
     private static void checkCapacity(final int capacity)
@@ -277,6 +310,10 @@ public class TableArena implements AutoCloseable
     public void rebuildFreeList(final BitSet inUse)
     {
         Objects.requireNonNull(inUse, "inUse");
+        if (readOnly)
+        {
+            throw readOnlyView();
+        }
         if (inUse.get(0) || inUse.length() > capacity + 1)
         {
             throw new IllegalArgumentException("inUse names pages outside 1.." + capacity + ": " +
@@ -333,6 +370,10 @@ public class TableArena implements AutoCloseable
      */
     public int allocate()
     {
+        if (readOnly)
+        {
+            throw readOnlyView();
+        }
         if (null != mayAllocate && !mayAllocate.getAsBoolean())
         {
             return 0;
@@ -368,6 +409,10 @@ public class TableArena implements AutoCloseable
         {
             throw new IllegalArgumentException("not a table page: " + page);
         }
+        if (readOnly)
+        {
+            throw readOnlyView();
+        }
         ownerTagRelease(page, 0);
         UnsafeApi.setMemory(pageAddress(page), PAGE_SIZE, (byte)0);
         buffer.getAndAddLong(IN_USE_OFFSET, -1);
@@ -387,6 +432,10 @@ public class TableArena implements AutoCloseable
      */
     public void releaseThreadCache()
     {
+        if (readOnly)
+        {
+            return;
+        }
         final PageCache cache = caches.get();
         while (cache.count > 0)
         {
@@ -405,7 +454,7 @@ public class TableArena implements AutoCloseable
             closed = true;
             if (byteBuffer instanceof MappedByteBuffer)
             {
-                if (fileBacked && !awaitingRebuild)
+                if (fileBacked && !awaitingRebuild && !readOnly)
                 {
                     for (final PageCache cache : registry)
                     {
@@ -434,6 +483,14 @@ public class TableArena implements AutoCloseable
     long baseAddress()
     {
         return baseAddress;
+    }
+
+    /**
+     * @return the address of the free generation of the table whose root is {@code rootPage} ({@link FreeGeneration}).
+     */
+    long generationAddress(final int rootPage)
+    {
+        return generationBase + (long)rootPage * ArenaLayoutDescriptor.GENERATION_SLOT_BYTES;
     }
 
     boolean isPage(final int page)
@@ -465,6 +522,11 @@ public class TableArena implements AutoCloseable
     void ownerTagRelease(final int page, final long tag)
     {
         UnsafeApi.putLongRelease(null, ownerTagBase + ((long)page << 3), tag);
+    }
+
+    private static UnsupportedOperationException readOnlyView()
+    {
+        return new UnsupportedOperationException("a read-only view of a table arena (openReader) changes nothing");
     }
 
     private PageCache newCache()

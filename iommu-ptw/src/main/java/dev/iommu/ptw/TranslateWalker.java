@@ -4,7 +4,6 @@
  */
 package dev.iommu.ptw;
 
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.agrona.UnsafeApi;
 
@@ -21,7 +20,7 @@ import static dev.iommu.ptw.PteDescriptor.TABLE;
  * <h2>Safe reclamation</h2>
  * A table page is freed only after it was unlinked from its parent (getAndSet to 0), and, for a leaf table, after
  * its owner tag was cleared (before the unlink). Every free bumps the table's free generation
- * ({@link AtomicLong#incrementAndGet()}, a full fence) after the unlink and before the page is zeroed and returned to
+ * ({@link FreeGeneration#incrementAndGet}, a full fence) after the unlink and before the page is zeroed and returned to
  * the arena, where anyone may reuse it. The walk reads the generation before it starts (volatile load), reads
  * entries with acquire loads, issues a load fence and reads the generation again; it returns only if both are
  * equal, otherwise it walks again. If the walk read any value written after the page's reuse (its zeroing
@@ -49,8 +48,8 @@ import static dev.iommu.ptw.PteDescriptor.TABLE;
  */
 final class TranslateWalker
 {
-    private final RadixPageTable owner;
-    private final AtomicLong freeGeneration;
+    /** Address of the table's free generation ({@link FreeGeneration}). */
+    private final long freeGeneration;
     private final PagingStructureCache psc;
     private final SoftwareIotlb iotlb;
     private final WalkObserver observer;
@@ -59,19 +58,26 @@ final class TranslateWalker
     private final long arenaBase;
     private final int arenaCapacity;
 
+    /**
+     * @param arena          the tables' memory.
+     * @param rootPage       the root table's page.
+     * @param levels         levels of the table.
+     * @param psc            its paging-structure cache.
+     * @param iotlb          its IOTLB, or null (then a walk never fills).
+     * @param observer       a test's hook, or null.
+     */
     TranslateWalker(
-        final RadixPageTable owner, final AtomicLong freeGeneration, final PagingStructureCache psc,
+        final TableArena arena, final int rootPage, final int levels, final PagingStructureCache psc,
         final SoftwareIotlb iotlb, final WalkObserver observer)
     {
-        this.owner = owner;
-        this.freeGeneration = freeGeneration;
+        this.freeGeneration = arena.generationAddress(rootPage);
         this.psc = psc;
         this.iotlb = iotlb;
         this.observer = observer;
-        this.rootAddress = owner.rootTableAddress();
-        this.top = owner.levels() - 1;
-        this.arenaBase = owner.arena().baseAddress();
-        this.arenaCapacity = owner.arena().capacity();
+        this.rootAddress = arena.pageAddress(rootPage);
+        this.top = levels - 1;
+        this.arenaBase = arena.baseAddress();
+        this.arenaCapacity = arena.capacity();
     }
 
     /**
@@ -85,7 +91,7 @@ final class TranslateWalker
         while (true)
         {
             // Reclamation check, part 1: the generation before the walk (volatile load).
-            final long generation = freeGeneration.get();
+            final long generation = FreeGeneration.lv(freeGeneration);
             final long base = arenaBase;
             final int capacity = arenaCapacity;
             // Fields read once into locals: an acquire load keeps later field loads from being hoisted above it.
@@ -142,11 +148,11 @@ final class TranslateWalker
             }
             // Reclamation check, part 2: the loads above complete before the generation is read again.
             UnsafeApi.loadFence();
-            if (freeGeneration.get() == generation)
+            if (FreeGeneration.lv(freeGeneration) == generation)
             {
                 if (fill && leafAddress != 0)
                 {
-                    iotlb.fill(iova >>> PAGE_SHIFT, result, leafAddress, leafEntry, owner, generation);
+                    iotlb.fill(iova >>> PAGE_SHIFT, result, leafAddress, leafEntry, freeGeneration, generation);
                 }
                 return result;
             }

@@ -4,7 +4,6 @@
  */
 package dev.iommu.ptw;
 
-import java.util.concurrent.atomic.AtomicLong;
 
 import static dev.iommu.ptw.PteDescriptor.PAGE_SHIFT;
 import static dev.iommu.ptw.PteDescriptor.TABLE;
@@ -21,7 +20,8 @@ final class UnmapWalk extends LevelRangeWalk
 
     private final TableArena arena;
     private final PagingStructureCache psc;
-    private final AtomicLong freeGeneration;
+    /** Address of the table's free generation ({@link FreeGeneration}). */
+    private final long freeGeneration;
     private final TableFreeing freeing;
     private final boolean freeTables;
     private final long rootAddress;
@@ -29,7 +29,7 @@ final class UnmapWalk extends LevelRangeWalk
 
     UnmapWalk(
         final TableArena arena, final long rootAddress, final int top, final PagingStructureCache psc,
-        final AtomicLong freeGeneration, final TableFreeing freeing, final boolean freeTables)
+        final long freeGeneration, final TableFreeing freeing, final boolean freeTables)
     {
         this.arena = arena;
         this.rootAddress = rootAddress;
@@ -115,7 +115,7 @@ final class UnmapWalk extends LevelRangeWalk
             PteAccess.xchgEntry(address, 0);
             // Reclamation: the unlink above happens before this increment, and the increment happens before the
             // pages are zeroed and returned to the pool below; a walk that read any of them retries.
-            freeGeneration.incrementAndGet();
+            FreeGeneration.incrementAndGet(freeGeneration);
             return freeing.countAndFree(child, level - 1, entryBase);
         }
         return walk(arena.pageAddress(child), level - 1, entryBase, start, end);

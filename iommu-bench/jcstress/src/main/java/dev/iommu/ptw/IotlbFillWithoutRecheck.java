@@ -18,7 +18,7 @@ final class IotlbFillWithoutRecheck extends SoftwareIotlb
     }
 
     @Override
-    boolean lvLeafUnchanged(final long leafAddress, final long leafEntry, final RadixPageTable table,
+    boolean lvLeafUnchanged(final long leafAddress, final long leafEntry, final long generationAddress,
         final long generation)
     {
         return true;
