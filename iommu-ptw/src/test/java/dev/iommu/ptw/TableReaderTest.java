@@ -29,13 +29,13 @@ class TableReaderTest
 {
     private static final int CAPACITY = 256;
     private static final int RW = PtwPermissions.READ_WRITE;
-    private static final long REGION = PageSizes.SIZE_2M;
+    static final long REGION = PageSizes.SIZE_2M;
     /** The watched region: 2 MiB at 4 GiB, mapped with 4 KiB leaves (unaligned output), so its leaf table is freed. */
-    private static final long WATCHED = 4L << 30;
+    static final long WATCHED = 4L << 30;
     /** The region that reuses the freed pages. */
-    private static final long OTHER = 8L << 30;
+    static final long OTHER = 8L << 30;
     private static final long WATCHED_FRAMES = 1L << 32;
-    private static final long OTHER_FRAMES = 1L << 40;
+    static final long OTHER_FRAMES = 1L << 40;
 
     @Test
     void readerTranslatesWhatTheOwnerMapsAndWritesNothing(@TempDir final Path dir) throws Exception
@@ -102,8 +102,7 @@ class TableReaderTest
                     }
                     seen[1]++;
                     final long output = Translation.outputAddress(t, page);
-                    final long cycle = (output - WATCHED_FRAMES - 77 * 4096 - 4096) / REGION;
-                    if (output != watchedOutput(cycle) + 77 * 4096 || cycle <= done || cycle > started)
+                    if (!allowed(output - 77 * 4096, done, started))
                     {
                         violation.compareAndSet(null, "translation 0x" + Long.toHexString(output) + " with unmaps " +
                             "done up to cycle " + done + " and maps started up to " + started);
@@ -153,7 +152,18 @@ class TableReaderTest
         }
     }
 
-    private static long watchedOutput(final long cycle)
+    /**
+     * Whether a translation of the watched region's first page to {@code output} is one a reader may return when
+     * the owner's unmaps had returned up to cycle {@code done} before it began and its maps had started up to
+     * {@code started} when it ended.
+     */
+    static boolean allowed(final long output, final long done, final long started)
+    {
+        final long cycle = (output - WATCHED_FRAMES - 4096) / REGION;
+        return output == watchedOutput(cycle) && cycle > done && cycle <= started;
+    }
+
+    static long watchedOutput(final long cycle)
     {
         return WATCHED_FRAMES + cycle * REGION + 4096;
     }
