@@ -51,10 +51,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * This class does not know when a freed page may still be read by a walk in flight: that is the page table's
  * job (see {@link RadixPageTable}), which frees a page only once no walk can use what it reads from it.
  * <p>
- * Not final only so that a jcstress test can override one named step ({@link #casFreeHead}) in a broken variant;
- * the constructor is package-private, and production code never subclasses it.
+ * The shared free stack is a {@link FreePageStack}.
  */
-public class TableArena implements AutoCloseable
+public final class TableArena implements AutoCloseable
 {
     /** Bytes per page. */
     public static final int PAGE_SIZE = 4096;
@@ -65,7 +64,6 @@ public class TableArena implements AutoCloseable
     /** Header magic: "IOMMUPTW". */
     public static final long MAGIC = ArenaLayoutDescriptor.MAGIC;
 
-    private static final int FREE_HEAD_OFFSET = ArenaLayoutDescriptor.FREE_HEAD_OFFSET;
     private static final int IN_USE_OFFSET = ArenaLayoutDescriptor.IN_USE_OFFSET;
     private static final int REFILL = THREAD_CACHE_PAGES / 2;
 
@@ -73,8 +71,8 @@ public class TableArena implements AutoCloseable
     private final ByteBuffer byteBuffer;
     private final UnsafeBuffer buffer;
     private final long baseAddress;
-    /** Address of the free stack's links: one int per page index. */
-    private final long linkBase;
+    /** The shared pool behind the thread caches. */
+    private final FreePageStack stack;
     /** Address of the free-generation slots: one cache line per page index. */
     private final long generationBase;
     /** Set for an arena in a file, so that close() marks it clean. */
@@ -105,7 +103,15 @@ public class TableArena implements AutoCloseable
 
     TableArena(final ByteBuffer byteBuffer, final int capacity)
     {
-        this(byteBuffer, capacity, null, false, false, false);
+        this(byteBuffer, capacity, FreePageStack::new);
+    }
+
+    /**
+     * A new arena in {@code byteBuffer} whose free stack comes from {@code stacks} (a jcstress broken variant).
+     */
+    TableArena(final ByteBuffer byteBuffer, final int capacity, final FreePageStack.Factory stacks)
+    {
+        this(byteBuffer, capacity, null, false, false, false, stacks);
     }
 
     /**
@@ -114,7 +120,7 @@ public class TableArena implements AutoCloseable
      */
     private TableArena(
         final ByteBuffer byteBuffer, final int capacity, final BooleanSupplier mayAllocate, final boolean fileBacked,
-        final boolean reattach, final boolean readOnly)
+        final boolean reattach, final boolean readOnly, final FreePageStack.Factory stacks)
     {
         this.readOnly = readOnly;
         this.capacity = capacity;
@@ -125,7 +131,7 @@ public class TableArena implements AutoCloseable
         final int skew = (int)(-address & (PAGE_SIZE - 1));
         this.buffer = new UnsafeBuffer(address + skew, (int)ArenaLayoutDescriptor.regionBytes(capacity));
         this.baseAddress = buffer.addressOffset();
-        this.linkBase = baseAddress + ArenaLayoutDescriptor.linkOffset(capacity);
+        this.stack = stacks.create(buffer, capacity);
         this.generationBase = baseAddress + ArenaLayoutDescriptor.generationOffset(capacity);
         this.ownerTagMemory = ByteBuffer.allocateDirect((capacity + 1) * 8);
         this.ownerTagBase = BufferUtil.address(ownerTagMemory);
@@ -142,12 +148,7 @@ public class TableArena implements AutoCloseable
         }
         buffer.setMemory(0, PAGE_SIZE, (byte)0);
         ArenaLayoutDescriptor.writeNewHeader(buffer, capacity);
-        // Build the free stack with page 1 on top; published to other threads by whatever publishes the arena.
-        for (int page = capacity; page >= 1; page--)
-        {
-            putLink(page, page == capacity ? 0 : page + 1);
-        }
-        buffer.putLongVolatile(FREE_HEAD_OFFSET, capacity > 0 ? 1 : 0);
+        stack.fill(capacity);
         buffer.putLongVolatile(IN_USE_OFFSET, 0);
     }
 
@@ -175,7 +176,7 @@ public class TableArena implements AutoCloseable
         checkCapacity(capacity);
         return new TableArena(
             ByteBuffer.allocateDirect((int)ArenaLayoutDescriptor.regionBytes(capacity) + PAGE_SIZE), capacity,
-            mayAllocate, false, false, false);
+            mayAllocate, false, false, false, FreePageStack::new);
     }
 
     /**
@@ -203,7 +204,8 @@ public class TableArena implements AutoCloseable
     public static TableArena createFile(final Path file, final int capacity, final BooleanSupplier mayAllocate)
     {
         checkCapacity(capacity);
-        return new TableArena(ArenaFile.create(file, capacity), capacity, mayAllocate, true, false, false);
+        return new TableArena(
+            ArenaFile.create(file, capacity), capacity, mayAllocate, true, false, false, FreePageStack::new);
     }
 
     /**
@@ -236,7 +238,8 @@ public class TableArena implements AutoCloseable
         {
             return createFile(file, capacity, mayAllocate);
         }
-        return new TableArena(ArenaFile.open(file, capacity), capacity, mayAllocate, true, true, false);
+        return new TableArena(ArenaFile.open(file, capacity), capacity, mayAllocate, true, true, false,
+            FreePageStack::new);
     }
 
     /**
@@ -251,7 +254,7 @@ public class TableArena implements AutoCloseable
     public static TableArena openReader(final Path file)
     {
         final MappedByteBuffer mapped = ArenaFile.openReadOnly(file);
-        return new TableArena(mapped, ArenaFile.capacityOf(mapped), null, true, true, true);
+        return new TableArena(mapped, ArenaFile.capacityOf(mapped), null, true, true, true, FreePageStack::new);
     }
 
     /**
@@ -329,19 +332,8 @@ public class TableArena implements AutoCloseable
         {
             cache.count = 0;
         }
-        int head = 0;
-        for (int page = capacity; page >= 1; page--)
-        {
-            if (!inUse.get(page))
-            {
-                UnsafeApi.setMemory(pageAddress(page), PAGE_SIZE, (byte)0);
-                putLink(page, head);
-                head = page;
-            }
-        }
         buffer.putLongVolatile(IN_USE_OFFSET, inUse.cardinality());
-        // Volatile: the links and zeroed pages above are visible to whoever reads this head.
-        buffer.putLongVolatile(FREE_HEAD_OFFSET, ((buffer.getLongVolatile(FREE_HEAD_OFFSET) >>> 32) + 1) << 32 | head);
+        stack.rebuild(capacity, inUse, page -> UnsafeApi.setMemory(pageAddress(page), PAGE_SIZE, (byte)0));
         awaitingRebuild = false;
     }
 
@@ -421,7 +413,7 @@ public class TableArena implements AutoCloseable
         {
             while (cache.count > REFILL)
             {
-                push(cache.pages[--cache.count]);
+                stack.push(cache.pages[--cache.count]);
             }
         }
         cache.pages[cache.count++] = page;
@@ -439,7 +431,7 @@ public class TableArena implements AutoCloseable
         final PageCache cache = caches.get();
         while (cache.count > 0)
         {
-            push(cache.pages[--cache.count]);
+            stack.push(cache.pages[--cache.count]);
         }
     }
 
@@ -460,7 +452,7 @@ public class TableArena implements AutoCloseable
                     {
                         while (cache.count > 0)
                         {
-                            push(cache.pages[--cache.count]);
+                            stack.push(cache.pages[--cache.count]);
                         }
                     }
                     ArenaLayoutDescriptor.writeClean(buffer, true);
@@ -473,6 +465,14 @@ public class TableArena implements AutoCloseable
                 BufferUtil.free(byteBuffer);
             }
         }
+    }
+
+    /**
+     * @return the shared free stack (for tests in this package).
+     */
+    FreePageStack freeStack()
+    {
+        return stack;
     }
 
     long pageAddress(final int page)
@@ -549,7 +549,7 @@ public class TableArena implements AutoCloseable
             {
                 while (cache.count > 0)
                 {
-                    push(cache.pages[--cache.count]);
+                    stack.push(cache.pages[--cache.count]);
                 }
             }
         }
@@ -563,71 +563,12 @@ public class TableArena implements AutoCloseable
         }
         while (cache.count < REFILL)
         {
-            final int page = pop();
+            final int page = stack.pop();
             if (page == 0)
             {
                 return;
             }
             cache.pages[cache.count++] = page;
         }
-    }
-
-    /**
-     * Pushes a page on the shared free stack (Treiber).
-     */
-    void push(final int page)
-    {
-        long head;
-        do
-        {
-            head = buffer.getLongVolatile(FREE_HEAD_OFFSET);
-            // Plain store of the link, published by the release semantics of the successful CAS below.
-            putLink(page, (int)head);
-        }
-        while (!casFreeHead(head, page));
-    }
-
-    /**
-     * Pops a page from the shared free stack (Treiber, ABA-tagged head).
-     *
-     * @return the page, or 0 when the stack is empty.
-     */
-    int pop()
-    {
-        while (true)
-        {
-            final long head = buffer.getLongVolatile(FREE_HEAD_OFFSET);
-            final int page = (int)head;
-            if (page == 0)
-            {
-                return 0;
-            }
-            // The link may be stale if the page was popped and pushed again meanwhile; the ABA tag in the head
-            // then makes the CAS fail and we retry, so a stale link is never installed.
-            final int nextPage = UnsafeApi.getInt(null, linkBase + ((long)page << 2));
-            if (casFreeHead(head, nextPage))
-            {
-                return page;
-            }
-        }
-    }
-
-    private void putLink(final int page, final int next)
-    {
-        UnsafeApi.putInt(null, linkBase + ((long)page << 2), next);
-    }
-
-    /**
-     * CAS of the free-stack head from {@code expected} to {@code page} with the ABA tag of {@code expected} plus one
-     * (a full fence). Every push and pop bumps the tag, so a head read before the page on top was popped and pushed
-     * again carries an older tag and fails here, and {@link #pop()} never installs a stale link.
-     *
-     * @param expected the head as read (tag in the high 32 bits, page in the low 32).
-     * @param page     the new top page (0: empty).
-     * @return true when installed.
-     */
-    boolean casFreeHead(final long expected, final int page)
-    {
-        return buffer.compareAndSetLong(FREE_HEAD_OFFSET, expected, (((expected >>> 32) + 1) << 32) | page);
     }
 }

@@ -49,13 +49,13 @@ public final class FreeStackProbe
     }
 
     /**
-     * A probe on the broken variant whose CAS of the head keeps the ABA tag ({@link TableArenaWithoutAbaTag}).
+     * A probe on the broken variant whose CAS of the head keeps the ABA tag ({@link FreePageStackWithoutAbaTag}).
      *
      * @return the probe.
      */
     public static FreeStackProbe untagged()
     {
-        return new FreeStackProbe(new TableArenaWithoutAbaTag(nextWindow(), PAGES));
+        return new FreeStackProbe(new TableArena(nextWindow(), PAGES, FreePageStackWithoutAbaTag::new));
     }
 
     /**
@@ -65,7 +65,7 @@ public final class FreeStackProbe
      */
     public int pop()
     {
-        return arena.pop();
+        return arena.freeStack().pop();
     }
 
     /**
@@ -75,7 +75,7 @@ public final class FreeStackProbe
      */
     public void push(final int page)
     {
-        arena.push(page);
+        arena.freeStack().push(page);
     }
 
     /**
@@ -89,7 +89,7 @@ public final class FreeStackProbe
         int digits = 0;
         for (int i = 0; i <= PAGES; i++)
         {
-            final int page = arena.pop();
+            final int page = arena.freeStack().pop();
             if (page == 0)
             {
                 break;

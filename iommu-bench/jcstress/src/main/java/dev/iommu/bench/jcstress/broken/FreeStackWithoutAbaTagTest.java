@@ -17,7 +17,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * BROKEN variant of {@code ptw.FreeStackAbaTest}, expected to FAIL: the same race on an arena whose head CAS keeps
- * the ABA tag ({@code dev.iommu.ptw.TableArenaWithoutAbaTag}). When the single pop reads head 1 with link 2 and the
+ * the ABA tag ({@code dev.iommu.ptw.FreePageStackWithoutAbaTag}). When the single pop reads head 1 with link 2 and the
  * other thread pops 1 and 2 and pushes 1 back in between, the stale CAS succeeds and page 2 is both held and free.
  */
 @JCStressTest
