@@ -501,16 +501,8 @@ public final class RadixPageTable
      */
     public long translate(final long iova, final int access)
     {
-        if (!PtwPermissions.isValid(access))
-        {
-            return Translation.BAD_ADDRESS;
-        }
-        final long t = translate(iova);
-        if (t >= 0 && (Translation.permissions(t) & access) != access)
-        {
-            return Translation.PERMISSION;
-        }
-        return t;
+        return PtwPermissions.isValid(access) ? Translation.checkAccess(translate(iova), access) :
+            Translation.BAD_ADDRESS;
     }
 
     /**

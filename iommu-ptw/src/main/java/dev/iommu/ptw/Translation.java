@@ -69,6 +69,19 @@ public final class Translation
     }
 
     /**
+     * An access checked against a translation: the translation when it is a fault or grants {@code access}, else a
+     * permission fault.
+     *
+     * @param translation a translation.
+     * @param access      the {@link PtwPermissions} bits the access needs (valid).
+     * @return the translation, or a {@link #FAULT_PERMISSION} fault.
+     */
+    static long checkAccess(final long translation, final int access)
+    {
+        return translation >= 0 && (permissions(translation) & access) != access ? PERMISSION : translation;
+    }
+
+    /**
      * @param translation a value returned by translate.
      * @return true when it is a fault.
      */
