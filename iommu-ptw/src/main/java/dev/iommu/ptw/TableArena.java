@@ -9,7 +9,6 @@ import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.BooleanSupplier;
 
 import org.agrona.BufferUtil;
@@ -51,7 +50,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * This class does not know when a freed page may still be read by a walk in flight: that is the page table's
  * job (see {@link RadixPageTable}), which frees a page only once no walk can use what it reads from it.
  * <p>
- * The shared free stack is a {@link FreePageStack}.
+ * The shared free stack is a {@link FreePageStack}; the per-thread caches in front of it are {@link PageCaches}.
  */
 public final class TableArena implements AutoCloseable
 {
@@ -65,7 +64,6 @@ public final class TableArena implements AutoCloseable
     public static final long MAGIC = ArenaLayoutDescriptor.MAGIC;
 
     private static final int IN_USE_OFFSET = ArenaLayoutDescriptor.IN_USE_OFFSET;
-    private static final int REFILL = THREAD_CACHE_PAGES / 2;
 
     private final int capacity;
     private final ByteBuffer byteBuffer;
@@ -83,23 +81,11 @@ public final class TableArena implements AutoCloseable
     private volatile boolean awaitingRebuild;
     private final ByteBuffer ownerTagMemory;
     private final long ownerTagBase;
-    private final ConcurrentLinkedQueue<PageCache> registry = new ConcurrentLinkedQueue<>();
-    private final ThreadLocal<PageCache> caches = ThreadLocal.withInitial(this::newCache);
+    /** The per-thread caches in front of the stack. */
+    private final PageCaches caches;
     /** Asked before each allocation when set (a test's failure injection); null: no hook. */
     private final BooleanSupplier mayAllocate;
     private volatile boolean closed;
-
-    static final class PageCache
-    {
-        final Thread owner;
-        final int[] pages = new int[THREAD_CACHE_PAGES];
-        int count;
-
-        PageCache(final Thread owner)
-        {
-            this.owner = owner;
-        }
-    }
 
     TableArena(final ByteBuffer byteBuffer, final int capacity)
     {
@@ -132,6 +118,7 @@ public final class TableArena implements AutoCloseable
         this.buffer = new UnsafeBuffer(address + skew, (int)ArenaLayoutDescriptor.regionBytes(capacity));
         this.baseAddress = buffer.addressOffset();
         this.stack = stacks.create(buffer, capacity);
+        this.caches = new PageCaches(stack);
         this.generationBase = baseAddress + ArenaLayoutDescriptor.generationOffset(capacity);
         this.ownerTagMemory = ByteBuffer.allocateDirect((capacity + 1) * 8);
         this.ownerTagBase = BufferUtil.address(ownerTagMemory);
@@ -322,16 +309,13 @@ public final class TableArena implements AutoCloseable
             throw new IllegalArgumentException("inUse names pages outside 1.." + capacity + ": " +
                 (inUse.get(0) ? 0 : inUse.length() - 1));
         }
-        if (!awaitingRebuild && !registry.isEmpty())
+        if (!awaitingRebuild && caches.used())
         {
             throw new IllegalStateException("rebuildFreeList after pages were allocated or freed");
         }
         // Not closed cleanly: nothing could be allocated yet, so the caches hold only pages freed since the open,
         // which inUse decides about like every other page.
-        for (final PageCache cache : registry)
-        {
-            cache.count = 0;
-        }
+        caches.forgetAll();
         buffer.putLongVolatile(IN_USE_OFFSET, inUse.cardinality());
         stack.rebuild(capacity, inUse, page -> UnsafeApi.setMemory(pageAddress(page), PAGE_SIZE, (byte)0));
         awaitingRebuild = false;
@@ -370,22 +354,15 @@ public final class TableArena implements AutoCloseable
         {
             return 0;
         }
-        final PageCache cache = caches.get();
-        if (cache.count == 0)
+        if (awaitingRebuild)
         {
-            refill(cache);
-            if (cache.count == 0)
-            {
-                reclaimDeadThreadCaches();
-                refill(cache);
-                if (cache.count == 0)
-                {
-                    return 0;
-                }
-            }
+            throw new IllegalStateException("this arena was not closed cleanly: rebuildFreeList first");
         }
-        final int page = cache.pages[--cache.count];
-        buffer.getAndAddLong(IN_USE_OFFSET, 1);
+        final int page = caches.take();
+        if (page != 0)
+        {
+            buffer.getAndAddLong(IN_USE_OFFSET, 1);
+        }
         return page;
     }
 
@@ -408,15 +385,7 @@ public final class TableArena implements AutoCloseable
         ownerTagRelease(page, 0);
         UnsafeApi.setMemory(pageAddress(page), PAGE_SIZE, (byte)0);
         buffer.getAndAddLong(IN_USE_OFFSET, -1);
-        final PageCache cache = caches.get();
-        if (cache.count == THREAD_CACHE_PAGES)
-        {
-            while (cache.count > REFILL)
-            {
-                stack.push(cache.pages[--cache.count]);
-            }
-        }
-        cache.pages[cache.count++] = page;
+        caches.give(page);
     }
 
     /**
@@ -424,14 +393,9 @@ public final class TableArena implements AutoCloseable
      */
     public void releaseThreadCache()
     {
-        if (readOnly)
+        if (!readOnly)
         {
-            return;
-        }
-        final PageCache cache = caches.get();
-        while (cache.count > 0)
-        {
-            stack.push(cache.pages[--cache.count]);
+            caches.releaseOwn();
         }
     }
 
@@ -448,13 +412,7 @@ public final class TableArena implements AutoCloseable
             {
                 if (fileBacked && !awaitingRebuild && !readOnly)
                 {
-                    for (final PageCache cache : registry)
-                    {
-                        while (cache.count > 0)
-                        {
-                            stack.push(cache.pages[--cache.count]);
-                        }
-                    }
+                    caches.releaseAll();
                     ArenaLayoutDescriptor.writeClean(buffer, true);
                     ((MappedByteBuffer)byteBuffer).force();
                 }
@@ -527,48 +485,5 @@ public final class TableArena implements AutoCloseable
     private static UnsupportedOperationException readOnlyView()
     {
         return new UnsupportedOperationException("a read-only view of a table arena (openReader) changes nothing");
-    }
-
-    private PageCache newCache()
-    {
-        final PageCache cache = new PageCache(Thread.currentThread());
-        registry.add(cache);
-        return cache;
-    }
-
-    /**
-     * Give back the cached pages of threads that have terminated. Seeing {@code isAlive() == false} synchronizes
-     * with the end of that thread (JLS 17.4.4), so its last writes to its cache are visible here, and it will never
-     * touch the cache again. Only on the out-of-pages path.
-     */
-    private void reclaimDeadThreadCaches()
-    {
-        for (final PageCache cache : registry)
-        {
-            if (!cache.owner.isAlive() && registry.remove(cache))
-            {
-                while (cache.count > 0)
-                {
-                    stack.push(cache.pages[--cache.count]);
-                }
-            }
-        }
-    }
-
-    private void refill(final PageCache cache)
-    {
-        if (awaitingRebuild)
-        {
-            throw new IllegalStateException("this arena was not closed cleanly: rebuildFreeList first");
-        }
-        while (cache.count < REFILL)
-        {
-            final int page = stack.pop();
-            if (page == 0)
-            {
-                return;
-            }
-            cache.pages[cache.count++] = page;
-        }
     }
 }
