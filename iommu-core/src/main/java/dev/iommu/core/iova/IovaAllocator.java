@@ -317,6 +317,55 @@ public class IovaAllocator
     }
 
     /**
+     * Marks a block live again, as {@link #allocate} had handed it out: for an owner rebuilding its allocator after
+     * a restart from what its page tables map (every allocated block is aligned to its power-of-two size, so each
+     * mapped run splits into such blocks). Afterwards {@link #free} and {@link #freeDecided} treat the block exactly
+     * as one {@link #allocate} returned. Not for an allocator other threads use meanwhile.
+     *
+     * @param address the block's address: aligned to its size, at or above the first usable page.
+     * @param pages   its size in pages: a power of two, at most the largest block.
+     * @return address, or {@link IovaResult#INVALID_SIZE} (not a power of two, or beyond the largest block),
+     *     {@link IovaResult#UNALIGNED_ADDRESS} (not aligned to the block's size), {@link IovaResult#BEYOND_WIDTH},
+     *     or {@link IovaResult#ADDRESS_IN_USE} (a page of it is not free, or below the first usable page); a refused
+     *     call changes nothing.
+     */
+    public long restoreBlock(final long address, final long pages)
+    {
+        if (pages <= 0 || Long.bitCount(pages) != 1 || pages > maxBlockPages)
+        {
+            return IovaResult.INVALID_SIZE;
+        }
+        final int check = checkRange(address, pages);
+        if (check != IovaResult.SUCCESS)
+        {
+            return check;
+        }
+        final long page = address >>> PAGE_SHIFT;
+        if ((page & (pages - 1)) != 0)
+        {
+            return IovaResult.UNALIGNED_ADDRESS;
+        }
+        final int k = orderOf(pages);
+        synchronized (lock)
+        {
+            if (page < firstPage || !space.rangeFree(page, pages))
+            {
+                return IovaResult.ADDRESS_IN_USE;
+            }
+            space.takeRange(page, pages);
+            if (k <= maxCachedOrder)
+            {
+                markLive(page, k);
+            }
+            else
+            {
+                records.put(page, (long)k << 1);
+            }
+        }
+        return address;
+    }
+
+    /**
      * The live block (handed out by {@link #allocate}) that contains an address, whatever part of it the address
      * is in. Blocks cached in magazines are free, not live.
      *
