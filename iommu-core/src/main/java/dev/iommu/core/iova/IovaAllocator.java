@@ -692,13 +692,7 @@ public class IovaAllocator
             final long[] empty = depot.exchangeFull(k, kept);
             if (null == empty)
             {
-                synchronized (lock)
-                {
-                    for (int i = 0; i < magazineCapacity; i++)
-                    {
-                        space.giveBlock(kept[i], k);
-                    }
-                }
+                trim(kept, k);
             }
             else
             {
@@ -706,6 +700,21 @@ public class IovaAllocator
             }
             cache.loadedCount[k] = 0;
             cache.push(k, page);
+        }
+    }
+
+    /**
+     * Gives every block of a full magazine the depot refused back to the buddy space (the trim that bounds cached
+     * space), under the lock.
+     */
+    private void trim(final long[] magazine, final int k)
+    {
+        synchronized (lock)
+        {
+            for (int i = 0; i < magazineCapacity; i++)
+            {
+                space.giveBlock(magazine[i], k);
+            }
         }
     }
 
