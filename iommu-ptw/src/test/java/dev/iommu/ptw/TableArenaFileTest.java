@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -75,6 +76,60 @@ class TableArenaFileTest
                 assertTrue(handedOut.add(page));
             }
             assertEquals(CAPACITY - kept.size(), handedOut.size());
+        }
+    }
+
+    @Test
+    void pagesParkedInAnotherLiveThreadsCacheAreFreeAfterTheCloseAndOpen(@TempDir final Path dir) throws Exception
+    {
+        final Path file = dir.resolve("caches.arena");
+        final CountDownLatch parked = new CountDownLatch(1);
+        final CountDownLatch closed = new CountDownLatch(1);
+        try (TableArena arena = TableArena.createFile(file, CAPACITY))
+        {
+            final Thread worker = new Thread(() ->
+            {
+                // Takes 16 pages into its cache and frees 5 back into it, then stays alive, holding them.
+                final int[] pages = new int[5];
+                for (int i = 0; i < pages.length; i++)
+                {
+                    pages[i] = arena.allocate();
+                }
+                for (final int page : pages)
+                {
+                    arena.free(page);
+                }
+                parked.countDown();
+                awaitQuietly(closed);
+            });
+            worker.start();
+            parked.await();
+            assertEquals(0, arena.pagesInUse());
+            arena.close();
+            closed.countDown();
+            worker.join();
+        }
+        try (TableArena arena = TableArena.openFile(file, CAPACITY))
+        {
+            assertFalse(arena.needsRebuild());
+            int free = 0;
+            for (int page = arena.allocate(); page != 0; page = arena.allocate())
+            {
+                free++;
+            }
+            assertEquals(CAPACITY, free, "every page, those the live thread had cached included");
+        }
+    }
+
+    private static void awaitQuietly(final CountDownLatch latch)
+    {
+        try
+        {
+            latch.await();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
         }
     }
 
