@@ -4,13 +4,13 @@
  */
 package dev.iommu.ptw;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -41,36 +41,111 @@ final class ArenaFile
     }
 
     /**
-     * A new zero-filled file of the arena's size, replacing any file there.
+     * The file an owner holds: the open channel whose exclusive lock says so (released when the channel is closed,
+     * or by the operating system when the owner's process dies), and the mapping.
      */
-    static MappedByteBuffer create(final Path file, final int capacity)
+    static final class Owned
     {
-        final File f = file.toFile();
-        if (f.exists() && !f.delete())
+        final FileChannel channel;
+        final MappedByteBuffer mapped;
+
+        Owned(final FileChannel channel, final MappedByteBuffer mapped)
         {
-            throw new IllegalStateException("cannot replace " + file);
+            this.channel = channel;
+            this.mapped = mapped;
         }
-        return IoUtil.mapNewFile(f, ArenaLayoutDescriptor.regionBytes(capacity), true);
     }
 
     /**
-     * Maps an existing arena file after checking its header.
+     * A new zero-filled file of the arena's size, replacing the file there unless another owner holds it.
+     *
+     * @throws ArenaFileException when another owner holds the file (it is left as it was).
+     */
+    static Owned create(final Path file, final int capacity)
+    {
+        final FileChannel channel = lockOwner(file);
+        try
+        {
+            final long length = ArenaLayoutDescriptor.regionBytes(capacity);
+            channel.truncate(0);
+            IoUtil.fill(channel, 0, length, (byte)0);
+            return new Owned(channel, channel.map(FileChannel.MapMode.READ_WRITE, 0, length));
+        }
+        catch (final IOException ex)
+        {
+            closeQuietly(channel);
+            throw new UncheckedIOException("cannot create table arena " + file, ex);
+        }
+    }
+
+    /**
+     * Maps an existing arena file after taking its owner's lock and checking its header.
      *
      * @throws ArenaFileException when the file is not a usable arena of {@code capacity} pages.
      */
-    static MappedByteBuffer open(final Path file, final int capacity)
+    static Owned open(final Path file, final int capacity)
     {
+        final FileChannel channel = lockOwner(file);
         try
         {
             check(file, capacity, false);
-            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE))
-            {
-                return channel.map(FileChannel.MapMode.READ_WRITE, 0, ArenaLayoutDescriptor.regionBytes(capacity));
-            }
+            return new Owned(channel,
+                channel.map(FileChannel.MapMode.READ_WRITE, 0, ArenaLayoutDescriptor.regionBytes(capacity)));
+        }
+        catch (final IOException ex)
+        {
+            closeQuietly(channel);
+            throw new UncheckedIOException("cannot open table arena " + file, ex);
+        }
+        catch (final RuntimeException ex)
+        {
+            closeQuietly(channel);
+            throw ex;
+        }
+    }
+
+    /**
+     * Opens {@code file} (creating it empty when missing) and takes its exclusive lock: one owner at a time, across
+     * processes and within this one.
+     *
+     * @throws ArenaFileException when another owner holds it.
+     */
+    private static FileChannel lockOwner(final Path file)
+    {
+        final FileChannel channel;
+        try
+        {
+            channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                StandardOpenOption.CREATE);
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot open table arena " + file, ex);
+        }
+        try
+        {
+            if (null != channel.tryLock())
+            {
+                return channel;
+            }
+        }
+        catch (final OverlappingFileLockException | IOException ex)
+        {
+            // Held by an arena of this process (overlapping), or the lock could not be taken: another owner.
+        }
+        closeQuietly(channel);
+        throw new ArenaFileException(file, "is open by another owner (a live process, or another arena of this one)");
+    }
+
+    private static void closeQuietly(final FileChannel channel)
+    {
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ignored)
+        {
+            // Closing is the error path's clean-up; the first error is the one reported.
         }
     }
 

@@ -4,8 +4,11 @@
  */
 package dev.iommu.ptw;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.Objects;
@@ -77,6 +80,8 @@ public final class TableArena implements AutoCloseable
     private final boolean fileBacked;
     /** Another process's read-only view ({@link #openReader}): nothing is ever written to the region. */
     private final boolean readOnly;
+    /** An owner's file channel, whose exclusive lock it holds until close; null otherwise. */
+    private final FileChannel ownerChannel;
     /** Opened from a file that was not closed cleanly: no allocation until {@link #rebuildFreeList}. */
     private volatile boolean awaitingRebuild;
     private final ByteBuffer ownerTagMemory;
@@ -97,18 +102,27 @@ public final class TableArena implements AutoCloseable
      */
     TableArena(final ByteBuffer byteBuffer, final int capacity, final FreePageStack.Factory stacks)
     {
-        this(byteBuffer, capacity, null, false, false, false, stacks);
+        this(byteBuffer, capacity, null, null, false, false, stacks);
     }
 
     /**
      * @param reattach the region holds an arena already (a file opened again): read its header, else make a new
      *                 one (the region is all zero).
      */
+    /**
+     * @param ownerChannel an owner's locked file channel (its file), or null (anonymous memory, or a reader).
+     * @param reattach     the region holds an arena already (a file opened again): read its header, else make a new
+     *                     one (the region is all zero).
+     * @param readOnly     another process's view: nothing is written.
+     */
     private TableArena(
-        final ByteBuffer byteBuffer, final int capacity, final BooleanSupplier mayAllocate, final boolean fileBacked,
-        final boolean reattach, final boolean readOnly, final FreePageStack.Factory stacks)
+        final ByteBuffer byteBuffer, final int capacity, final BooleanSupplier mayAllocate,
+        final FileChannel ownerChannel, final boolean reattach, final boolean readOnly,
+        final FreePageStack.Factory stacks)
     {
         this.readOnly = readOnly;
+        this.ownerChannel = ownerChannel;
+        final boolean fileBacked = null != ownerChannel;
         this.capacity = capacity;
         this.mayAllocate = mayAllocate;
         this.byteBuffer = byteBuffer;
@@ -163,16 +177,18 @@ public final class TableArena implements AutoCloseable
         checkCapacity(capacity);
         return new TableArena(
             ByteBuffer.allocateDirect((int)ArenaLayoutDescriptor.regionBytes(capacity) + PAGE_SIZE), capacity,
-            mayAllocate, false, false, false, FreePageStack::new);
+            mayAllocate, null, false, false, FreePageStack::new);
     }
 
     /**
      * An arena in a new memory-mapped file (created, or replacing the file there, zero filled), so that another
-     * process can map the same file and walk the tables.
+     * process can map the same file and walk the tables. The arena holds the file's exclusive lock until it is closed
+     * (the operating system releases it if the process dies): one owner at a time; readers take no lock.
      *
      * @param file     the file.
      * @param capacity number of table pages, 1 to {@link #MAX_CAPACITY}.
      * @return the arena.
+     * @throws ArenaFileException when another owner holds the file (it is left as it was).
      */
     public static TableArena createFile(final Path file, final int capacity)
     {
@@ -191,8 +207,8 @@ public final class TableArena implements AutoCloseable
     public static TableArena createFile(final Path file, final int capacity, final BooleanSupplier mayAllocate)
     {
         checkCapacity(capacity);
-        return new TableArena(
-            ArenaFile.create(file, capacity), capacity, mayAllocate, true, false, false, FreePageStack::new);
+        final ArenaFile.Owned owned = ArenaFile.create(file, capacity);
+        return new TableArena(owned.mapped, capacity, mayAllocate, owned.channel, false, false, FreePageStack::new);
     }
 
     /**
@@ -203,7 +219,7 @@ public final class TableArena implements AutoCloseable
      * @param capacity number of table pages, 1 to {@link #MAX_CAPACITY}; an existing file must hold as many.
      * @return the arena.
      * @throws ArenaFileException when the file exists but is not an arena of {@code capacity} pages this library
-     *                            can open (nothing is mapped, the file is unchanged).
+     *                            can open, or another owner holds it (nothing is mapped, the file is unchanged).
      */
     public static TableArena openFile(final Path file, final int capacity)
     {
@@ -225,8 +241,8 @@ public final class TableArena implements AutoCloseable
         {
             return createFile(file, capacity, mayAllocate);
         }
-        return new TableArena(ArenaFile.open(file, capacity), capacity, mayAllocate, true, true, false,
-            FreePageStack::new);
+        final ArenaFile.Owned owned = ArenaFile.open(file, capacity);
+        return new TableArena(owned.mapped, capacity, mayAllocate, owned.channel, true, false, FreePageStack::new);
     }
 
     /**
@@ -241,7 +257,7 @@ public final class TableArena implements AutoCloseable
     public static TableArena openReader(final Path file)
     {
         final MappedByteBuffer mapped = ArenaFile.openReadOnly(file);
-        return new TableArena(mapped, ArenaFile.capacityOf(mapped), null, true, true, true, FreePageStack::new);
+        return new TableArena(mapped, ArenaFile.capacityOf(mapped), null, null, true, true, FreePageStack::new);
     }
 
     /**
@@ -417,6 +433,18 @@ public final class TableArena implements AutoCloseable
                     ((MappedByteBuffer)byteBuffer).force();
                 }
                 IoUtil.unmap((MappedByteBuffer)byteBuffer);
+                if (null != ownerChannel)
+                {
+                    try
+                    {
+                        // Releases the owner's lock: another owner may open the file now.
+                        ownerChannel.close();
+                    }
+                    catch (final IOException ex)
+                    {
+                        throw new UncheckedIOException("cannot close table arena file", ex);
+                    }
+                }
             }
             else
             {

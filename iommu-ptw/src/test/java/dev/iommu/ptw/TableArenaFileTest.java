@@ -153,15 +153,22 @@ class TableArenaFileTest
     }
 
     @Test
-    void anArenaNotClosedCleanlyAllocatesNothingUntilRebuilt(@TempDir final Path dir)
+    void anArenaNotClosedCleanlyAllocatesNothingUntilRebuilt(@TempDir final Path dir) throws Exception
     {
+        final Path live = dir.resolve("live.arena");
         final Path file = dir.resolve("crashed.arena");
-        final TableArena crashed = TableArena.createFile(file, CAPACITY);
-        final int linked = crashed.allocate();
-        final int lost = crashed.allocate();
-        crashed.buffer().putLong(linked * TableArena.PAGE_SIZE, 0xAAL);
-        crashed.buffer().putLong(lost * TableArena.PAGE_SIZE, 0xBBL);
-        // No close: the process "died" with the header still saying open, one page linked and one page taken.
+        final int linked;
+        final int lost;
+        try (TableArena owner = TableArena.createFile(live, CAPACITY))
+        {
+            linked = owner.allocate();
+            lost = owner.allocate();
+            owner.buffer().putLong(linked * TableArena.PAGE_SIZE, 0xAAL);
+            owner.buffer().putLong(lost * TableArena.PAGE_SIZE, 0xBBL);
+            // What a process that dies now leaves: the file as it is while open (its header says open), one page
+            // linked (the caller's business) and one taken but not linked.
+            Files.copy(live, file);
+        }
         try (TableArena arena = TableArena.openFile(file, CAPACITY))
         {
             assertTrue(arena.needsRebuild());
@@ -185,6 +192,30 @@ class TableArenaFileTest
         {
             assertFalse(arena.needsRebuild(), "closed cleanly after the rebuild");
             assertEquals(CAPACITY, arena.pagesInUse());
+        }
+    }
+
+    @Test
+    void oneOwnerAtATime(@TempDir final Path dir) throws Exception
+    {
+        final Path file = dir.resolve("owned.arena");
+        try (TableArena owner = TableArena.createFile(file, CAPACITY))
+        {
+            owner.allocate();
+            final byte[] before = Files.readAllBytes(file);
+            final ArenaFileException second =
+                assertThrows(ArenaFileException.class, () -> TableArena.openFile(file, CAPACITY));
+            assertTrue(second.getMessage().contains("is open by another owner"), second.getMessage());
+            assertThrows(ArenaFileException.class, () -> TableArena.createFile(file, CAPACITY));
+            assertArrayEquals(before, Files.readAllBytes(file), "the owner's file is left as it was");
+            try (TableArena view = TableArena.openReader(file))
+            {
+                assertEquals(CAPACITY, view.capacity(), "a reader takes no lock");
+            }
+        }
+        try (TableArena next = TableArena.openFile(file, CAPACITY))
+        {
+            assertEquals(1, next.pagesInUse(), "the lock went with the close");
         }
     }
 
