@@ -20,10 +20,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A page table in an arena file survives its process being killed (SIGKILL) at random moments, again and again:
- * {@link CrashChild} maps and unmaps at random and logs each call before it starts and after it returns; this test
- * kills it, reopens the file (not closed cleanly: {@link TableArena#needsRebuild()}), attaches the table from its
- * root ({@link RadixPageTable#attach}), rebuilds the free stack from the pages reached
- * ({@link TableArena#rebuildFreeList}), undoes the map or completes the unmap that was in flight, and checks: every
+ * {@link CrashChild} maps and unmaps at random from two threads and logs each call before it starts and after it
+ * returns; this test kills it, reopens the file (not closed cleanly: {@link TableArena#needsRebuild()}), attaches
+ * the table from its root ({@link RadixPageTable#attach}), rebuilds the free stack from the pages reached
+ * ({@link TableArena#rebuildFreeList}), undoes each map and completes each unmap that was in flight (one a thread at
+ * most), and checks: every
  * acknowledged map translates as it did, every acknowledged unmap is gone, every other page of the space is unmapped,
  * and every page of the arena is either a table page reached from the root or free (nothing leaked). Then it closes
  * the arena cleanly and starts the next child on the same file.
@@ -44,12 +45,12 @@ class TableCrashTest
         long leakedPages = 0;
         for (int kill = 0; kill < KILLS; kill++)
         {
-            final long target = log.getLongVolatile(CrashChild.COUNT) + 1 + random.nextInt(3_000);
+            final long target = calls(log) + 1 + random.nextInt(3_000);
             final Process child = startChild(arenaFile, logFile, kill);
             try
             {
                 // A spin on the child's own log (shared memory), not a sleep: the kill lands at a random call.
-                while (log.getLongVolatile(CrashChild.COUNT) < target && child.isAlive())
+                while (calls(log) < target && child.isAlive())
                 {
                     Thread.onSpinWait();
                 }
@@ -69,11 +70,13 @@ class TableCrashTest
                     arena, CrashChild.config(), (int)log.getLongVolatile(CrashChild.ROOT), inUse);
                 arena.rebuildFreeList(inUse);
                 leakedPages += Math.max(0, inUseBefore - inUse.cardinality());
-                final long[] model = replay(log, table);
-                final long resolved = log.getLong(lastRecord(log)) >>> 8 == CrashChild.RESOLVED >>> 8 ?
-                    log.getLong(lastRecord(log)) & 0xFF : 0;
-                repairedMaps += resolved == CrashChild.MAP ? 1 : 0;
-                repairedUnmaps += resolved == CrashChild.UNMAP_SLOT || resolved == CrashChild.UNMAP_REGION ? 1 : 0;
+                final long[] model = new long[CrashChild.SLOTS];
+                for (int thread = 0; thread < CrashChild.THREADS; thread++)
+                {
+                    final long resolved = replay(log, thread, table, model);
+                    repairedMaps += resolved == CrashChild.MAP ? 1 : 0;
+                    repairedUnmaps += resolved == CrashChild.UNMAP_SLOT || resolved == CrashChild.UNMAP_REGION ? 1 : 0;
+                }
                 check(table, model);
                 assertEquals(table.tablePages(), arena.pagesInUse(), "in use = the table pages reached");
                 int free = 0;
@@ -90,22 +93,25 @@ class TableCrashTest
             }
         }
         assertTrue(repairedMaps + repairedUnmaps > 0, "no call was in flight at any kill");
-        System.out.println("TableCrashTest: " + KILLS + " kills, " + log.getLongVolatile(CrashChild.COUNT) +
+        System.out.println("TableCrashTest: " + KILLS + " kills, " + calls(log) +
             " calls; repaired " + repairedMaps + " maps in flight (undone), " + repairedUnmaps +
             " unmaps in flight (completed); pages taken but not linked, given back: " + leakedPages);
     }
 
     /**
-     * The mapping every slot should have after the log's calls (0: none, else {@code output << 8 | pages}),
-     * resolving the call in flight on {@code table}: a map is undone, an unmap completed.
+     * Applies one thread's logged calls to {@code model} (per slot 0: none, else {@code output << 8 | pages}),
+     * resolving its call in flight on {@code table}: a map is undone, an unmap completed.
+     *
+     * @return the kind of the call resolved, or 0.
      */
-    private static long[] replay(final UnsafeBuffer log, final RadixPageTable table)
+    private static long replay(final UnsafeBuffer log, final int thread, final RadixPageTable table,
+        final long[] model)
     {
-        final long[] model = new long[CrashChild.SLOTS];
-        final long count = log.getLongVolatile(CrashChild.COUNT);
+        long resolved = 0;
+        final long count = log.getLongVolatile(CrashChild.count(thread));
         for (long i = 0; i < count; i++)
         {
-            final int record = CrashChild.RECORDS + (int)i * CrashChild.RECORD_BYTES;
+            final int record = CrashChild.record(thread, i);
             final long head = log.getLong(record);
             final long kind = head & 0xFF;
             final long state = head & ~0xFFL;
@@ -114,9 +120,10 @@ class TableCrashTest
             final int slot = (int)((address - CrashChild.BASE) / (CrashChild.SLOT_PAGES * 4096L));
             if (state == CrashChild.INTENT)
             {
-                assertEquals(count - 1, i, "only the last call can be in flight");
+                assertEquals(count - 1, i, "only a thread's last call can be in flight");
                 table.unmap(address, pages * 4096);
                 log.putLongVolatile(record, kind | CrashChild.RESOLVED);
+                resolved = kind;
             }
             if (kind == CrashChild.MAP && state == CrashChild.ACKNOWLEDGED)
             {
@@ -134,7 +141,17 @@ class TableCrashTest
                 model[slot] = 0;
             }
         }
-        return model;
+        return resolved;
+    }
+
+    private static long calls(final UnsafeBuffer log)
+    {
+        long calls = 0;
+        for (int thread = 0; thread < CrashChild.THREADS; thread++)
+        {
+            calls += log.getLongVolatile(CrashChild.count(thread));
+        }
+        return calls;
     }
 
     private static void check(final RadixPageTable table, final long[] model)
@@ -158,11 +175,6 @@ class TableCrashTest
                 }
             }
         }
-    }
-
-    private static int lastRecord(final UnsafeBuffer log)
-    {
-        return CrashChild.RECORDS + (int)(log.getLongVolatile(CrashChild.COUNT) - 1) * CrashChild.RECORD_BYTES;
     }
 
     private static String exitOf(final Process process)
