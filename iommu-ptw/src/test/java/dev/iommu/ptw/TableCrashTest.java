@@ -4,11 +4,8 @@
  */
 package dev.iommu.ptw;
 
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.List;
 import java.util.SplittableRandom;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -184,23 +181,6 @@ class TableCrashTest
 
     private static Process startChild(final Path arenaFile, final Path logFile, final int seed) throws Exception
     {
-        final List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
-        {
-            if (argument.startsWith("--add-") || argument.startsWith("-D") || argument.startsWith("--sun-misc") ||
-                argument.startsWith("--enable-native-access"))
-            {
-                command.add(argument);
-            }
-        }
-        command.add("-Xmx64m");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(CrashChild.class.getName());
-        command.add(arenaFile.toString());
-        command.add(logFile.toString());
-        command.add(Integer.toString(seed));
-        return new ProcessBuilder(command).inheritIO().start();
+        return ChildJvm.start(CrashChild.class, arenaFile.toString(), logFile.toString(), Integer.toString(seed));
     }
 }

@@ -4,10 +4,7 @@
  */
 package dev.iommu.ptw;
 
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -76,24 +73,8 @@ class TwoProcessReaderTest
     private static Process startReader(final Path arenaFile, final Path controlFile, final int rootPage)
         throws Exception
     {
-        final List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
-        {
-            if (argument.startsWith("--add-") || argument.startsWith("-D") || argument.startsWith("--sun-misc") ||
-                argument.startsWith("--enable-native-access"))
-            {
-                command.add(argument);
-            }
-        }
-        command.add("-Xmx64m");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(ReaderProcess.class.getName());
-        command.add(arenaFile.toString());
-        command.add(controlFile.toString());
-        command.add(Integer.toString(rootPage));
-        return new ProcessBuilder(command).inheritIO().start();
+        return ChildJvm.start(
+            ReaderProcess.class, arenaFile.toString(), controlFile.toString(), Integer.toString(rootPage));
     }
 
     /**
