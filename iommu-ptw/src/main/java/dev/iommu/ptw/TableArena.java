@@ -77,7 +77,6 @@ public final class TableArena implements AutoCloseable
     /** Address of the free-generation slots: one cache line per page index. */
     private final long generationBase;
     /** Set for an arena in a file, so that close() marks it clean. */
-    private final boolean fileBacked;
     /** Another process's read-only view ({@link #openReader}): nothing is ever written to the region. */
     private final boolean readOnly;
     /** An owner's file channel, whose exclusive lock it holds until close; null otherwise. */
@@ -122,11 +121,9 @@ public final class TableArena implements AutoCloseable
     {
         this.readOnly = readOnly;
         this.ownerChannel = ownerChannel;
-        final boolean fileBacked = null != ownerChannel;
         this.capacity = capacity;
         this.mayAllocate = mayAllocate;
         this.byteBuffer = byteBuffer;
-        this.fileBacked = fileBacked;
         final long address = BufferUtil.address(byteBuffer);
         final int skew = (int)(-address & (PAGE_SIZE - 1));
         this.buffer = new UnsafeBuffer(address + skew, (int)ArenaLayoutDescriptor.regionBytes(capacity));
@@ -426,7 +423,8 @@ public final class TableArena implements AutoCloseable
             closed = true;
             if (byteBuffer instanceof MappedByteBuffer)
             {
-                if (fileBacked && !awaitingRebuild && !readOnly)
+                // Only an owner (a reader has no channel) marks the file clean, and only when it is consistent.
+                if (null != ownerChannel && !awaitingRebuild)
                 {
                     caches.releaseAll();
                     ArenaLayoutDescriptor.writeClean(buffer, true);
