@@ -76,7 +76,6 @@ public final class TableArena implements AutoCloseable
     private final FreePageStack stack;
     /** Address of the free-generation slots: one cache line per page index. */
     private final long generationBase;
-    /** Set for an arena in a file, so that close() marks it clean. */
     /** Another process's read-only view ({@link #openReader}): nothing is ever written to the region. */
     private final boolean readOnly;
     /** An owner's file channel, whose exclusive lock it holds until close; null otherwise. */
