@@ -27,6 +27,22 @@ final class AsidSpace
     }
 
     /**
+     * Takes one id a restored object held (a reopening emulator).
+     *
+     * @param id the id.
+     * @return false when it is taken already or out of range.
+     */
+    synchronized boolean take(final int id)
+    {
+        if (id < 1 || id >= 1 << MAX_WIDTH || used.get(id))
+        {
+            return false;
+        }
+        used.set(id);
+        return true;
+    }
+
+    /**
      * Takes the lowest free id below {@code 2^width}.
      *
      * @param width the PASID width of the device's IOMMU, 1 to {@link #MAX_WIDTH}.

@@ -32,6 +32,7 @@ final class DeviceMembers
     private final Handles handles;
     private final DeviceTable devices;
     private final Notifications notifications;
+    private final ContextRecords records;
 
     private final Verifier verifier;
 
@@ -43,6 +44,7 @@ final class DeviceMembers
         this.rules = rules;
         this.handles = handles;
         this.devices = handles.devices();
+        this.records = handles.domains().records();
         this.notifications = notifications;
     }
 
@@ -75,6 +77,11 @@ final class DeviceMembers
         if (null == device)
         {
             return NtStatus.STATUS_INSUFFICIENT_RESOURCES;
+        }
+        synchronized (device)
+        {
+            // A new device, or one more reference to a shared one: its record is written before the token is out.
+            records.deviceChanged(device);
         }
         dmaDeviceOut.set(device);
         return NtStatus.STATUS_SUCCESS;
@@ -109,9 +116,11 @@ final class DeviceMembers
             // CreateDevice shares it, observed 3 DeleteDevice row 4).
             if (device.release() != 0)
             {
+                records.deviceChanged(device);
                 return NtStatus.STATUS_SUCCESS;
             }
             device.kill();
+            records.deviceDeleted(device);
         }
         devices.remove(device);
         // A deleted device reports no more faults; its registration goes with it.
@@ -166,6 +175,7 @@ final class DeviceMembers
             {
                 current.detach();
             }
+            records.deviceChanged(device);
         }
         return NtStatus.STATUS_SUCCESS;
     }
@@ -223,6 +233,7 @@ final class DeviceMembers
                 return attached;
             }
             detach(device);
+            records.deviceChanged(device);
         }
         return NtStatus.STATUS_SUCCESS;
     }
@@ -330,6 +341,7 @@ final class DeviceMembers
             }
             detach(device);
             device.kill();
+            records.deviceDeleted(device);
         }
         devices.remove(device);
         notifications.setDeviceFaultReporting(device.id(), false, null);

@@ -5,7 +5,6 @@
 package dev.iommu.core;
 
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 import dev.iommu.api.IommuDmaDevice;
 import dev.iommu.api.IommuPasidConfigurationType;
@@ -22,10 +21,11 @@ final class DeviceTable
     private final BoundedCounter live;
     private final ConcurrentHashMap<PhysicalDeviceObject, DmaDevice> byPdo = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, DmaDevice> byId = new ConcurrentHashMap<>();
-    private final AtomicLong ids = new AtomicLong();
+    private final StableIds ids;
 
-    DeviceTable(final int maxDmaDevices, final FailureInjection injection)
+    DeviceTable(final int maxDmaDevices, final FailureInjection injection, final ContextRecords records)
     {
+        this.ids = new StableIds(ContextRecordDescriptor.DEVICE, records);
         this.live = new BoundedCounter(maxDmaDevices, injection, FailureInjection.AllocationKind.DEVICE_SLOT);
     }
 
@@ -82,7 +82,7 @@ final class DeviceTable
     DmaDevice add(final PhysicalDeviceObject pdo, final IommuPasidConfigurationType pasidConfig,
         final boolean suppress, final boolean v1, final int attachBase)
     {
-        final DmaDevice device = new DmaDevice(this, ids.incrementAndGet(), pdo, pasidConfig, suppress, v1, attachBase);
+        final DmaDevice device = new DmaDevice(this, ids.next(), pdo, pasidConfig, suppress, v1, attachBase);
         if (null != byPdo.putIfAbsent(pdo, device))
         {
             return TAKEN;
@@ -94,6 +94,36 @@ final class DeviceTable
         }
         byId.put(device.id(), device);
         return device;
+    }
+
+    /**
+     * Puts back a device of a persisted context table (a reopening emulator, before any call), under its old id.
+     *
+     * @return the device.
+     * @throws IllegalStateException when the device object has a device already or the limit is reached.
+     */
+    DmaDevice restore(final long id, final PhysicalDeviceObject pdo, final IommuPasidConfigurationType pasidConfig,
+        final boolean suppress, final boolean v1, final int attachBase)
+    {
+        final DmaDevice device = new DmaDevice(this, id, pdo, pasidConfig, suppress, v1, attachBase);
+        if (null != byPdo.putIfAbsent(pdo, device) || !live.tryAcquire())
+        {
+            throw new IllegalStateException("device#" + id + " (" + pdo.name() + ") of the persisted context: " +
+                "the device object has another device, or the platform's device limit is reached");
+        }
+        ids.continueAfter(id);
+        byId.put(id, device);
+        return device;
+    }
+
+    /**
+     * Makes later ids larger than the last lease a reopened emulator wrote.
+     *
+     * @param id the lease's end.
+     */
+    void advanceIdsTo(final long id)
+    {
+        ids.continueAfter(id);
     }
 
     /**

@@ -172,6 +172,11 @@ final class DmaDevice implements IommuDmaDevice
      *
      * @return the references left: at 0 the caller tears the device down.
      */
+    int references()
+    {
+        return references;
+    }
+
     int release()
     {
         return --references;

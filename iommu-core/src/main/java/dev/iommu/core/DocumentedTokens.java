@@ -54,6 +54,10 @@ final class DocumentedTokens
         {
             d.removeToken();
         }
+        else
+        {
+            d.owner().tokenReserved((LogicalAddressToken)tokenOut.get(), true);
+        }
         return status;
     }
 
@@ -146,6 +150,7 @@ final class DocumentedTokens
         {
             d.allocator().free(base, size >>> PAGE_SHIFT);
         }
+        d.owner().tokenFreed(token);
         token.state(LogicalAddressToken.FREED);
         d.removeToken();
         return NtStatus.STATUS_SUCCESS;
@@ -178,6 +183,7 @@ final class DocumentedTokens
             }
             token.segments().put(offset, pages << PAGE_SHIFT);
             token.segmentMapped();
+            d.owner().records().segmentMapped(token, offset, pages << PAGE_SHIFT);
         }
         segment.owningToken(token).offset(offset).size(pages << PAGE_SHIFT);
         return NtStatus.STATUS_SUCCESS;
@@ -203,6 +209,7 @@ final class DocumentedTokens
             d.table().unmapKeepTables(token.logicalAddressBase() + segment.offset(), segment.size());
             token.segments().remove(segment.offset());
             token.segmentUnmapped();
+            d.owner().records().segmentUnmapped(token, segment.offset());
         }
         segment.clear();
         return NtStatus.STATUS_SUCCESS;

@@ -37,12 +37,15 @@ final class DomainFactory
     private final boolean allocatorPageZero;
 
     private final Verifier verifier;
+    /** Where a persistent emulator writes its context records ({@link ContextRecords#NONE} otherwise). */
+    private final ContextRecords records;
     /** The allocators' IOVA_BLOCK hook, or null when the emulator has no failure injection. */
     private final BooleanSupplier iovaGate;
 
     DomainFactory(final EmulatorContext context, final TableArena arena, final DomainTable domains,
-        final Verifier verifier, final FailureInjection injection)
+        final Verifier verifier, final FailureInjection injection, final ContextRecords records)
     {
+        this.records = records;
         this.verifier = verifier;
         this.iovaGate = null == context.failureInjection() ? null :
             injection.gate(FailureInjection.AllocationKind.IOVA_BLOCK);
@@ -76,12 +79,12 @@ final class DomainFactory
     }
 
     /**
-     * Creates and publishes a domain.
+     * Creates and publishes a domain, its record written first when the emulator is persistent.
      *
      * @param type     the type.
      * @param creation the checked CreateDomainEx arguments (allocator, width, regions), or null for V1 CreateDomain.
-     * @return the domain, or null when a limit or the table memory ran out (STATUS_INSUFFICIENT_RESOURCES; nothing
-     *     is left behind).
+     * @return the domain, or null when a limit, the table memory or the context table ran out
+     *     (STATUS_INSUFFICIENT_RESOURCES; nothing is left behind).
      */
     Domain create(final IommuDmaDomainType type, final DomainCreationRules creation)
     {
@@ -97,10 +100,18 @@ final class DomainFactory
             }
             return null;
         }
+        final DomainShape shape = type == IommuDmaDomainType.UNMANAGED ? null : DomainShape.of(creation, tableWidth);
         final Domain domain = type == IommuDmaDomainType.UNMANAGED ?
-            new UnmanagedDomain(domains, domains.nextId(), unmanagedDomains) : newMappingDomain(type, creation);
+            new UnmanagedDomain(domains, domains.nextId(), unmanagedDomains) : newMappingDomain(type, shape);
         if (null == domain)
         {
+            domains.release();
+            return null;
+        }
+        if (!records.domainCreated(domain, shape))
+        {
+            // Its tables or its ASID go back (nothing else saw the domain).
+            domain.release();
             domains.release();
             return null;
         }
@@ -108,9 +119,54 @@ final class DomainFactory
         return domain;
     }
 
-    private MappingDomain newMappingDomain(final IommuDmaDomainType type, final DomainCreationRules creation)
+    /**
+     * Builds a domain of a persisted context table again (a reopening emulator, before any call): a mapping domain
+     * over its tables attached from the arena, its allocator empty (the caller rebuilds it from the tables); takes its
+     * place in the limits and publishes it under its old id.
+     *
+     * @param id    the domain's id.
+     * @param type  its type.
+     * @param shape its shape (null for an unmanaged domain).
+     * @param table its tables, attached (null for an unmanaged domain).
+     * @return the domain.
+     * @throws IllegalStateException when the limits of this platform cannot hold it.
+     */
+    Domain restore(final long id, final IommuDmaDomainType type, final DomainShape shape, final RadixPageTable table)
     {
-        final int width = null == creation ? tableWidth : creation.addressWidth();
+        if (type == IommuDmaDomainType.UNMANAGED && !unmanagedDomains.tryAcquire() || !domains.acquire())
+        {
+            throw new IllegalStateException("domain#" + id + " of the persisted context exceeds this platform's " +
+                "domain limits");
+        }
+        domains.advanceIdsTo(id);
+        final Domain domain = type == IommuDmaDomainType.UNMANAGED ?
+            new UnmanagedDomain(domains, id, unmanagedDomains) : mappingDomain(type, id, shape, table);
+        if (domain instanceof MappingDomain)
+        {
+            final MappingDomain mapping = (MappingDomain)domain;
+            for (int i = 0; i < shape.regionBases().length; i++)
+            {
+                mapping.protectedRanges().add(shape.regionBases()[i],
+                    shape.regionBases()[i] + (shape.regionPages()[i] << 12));
+            }
+            for (int i = 0; i < shape.identityBases().length; i++)
+            {
+                mapping.protectedRanges().add(shape.identityBases()[i],
+                    shape.identityBases()[i] + (shape.identityPages()[i] << 12));
+            }
+        }
+        domains.publish(domain);
+        return domain;
+    }
+
+    /**
+     * The page-table configuration of a domain of a given width: the same at creation and at a reopen.
+     *
+     * @param width the domain's address width.
+     * @return the configuration.
+     */
+    PageTableConfig tableConfig(final int width)
+    {
         final PageTableConfig tableConfig = new PageTableConfig()
             .addressWidth(tableWidthFor(width))
             .allowedPageSizes(pageSizes)
@@ -122,47 +178,55 @@ final class DomainFactory
         {
             tableConfig.deferredFlush(context.deferredBatchSize(), context.deferredMaxDelayNs());
         }
-        final RadixPageTable table = RadixPageTable.create(arena, tableConfig);
+        return tableConfig;
+    }
+
+    private MappingDomain newMappingDomain(final IommuDmaDomainType type, final DomainShape shape)
+    {
+        final RadixPageTable table = RadixPageTable.create(arena, tableConfig(shape.addressWidth()));
         if (null == table)
         {
             return null;
         }
-        IovaAllocator allocator = null;
-        final int ranges = null == creation ? 0 : creation.regionCount();
-        if (null != creation && creation.hasAllocator())
+        final MappingDomain domain = mappingDomain(type, domains.nextId(), shape, table);
+        for (int i = 0; i < shape.regionBases().length; i++)
         {
-            final IovaAllocatorConfig allocatorConfig = new IovaAllocatorConfig().addressWidth(width)
-                .explicitAllowed(false).pageZeroUsable(allocatorPageZero).mayAllocate(iovaGate);
-            final long topPage = 1L << (width - 12);
-            for (int i = 0; i < ranges; i++)
-            {
-                // Parts above the allocator's top are clipped (observed row 13; documented regions never reach it).
-                final long page = creation.regionBases()[i] >>> 12;
-                if (page < topPage)
-                {
-                    allocatorConfig.reserve(page << 12, Math.min(creation.regionPages()[i], topPage - page));
-                }
-            }
-            allocator = new IovaAllocator(allocatorConfig);
+            domain.addReservedRegion(shape.regionBases()[i], shape.regionPages()[i], false);
         }
-        final MappingDomain domain = new MappingDomain(
-            domains, type, domains.nextId(), table, allocator, width, verifier);
-        for (int i = 0; i < ranges; i++)
-        {
-            domain.addReservedRegion(creation.regionBases()[i], creation.regionPages()[i], false);
-        }
-        final int maps = null == creation ? 0 : creation.identityCount();
-        for (int i = 0; i < maps; i++)
+        for (int i = 0; i < shape.identityBases().length; i++)
         {
             // A failure undoes the identity maps made so far with the whole table (observed row 15).
-            if (domain.addReservedRegion(creation.identityBases()[i], creation.identityPages()[i], true) !=
-                PtwResult.OK)
+            if (domain.addReservedRegion(shape.identityBases()[i], shape.identityPages()[i], true) != PtwResult.OK)
             {
                 table.destroy();
                 return null;
             }
         }
         return domain;
+    }
+
+    private MappingDomain mappingDomain(
+        final IommuDmaDomainType type, final long id, final DomainShape shape, final RadixPageTable table)
+    {
+        final int width = shape.addressWidth();
+        IovaAllocator allocator = null;
+        if (shape.allocator())
+        {
+            final IovaAllocatorConfig allocatorConfig = new IovaAllocatorConfig().addressWidth(width)
+                .explicitAllowed(false).pageZeroUsable(allocatorPageZero).mayAllocate(iovaGate);
+            final long topPage = 1L << (width - 12);
+            for (int i = 0; i < shape.regionBases().length; i++)
+            {
+                // Parts above the allocator's top are clipped (observed row 13; documented regions never reach it).
+                final long page = shape.regionBases()[i] >>> 12;
+                if (page < topPage)
+                {
+                    allocatorConfig.reserve(page << 12, Math.min(shape.regionPages()[i], topPage - page));
+                }
+            }
+            allocator = new IovaAllocator(allocatorConfig);
+        }
+        return new MappingDomain(domains, type, id, table, allocator, width, verifier);
     }
 
     static int tableWidthFor(final int width)

@@ -109,6 +109,7 @@ final class DomainMembers
                 return inUse;
             }
             domain.kill();
+            handles.domains().records().domainDeleted(domain);
         }
         handles.domains().retire(domain);
         return NtStatus.STATUS_SUCCESS;
@@ -181,7 +182,12 @@ final class DomainMembers
         }
         if (status == NtStatus.STATUS_SUCCESS)
         {
-            ((UnmanagedDomain)domain).configure(configuration.arm64());
+            final UnmanagedDomain unmanaged = (UnmanagedDomain)domain;
+            synchronized (unmanaged)
+            {
+                unmanaged.configure(configuration.arm64());
+                handles.domains().records().domainConfigured(unmanaged);
+            }
         }
         return status;
     }

@@ -5,7 +5,6 @@
 package dev.iommu.core;
 
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import dev.iommu.api.IommuDmaDomain;
@@ -18,16 +17,22 @@ import dev.iommu.api.IommuDmaDomain;
 final class DomainTable
 {
     private final BoundedCounter live;
-    private final AtomicLong ids = new AtomicLong();
+    private final StableIds ids;
     private final ConcurrentHashMap<Long, Domain> byId = new ConcurrentHashMap<>();
+    private final StableIds tokenIds;
+    private final ConcurrentHashMap<Long, LogicalAddressToken> tokensById = new ConcurrentHashMap<>();
+    private final ContextRecords records;
 
     DomainTable(final int maxDomains)
     {
-        this(maxDomains, new FailureInjection());
+        this(maxDomains, new FailureInjection(), ContextRecords.NONE);
     }
 
-    DomainTable(final int maxDomains, final FailureInjection injection)
+    DomainTable(final int maxDomains, final FailureInjection injection, final ContextRecords records)
     {
+        this.records = records;
+        this.ids = new StableIds(ContextRecordDescriptor.DOMAIN, records);
+        this.tokenIds = new StableIds(ContextRecordDescriptor.TOKEN, records);
         this.live = new BoundedCounter(maxDomains, injection, FailureInjection.AllocationKind.DOMAIN_SLOT);
     }
 
@@ -86,7 +91,91 @@ final class DomainTable
      */
     long nextId()
     {
-        return ids.incrementAndGet();
+        return ids.next();
+    }
+
+    /**
+     * Where the emulator writes its context records (for domains, their tokens and the members that change them).
+     *
+     * @return the records ({@link ContextRecords#NONE} without a persistent directory).
+     */
+    ContextRecords records()
+    {
+        return records;
+    }
+
+    /**
+     * A number for a new logical address token.
+     *
+     * @return the next token id, from 1.
+     */
+    long nextTokenId()
+    {
+        return tokenIds.next();
+    }
+
+    /**
+     * Makes a token findable by its stable id and writes its record (a reservation that succeeded, or a restored
+     * one).
+     *
+     * @param token  the token.
+     * @param record whether to write its record (false when restoring it from its record).
+     */
+    void tokenReserved(final LogicalAddressToken token, final boolean record)
+    {
+        tokensById.put(token.id(), token);
+        if (record)
+        {
+            records.tokenReserved(token);
+        }
+        else
+        {
+            tokenIds.continueAfter(token.id());
+        }
+    }
+
+    /**
+     * Makes later token ids larger than the last lease a reopened emulator wrote.
+     *
+     * @param id the lease's end.
+     */
+    void advanceTokenIdsTo(final long id)
+    {
+        tokenIds.continueAfter(id);
+    }
+
+    /**
+     * Forgets a freed token and its record.
+     *
+     * @param token the token.
+     */
+    void tokenFreed(final LogicalAddressToken token)
+    {
+        tokensById.remove(token.id(), token);
+        records.tokenFreed(token);
+    }
+
+    /**
+     * The live token with a stable id.
+     *
+     * @param id the id.
+     * @return the token, or null.
+     */
+    LogicalAddressToken tokenById(final long id)
+    {
+        final LogicalAddressToken token = tokensById.get(id);
+        return null != token && token.state() == LogicalAddressToken.LIVE ? token : null;
+    }
+
+    /**
+     * Makes later ids larger than one a reopened emulator restored, or than the last lease it wrote (a stable id is
+     * never given twice).
+     *
+     * @param id a restored domain's id, or a lease's end.
+     */
+    void advanceIdsTo(final long id)
+    {
+        ids.continueAfter(id);
     }
 
     /**

@@ -24,7 +24,7 @@ public final class EmulatorContext
 
     private boolean concluded;
     private Platform platform;
-    private Path tableFile;
+    private Path persistentDirectory;
     private boolean largePages = true;
     private int iotlbEntries = DEFAULT_IOTLB_ENTRIES;
     private boolean iotlbHitCounting;
@@ -83,6 +83,11 @@ public final class EmulatorContext
         if (!verifier && (null != verifierListener || verifierFatal))
         {
             throw new IllegalArgumentException("a verifier listener or a fatal verifier needs verifier(true)");
+        }
+        if (null != persistentDirectory && java.nio.file.Files.exists(persistentDirectory) &&
+            !java.nio.file.Files.isDirectory(persistentDirectory))
+        {
+            throw new IllegalArgumentException("persistentDirectory is not a directory: " + persistentDirectory);
         }
         if (null != failureInjection && failureInjection.armed())
         {
@@ -161,21 +166,30 @@ public final class EmulatorContext
     }
 
     /**
-     * @return the file holding the page-table memory, or null for anonymous memory.
+     * @return the directory holding the emulator's state, or null when nothing is kept.
      */
-    public Path tableFile()
+    public Path persistentDirectory()
     {
-        return tableFile;
+        return persistentDirectory;
     }
 
     /**
-     * @param tableFile a file to hold the page-table memory (another process may map it), or null.
+     * Keeps the emulator's state in files of a directory (made when missing): the page tables
+     * ({@value IommuEmulator#TABLES_FILE}), the context table of domains, devices, tokens and PASID sub-devices
+     * (Chronicle Map files), and the log of map and unmap calls in flight. An emulator launched on a directory that
+     * holds state finds every domain, device and token again, with every mapping a call had returned, whether the
+     * previous owner closed it or was killed ({@link IommuEmulator#recoveryReport()} says what recovery repaired);
+     * callbacks and fault handlers are registered again by the embedder. One emulator at a time owns a directory; a
+     * second one is refused with a {@link PersistenceException}. Without a directory (the default) nothing is kept
+     * and nothing is written.
+     *
+     * @param directory the directory, or null.
      * @return this.
      */
-    public EmulatorContext tableFile(final Path tableFile)
+    public EmulatorContext persistentDirectory(final Path directory)
     {
         mutable();
-        this.tableFile = tableFile;
+        this.persistentDirectory = directory;
         return this;
     }
 

@@ -4,6 +4,8 @@
  */
 package dev.iommu.core;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
@@ -12,6 +14,8 @@ import dev.iommu.api.DeviceObject;
 import dev.iommu.api.DmaIommuInterface;
 import dev.iommu.api.DmaIommuInterfaceEx;
 import dev.iommu.api.IommuDmaDevice;
+import dev.iommu.api.IommuDmaDomain;
+import dev.iommu.api.IommuDmaLogicalAddressToken;
 import dev.iommu.api.IommuInterfaceProvider;
 import dev.iommu.api.NtStatus;
 import dev.iommu.callbacks.Notifications;
@@ -38,6 +42,8 @@ public final class IommuEmulator implements IommuInterfaceProvider, AutoCloseabl
 {
     /** The PASID argument of an untagged DMA access (the device's default PASID). */
     public static final int NO_PASID = DeviceDma.NO_PASID;
+    /** The page-table arena's file in a persistent directory. */
+    public static final String TABLES_FILE = "tables.arena";
 
     private final EmulatorContext context;
     private final Platform platform;
@@ -54,6 +60,9 @@ public final class IommuEmulator implements IommuInterfaceProvider, AutoCloseabl
     private final V2Table v2;
     private final V3Table v3;
     private final EmulatorCounters counters;
+    private final PersistedContext persisted;
+    private final InFlightLog inFlightLog;
+    private final RecoveryReport recoveryReport;
     private final Thread countersRefresher;
     private volatile boolean closed;
 
@@ -68,10 +77,25 @@ public final class IommuEmulator implements IommuInterfaceProvider, AutoCloseabl
         final FailureInjection configured = context.failureInjection();
         final FailureInjection injection = null == configured ? new FailureInjection() : configured;
         final BooleanSupplier tablePageGate = gate(configured, FailureInjection.AllocationKind.TABLE_PAGE);
-        this.arena = null == context.tableFile() ? TableArena.allocateDirect(capacity, tablePageGate) :
-            TableArena.createFile(context.tableFile(), capacity, tablePageGate);
-        final DomainTable domains = new DomainTable(platform.limits().maxDomains(), injection);
-        final DeviceTable devices = new DeviceTable(platform.limits().maxDmaDevices(), injection);
+        final Path directory = context.persistentDirectory();
+        final boolean reopened = null != directory && Files.exists(directory.resolve(TABLES_FILE));
+        this.arena = null == directory ? TableArena.allocateDirect(capacity, tablePageGate) :
+            PersistentDirectory.openArena(directory, capacity, tablePageGate);
+        final boolean cleanShutdown = !arena.needsRebuild();
+        try
+        {
+            this.persisted = null == directory ? null : PersistentDirectory.openContext(
+                directory, platform.limits(), reopened, cleanShutdown);
+            this.inFlightLog = null == directory ? null : PersistentDirectory.openInFlightLog(directory);
+        }
+        catch (final RuntimeException ex)
+        {
+            arena.close();
+            throw ex;
+        }
+        final ContextRecords records = null == persisted ? ContextRecords.NONE : persisted;
+        final DomainTable domains = new DomainTable(platform.limits().maxDomains(), injection, records);
+        final DeviceTable devices = new DeviceTable(platform.limits().maxDmaDevices(), injection, records);
         this.handles = new Handles(domains, devices);
         final Notifications.Context notificationsContext = new Notifications.Context()
             .useAgentThread(context.dispatcherThread())
@@ -93,9 +117,9 @@ public final class IommuEmulator implements IommuInterfaceProvider, AutoCloseabl
         this.pasidMembers = new PasidMembers(platform, rules.pasids, rules.devices, handles, verifier, injection);
         this.stateChanges = new StateChangeService(platform, rules.devices, handles, notifications, verifier);
         this.dma = new DeviceDma(handles, notifications.publisher(), counters, platform.architecture(), verifier);
+        final DomainFactory factory = new DomainFactory(context, arena, domains, verifier, injection, records);
         final InterfaceCore core = new InterfaceCore(
-            new DomainMembers(rules.domains, handles, new DomainFactory(context, arena, domains, verifier, injection),
-                platform.architecture(), verifier),
+            new DomainMembers(rules.domains, handles, factory, platform.architecture(), verifier),
             deviceMembers,
             new MappingMembers(rules.mappings, handles, verifier, injection),
             stateChanges,
@@ -103,6 +127,8 @@ public final class IommuEmulator implements IommuInterfaceProvider, AutoCloseabl
         this.v1 = new V1Table(core);
         this.v2 = new V2Table(core);
         this.v3 = new V3Table(core);
+        this.recoveryReport = !reopened ? RecoveryReport.NOTHING : new EmulatorRestore(persisted, arena, factory,
+            domains, devices, pasidMembers, platform, new InFlightRepair(inFlightLog)).run(cleanShutdown);
         counters.refresh();
         platform.policy().addListener(stateChanges);
         if (null != context.countersDirectory())
@@ -297,6 +323,80 @@ public final class IommuEmulator implements IommuInterfaceProvider, AutoCloseabl
     }
 
     // ------------------------------------------------------------------------------------------------------------
+    // Stable ids (an embedder finds its objects again after a restart)
+    // ------------------------------------------------------------------------------------------------------------
+
+    /**
+     * The stable id of a domain, DMA device or logical address token of this emulator: unique among objects of its
+     * kind, never given twice, and the same after a persistent emulator is launched again on its directory.
+     *
+     * @param handle a domain, device token or logical address token this emulator returned.
+     * @return the id (at least 1), or -1 when the handle is not one of this emulator's.
+     */
+    public long stableId(final Object handle)
+    {
+        if (handle instanceof Domain && ((Domain)handle).owner() == handles.domains())
+        {
+            return ((Domain)handle).id();
+        }
+        if (handle instanceof DmaDevice && ((DmaDevice)handle).owner() == handles.devices())
+        {
+            return ((DmaDevice)handle).id();
+        }
+        if (handle instanceof LogicalAddressToken &&
+            ((LogicalAddressToken)handle).domain().owner() == handles.domains())
+        {
+            return ((LogicalAddressToken)handle).id();
+        }
+        return -1;
+    }
+
+    /**
+     * The live domain with a stable id ({@link #stableId}).
+     *
+     * @param id the id.
+     * @return the domain, or null when none is alive with that id.
+     */
+    public IommuDmaDomain domainById(final long id)
+    {
+        return handles.domains().byId(id);
+    }
+
+    /**
+     * The live DMA device with a stable id ({@link #stableId}): a token of CreateDevice, or a device V1 attached
+     * (usable with {@link #translate} only).
+     *
+     * @param id the id.
+     * @return the device, or null when none is alive with that id.
+     */
+    public IommuDmaDevice deviceById(final long id)
+    {
+        return handles.devices().byId(id);
+    }
+
+    /**
+     * The live logical address token with a stable id ({@link #stableId}).
+     *
+     * @param id the id.
+     * @return the token, or null when none is alive with that id.
+     */
+    public IommuDmaLogicalAddressToken tokenById(final long id)
+    {
+        return handles.domains().tokenById(id);
+    }
+
+    /**
+     * What this emulator found in its persistent directory at launch and repaired
+     * ({@link EmulatorContext#persistentDirectory}).
+     *
+     * @return the report; {@link RecoveryReport#reopened()} is false for a new directory or none.
+     */
+    public RecoveryReport recoveryReport()
+    {
+        return recoveryReport;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
     // Introspection and lifecycle
     // ------------------------------------------------------------------------------------------------------------
 
@@ -439,6 +539,15 @@ public final class IommuEmulator implements IommuInterfaceProvider, AutoCloseabl
         }
         counters.refresh();
         notifications.close();
+        // The arena last: its header's clean flag says the context table and the log were closed before it.
+        if (null != inFlightLog)
+        {
+            inFlightLog.close();
+        }
+        if (null != persisted)
+        {
+            persisted.close();
+        }
         arena.close();
         if (null != leak)
         {

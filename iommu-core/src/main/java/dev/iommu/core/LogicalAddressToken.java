@@ -25,6 +25,7 @@ final class LogicalAddressToken implements IommuDmaLogicalAddressToken
     static final int FREED = 2;
 
     private final MappingDomain domain;
+    private final long id;
     private final long base;
     private final long size;
     private final boolean allocated;
@@ -36,7 +37,15 @@ final class LogicalAddressToken implements IommuDmaLogicalAddressToken
     LogicalAddressToken(final MappingDomain domain, final long base, final long size, final boolean allocated,
         final boolean protectedRange)
     {
+        this(domain, domain.owner().nextTokenId(), base, size, allocated, protectedRange);
+    }
+
+    /** A token with a given stable id: one a reopening emulator restores. */
+    LogicalAddressToken(final MappingDomain domain, final long id, final long base, final long size,
+        final boolean allocated, final boolean protectedRange)
+    {
         this.domain = domain;
+        this.id = id;
         this.base = base;
         this.size = size;
         this.allocated = allocated;
@@ -55,6 +64,14 @@ final class LogicalAddressToken implements IommuDmaLogicalAddressToken
     public long size()
     {
         return size;
+    }
+
+    /**
+     * The token's stable id: unique in its emulator, kept across a restart of a persistent one.
+     */
+    long id()
+    {
+        return id;
     }
 
     MappingDomain domain()

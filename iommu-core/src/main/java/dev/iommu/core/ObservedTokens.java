@@ -142,7 +142,9 @@ final class ObservedTokens
             domain.removeToken();
             return NtStatus.STATUS_INSUFFICIENT_RESOURCES;
         }
-        tokenOut.set(new LogicalAddressToken(domain, address, size, allocated, added));
+        final LogicalAddressToken token = new LogicalAddressToken(domain, address, size, allocated, added);
+        domain.owner().tokenReserved(token, true);
+        tokenOut.set(token);
         return NtStatus.STATUS_SUCCESS;
     }
 
@@ -210,6 +212,7 @@ final class ObservedTokens
         }
         synchronized (token)
         {
+            domain.owner().tokenFreed(token);
             token.segments().clear();
             token.state(LogicalAddressToken.FREED);
         }
@@ -253,6 +256,7 @@ final class ObservedTokens
                 return NtStatus.STATUS_RESOURCE_IN_USE;
             }
             token.segments().put(offset, length);
+            token.domain().owner().records().segmentMapped(token, offset, length);
         }
         segment.owningToken(token).offset(offset).size(length);
         return NtStatus.STATUS_SUCCESS;
@@ -292,6 +296,7 @@ final class ObservedTokens
                 if (token.segments().get(offset) == size)
                 {
                     token.segments().remove(offset);
+                    token.domain().owner().records().segmentUnmapped(token, offset);
                 }
             }
             token.segmentUnmapped();

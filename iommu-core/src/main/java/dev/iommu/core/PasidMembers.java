@@ -94,10 +94,34 @@ final class PasidMembers
             }
             created = new PasidDevice(device, pasid);
             device.addPasidDevice(created);
+            handles.domains().records().pasidChanged(created);
         }
         pasidDeviceOut.set(created);
         asidOut.set(created.pasid());
         return NtStatus.STATUS_SUCCESS;
+    }
+
+    /**
+     * Puts back a PASID sub-device of a persisted context table (a reopening emulator, before any call).
+     *
+     * @param parent its parent device, restored.
+     * @param pasid  its PASID.
+     * @param domain the domain it was attached to, restored, or null.
+     * @throws IllegalStateException when this platform's limits cannot hold it or its PASID is taken.
+     */
+    void restore(final DmaDevice parent, final int pasid, final Domain domain)
+    {
+        if (!live.tryAcquire() || !asids.take(pasid))
+        {
+            throw new IllegalStateException("PASID " + pasid + " of device#" + parent.id() +
+                " of the persisted context: taken twice, or beyond this platform's PASID device limit");
+        }
+        final PasidDevice device = new PasidDevice(parent, pasid);
+        parent.addPasidDevice(device);
+        if (null != domain && domain.attachPasid())
+        {
+            device.domain(domain);
+        }
     }
 
     int deletePasidDevice(final IommuDmaPasidDevice handle)
@@ -129,6 +153,7 @@ final class PasidMembers
             pasidDevice.kill();
             parent.removePasidDevice(pasidDevice);
             asids.free(pasidDevice.pasid());
+            handles.domains().records().pasidDeleted(pasidDevice);
         }
         live.release();
         return NtStatus.STATUS_SUCCESS;
@@ -172,6 +197,7 @@ final class PasidMembers
                 return rules.domainGone();
             }
             pasidDevice.domain(domain);
+            handles.domains().records().pasidChanged(pasidDevice);
         }
         return NtStatus.STATUS_SUCCESS;
     }
@@ -204,6 +230,7 @@ final class PasidMembers
             final Domain domain = pasidDevice.domain();
             pasidDevice.domain(null);
             domain.detachPasid();
+            handles.domains().records().pasidChanged(pasidDevice);
         }
         return NtStatus.STATUS_SUCCESS;
     }

@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
 
+import dev.iommu.bench.crash.CrashTestCommand;
 import dev.iommu.bench.fuzz.FuzzCommand;
 import dev.iommu.bench.stat.StatCommand;
 import dev.iommu.bench.stress.StressCommand;
@@ -28,11 +29,13 @@ public final class Main
         "  stress   random mix of every interface call from N threads, invariants checked",
         "  stat     print the counters of a running emulator (another process), refreshing",
         "  fuzz     every member of every table fuzzed with hostile arguments under Jazzer, oracle checked",
+        "  crash-test  an emulator on a persistent directory killed (SIGKILL) again and again, reopened, checked",
         "",
         BenchCommand.USAGE,
         StressCommand.USAGE,
         StatCommand.USAGE,
-        FuzzCommand.USAGE);
+        FuzzCommand.USAGE,
+        CrashTestCommand.USAGE);
 
     private Main()
     {
@@ -83,6 +86,8 @@ public final class Main
                     return StatCommand.run(rest, out, err);
                 case "fuzz":
                     return FuzzCommand.run(rest, out);
+                case "crash-test":
+                    return CrashTestCommand.run(rest, out);
                 case "help":
                 case "--help":
                 case "-h":
@@ -118,6 +123,8 @@ public final class Main
                 return "usage: " + StatCommand.USAGE;
             case "fuzz":
                 return "usage: " + FuzzCommand.USAGE;
+            case "crash-test":
+                return "usage: " + CrashTestCommand.USAGE;
             default:
                 return USAGE;
         }

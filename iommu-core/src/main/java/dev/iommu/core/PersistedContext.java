@@ -1,0 +1,268 @@
+/*
+ * Copyright 2026 The dev.iommu authors.
+ * Licensed under the Apache License, Version 2.0.
+ */
+package dev.iommu.core;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import net.openhft.chronicle.map.ChronicleMap;
+
+/**
+ * The persisted context table of an emulator with a persistent directory, in two Chronicle Maps: {@code context.cmap}
+ * (domains, devices, tokens and PASID sub-devices, layouts in {@link ContextRecordDescriptor}) and
+ * {@code segments.cmap} (the mapped segments of tokens). Each change is written with one {@code put} or {@code remove}
+ * before the member that made it returns; Chronicle Map writes into its memory-mapped file, so a record written is in
+ * the file when the process is killed (a machine crash is out of scope). The maps are opened with
+ * {@code createOrRecoverPersistedTo} after an unclean shutdown (a writer killed inside a segment lock leaves it
+ * held; recovery releases it).
+ * <p>
+ * Only the emulator's owner process writes (the table arena's file lock makes it the only one).
+ */
+final class PersistedContext implements ContextRecords, AutoCloseable
+{
+    /** The context table's file in the persistent directory. */
+    static final String CONTEXT_FILE = "context.cmap";
+    /** The token segments' file in the persistent directory. */
+    static final String SEGMENTS_FILE = "segments.cmap";
+
+    private static final int AVERAGE_RECORD_BYTES = 64;
+
+    private final ChronicleMap<Long, byte[]> records;
+    private final ChronicleMap<Long, Long> segments;
+
+    private PersistedContext(final ChronicleMap<Long, byte[]> records, final ChronicleMap<Long, Long> segments)
+    {
+        this.records = records;
+        this.segments = segments;
+    }
+
+    /**
+     * Opens (or creates) the two maps in a directory.
+     *
+     * @param directory the persistent directory.
+     * @param entries   how many records to size the maps for (they grow past it up to 16 times).
+     * @param recover   the previous owner did not close them (run Chronicle Map's recovery).
+     * @return the context.
+     * @throws PersistenceException when a file cannot be opened.
+     */
+    static PersistedContext open(final Path directory, final long entries, final boolean recover)
+    {
+        ChronicleMap<Long, byte[]> records = null;
+        try
+        {
+            records = openMap(ChronicleMap.of(Long.class, byte[].class).name("iommu-context")
+                .averageValueSize(AVERAGE_RECORD_BYTES).entries(entries).maxBloatFactor(16),
+                directory.resolve(CONTEXT_FILE).toFile(), recover);
+            final ChronicleMap<Long, Long> segments = openMap(ChronicleMap.of(Long.class, Long.class)
+                .name("iommu-token-segments").entries(entries).maxBloatFactor(16),
+                directory.resolve(SEGMENTS_FILE).toFile(), recover);
+            return new PersistedContext(records, segments);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            if (null != records)
+            {
+                records.close();
+            }
+            throw new PersistenceException("cannot open the context table in " + directory + ": " + ex.getMessage(),
+                ex);
+        }
+    }
+
+    private static <K, V> ChronicleMap<K, V> openMap(
+        final net.openhft.chronicle.map.ChronicleMapBuilder<K, V> builder, final File file, final boolean recover)
+        throws IOException
+    {
+        return recover && file.exists() ? builder.createOrRecoverPersistedTo(file, true) :
+            builder.createPersistedTo(file);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Reading back (a reopening emulator, before any call)
+    // ------------------------------------------------------------------------------------------------------------
+
+    /**
+     * Every record of one kind, key and value.
+     *
+     * @param kind a key kind of {@link ContextRecordDescriptor}.
+     * @return the records, in no particular order.
+     */
+    List<Map.Entry<Long, byte[]>> recordsOf(final long kind)
+    {
+        final List<Map.Entry<Long, byte[]>> out = new ArrayList<>();
+        records.forEach((final Long key, final byte[] value) ->
+        {
+            if (ContextRecordDescriptor.kindOf(key) == kind)
+            {
+                out.add(Map.entry(key, value));
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Every token segment: key and value as {@link ContextRecordDescriptor} lays them out.
+     *
+     * @return the segments, in no particular order.
+     */
+    List<Map.Entry<Long, Long>> segments()
+    {
+        final List<Map.Entry<Long, Long>> out = new ArrayList<>();
+        segments.forEach((final Long key, final Long length) -> out.add(Map.entry(key, length)));
+        return out;
+    }
+
+    /**
+     * Drops a record recovery found dangling (a token of a domain that is gone, a segment of a token that is gone).
+     *
+     * @param key the record's key.
+     */
+    void dropRecord(final long key)
+    {
+        records.remove(key);
+    }
+
+    /**
+     * Drops a token segment recovery found dangling or undid.
+     *
+     * @param key the segment's key.
+     */
+    void dropSegment(final long key)
+    {
+        segments.remove(key);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Writing (the members' hooks)
+    // ------------------------------------------------------------------------------------------------------------
+
+    @Override
+    public boolean domainCreated(final Domain domain, final DomainShape shape)
+    {
+        try
+        {
+            records.put(ContextRecordDescriptor.key(ContextRecordDescriptor.DOMAIN, domain.id()),
+                ContextRecordCodec.domain(domain, shape));
+            return true;
+        }
+        catch (final IllegalStateException ex)
+        {
+            // The map is full past its bloat factor: the creation is refused.
+            return false;
+        }
+    }
+
+    @Override
+    public void domainConfigured(final UnmanagedDomain domain)
+    {
+        records.put(ContextRecordDescriptor.key(ContextRecordDescriptor.DOMAIN, domain.id()),
+            ContextRecordCodec.domain(domain, null));
+    }
+
+    @Override
+    public void domainDeleted(final Domain domain)
+    {
+        records.remove(ContextRecordDescriptor.key(ContextRecordDescriptor.DOMAIN, domain.id()));
+    }
+
+    @Override
+    public void deviceChanged(final DmaDevice device)
+    {
+        records.put(ContextRecordDescriptor.key(ContextRecordDescriptor.DEVICE, device.id()),
+            ContextRecordCodec.device(device));
+    }
+
+    @Override
+    public void deviceDeleted(final DmaDevice device)
+    {
+        records.remove(ContextRecordDescriptor.key(ContextRecordDescriptor.DEVICE, device.id()));
+    }
+
+    @Override
+    public void tokenReserved(final LogicalAddressToken token)
+    {
+        records.put(ContextRecordDescriptor.key(ContextRecordDescriptor.TOKEN, token.id()),
+            ContextRecordCodec.token(token));
+    }
+
+    @Override
+    public void tokenFreed(final LogicalAddressToken token)
+    {
+        // Segments first: a crash between the two leaves a token without segments, never segments without a token.
+        token.segments().forEachLong((final long offset, final long length) ->
+            segments.remove(ContextRecordDescriptor.segmentKey(token.id(), offset)));
+        records.remove(ContextRecordDescriptor.key(ContextRecordDescriptor.TOKEN, token.id()));
+    }
+
+    @Override
+    public void segmentMapped(final LogicalAddressToken token, final long offset, final long length)
+    {
+        segments.put(ContextRecordDescriptor.segmentKey(token.id(), offset),
+            ContextRecordDescriptor.segmentValue(offset, length));
+    }
+
+    @Override
+    public void segmentUnmapped(final LogicalAddressToken token, final long offset)
+    {
+        segments.remove(ContextRecordDescriptor.segmentKey(token.id(), offset));
+    }
+
+    @Override
+    public void idsLeased(final long kind, final long end)
+    {
+        final byte[] value = new byte[16];
+        java.nio.ByteBuffer.wrap(value).order(java.nio.ByteOrder.nativeOrder())
+            .putInt(ContextRecordDescriptor.VERSION_OFFSET, ContextRecordDescriptor.RECORD_VERSION).putLong(8, end);
+        records.put(ContextRecordDescriptor.key(ContextRecordDescriptor.ID_LEASE, kind), value);
+    }
+
+    /**
+     * The end of the last id lease written for a kind of object.
+     *
+     * @param kind the key kind.
+     * @return the lease's end, 0 when none was written.
+     */
+    long idsLeased(final long kind)
+    {
+        final byte[] value = records.get(ContextRecordDescriptor.key(ContextRecordDescriptor.ID_LEASE, kind));
+        if (null == value)
+        {
+            return 0;
+        }
+        if (value.length != 16 || java.nio.ByteBuffer.wrap(value).order(java.nio.ByteOrder.nativeOrder())
+            .getInt(ContextRecordDescriptor.VERSION_OFFSET) != ContextRecordDescriptor.RECORD_VERSION)
+        {
+            throw new PersistenceException("the id lease record of kind " + kind + " is damaged");
+        }
+        return java.nio.ByteBuffer.wrap(value).order(java.nio.ByteOrder.nativeOrder()).getLong(8);
+    }
+
+    @Override
+    public void pasidChanged(final PasidDevice device)
+    {
+        records.put(ContextRecordDescriptor.pasidKey(device.parent().id(), device.pasid()),
+            ContextRecordCodec.pasid(device));
+    }
+
+    @Override
+    public void pasidDeleted(final PasidDevice device)
+    {
+        records.remove(ContextRecordDescriptor.pasidKey(device.parent().id(), device.pasid()));
+    }
+
+    /**
+     * Closes both maps (their files stay).
+     */
+    @Override
+    public void close()
+    {
+        segments.close();
+        records.close();
+    }
+}
