@@ -144,14 +144,23 @@ final class DocumentedTokens
         }
         final long base = token.logicalAddressBase();
         final long size = token.size();
-        d.table().unmap(base, size);
-        d.protectedRanges().remove(base, base + size);
-        if (token.allocated())
+        // Recorded in flight: recovery completes a free the process died in (the range cleared, the token dropped).
+        final InFlightLog.Slot slot = d.beginCall(InFlightLog.FREE_TOKEN, base, size >>> PAGE_SHIFT);
+        try
         {
-            d.allocator().free(base, size >>> PAGE_SHIFT);
+            d.table().unmap(base, size);
+            d.protectedRanges().remove(base, base + size);
+            if (token.allocated())
+            {
+                d.allocator().free(base, size >>> PAGE_SHIFT);
+            }
+            d.owner().tokenFreed(token);
+            token.state(LogicalAddressToken.FREED);
         }
-        d.owner().tokenFreed(token);
-        token.state(LogicalAddressToken.FREED);
+        finally
+        {
+            MappingDomain.endCall(slot);
+        }
         d.removeToken();
         return NtStatus.STATUS_SUCCESS;
     }
@@ -174,16 +183,29 @@ final class DocumentedTokens
             {
                 return state;
             }
-            final int result =
-                d.mapPhysical(token.logicalAddressBase() + offset, permissions, base, frames, pages);
-            if (result != PtwResult.OK)
+            final long address = token.logicalAddressBase() + offset;
+            // A persistent emulator refuses a clash before recording the call in flight (see MappingDomain.mapChecked).
+            if (d.persistent() && d.table().countMapped(address, pages << PAGE_SHIFT) > 0)
             {
-                return result == PtwResult.EXISTS ?
-                    NtStatus.STATUS_RESOURCE_IN_USE : NtStatus.STATUS_INSUFFICIENT_RESOURCES;
+                return NtStatus.STATUS_RESOURCE_IN_USE;
             }
-            token.segments().put(offset, pages << PAGE_SHIFT);
-            token.segmentMapped();
-            d.owner().records().segmentMapped(token, offset, pages << PAGE_SHIFT);
+            final InFlightLog.Slot slot = d.beginCall(InFlightLog.MAP, address, pages);
+            try
+            {
+                final int result = d.mapPhysical(address, permissions, base, frames, pages);
+                if (result != PtwResult.OK)
+                {
+                    return result == PtwResult.EXISTS ?
+                        NtStatus.STATUS_RESOURCE_IN_USE : NtStatus.STATUS_INSUFFICIENT_RESOURCES;
+                }
+                token.segments().put(offset, pages << PAGE_SHIFT);
+                token.segmentMapped();
+                d.owner().records().segmentMapped(token, offset, pages << PAGE_SHIFT);
+            }
+            finally
+            {
+                MappingDomain.endCall(slot);
+            }
         }
         segment.owningToken(token).offset(offset).size(pages << PAGE_SHIFT);
         return NtStatus.STATUS_SUCCESS;
@@ -206,10 +228,19 @@ final class DocumentedTokens
             {
                 return status;
             }
-            d.table().unmapKeepTables(token.logicalAddressBase() + segment.offset(), segment.size());
-            token.segments().remove(segment.offset());
-            token.segmentUnmapped();
-            d.owner().records().segmentUnmapped(token, segment.offset());
+            final InFlightLog.Slot slot = d.beginCall(InFlightLog.UNMAP, token.logicalAddressBase() + segment.offset(),
+                segment.size() >>> PAGE_SHIFT);
+            try
+            {
+                d.table().unmapKeepTables(token.logicalAddressBase() + segment.offset(), segment.size());
+                token.segments().remove(segment.offset());
+                token.segmentUnmapped();
+                d.owner().records().segmentUnmapped(token, segment.offset());
+            }
+            finally
+            {
+                MappingDomain.endCall(slot);
+            }
         }
         segment.clear();
         return NtStatus.STATUS_SUCCESS;

@@ -39,13 +39,17 @@ final class DomainFactory
     private final Verifier verifier;
     /** Where a persistent emulator writes its context records ({@link ContextRecords#NONE} otherwise). */
     private final ContextRecords records;
+    /** The persistent emulator's log of calls in flight, or null. */
+    private final InFlightLog inFlight;
     /** The allocators' IOVA_BLOCK hook, or null when the emulator has no failure injection. */
     private final BooleanSupplier iovaGate;
 
     DomainFactory(final EmulatorContext context, final TableArena arena, final DomainTable domains,
-        final Verifier verifier, final FailureInjection injection, final ContextRecords records)
+        final Verifier verifier, final FailureInjection injection, final ContextRecords records,
+        final InFlightLog inFlight)
     {
         this.records = records;
+        this.inFlight = inFlight;
         this.verifier = verifier;
         this.iovaGate = null == context.failureInjection() ? null :
             injection.gate(FailureInjection.AllocationKind.IOVA_BLOCK);
@@ -226,7 +230,12 @@ final class DomainFactory
             }
             allocator = new IovaAllocator(allocatorConfig);
         }
-        return new MappingDomain(domains, type, id, table, allocator, width, verifier);
+        final MappingDomain domain = new MappingDomain(domains, type, id, table, allocator, width, verifier);
+        if (null != inFlight)
+        {
+            domain.inFlightLog(inFlight);
+        }
+        return domain;
     }
 
     static int tableWidthFor(final int width)

@@ -117,7 +117,8 @@ public final class IommuEmulator implements IommuInterfaceProvider, AutoCloseabl
         this.pasidMembers = new PasidMembers(platform, rules.pasids, rules.devices, handles, verifier, injection);
         this.stateChanges = new StateChangeService(platform, rules.devices, handles, notifications, verifier);
         this.dma = new DeviceDma(handles, notifications.publisher(), counters, platform.architecture(), verifier);
-        final DomainFactory factory = new DomainFactory(context, arena, domains, verifier, injection, records);
+        final DomainFactory factory = new DomainFactory(context, arena, domains, verifier, injection, records,
+            inFlightLog);
         final InterfaceCore core = new InterfaceCore(
             new DomainMembers(rules.domains, handles, factory, platform.architecture(), verifier),
             deviceMembers,

@@ -64,6 +64,11 @@ final class MappingDomain extends Domain
      * owner, usually the one thread that maps into this domain, skips that lookup).
      */
     private IovaThreadCache handle;
+    /**
+     * The persistent emulator's log of calls in flight, or null (set once before the domain is published: the domain
+     * table's publication is the safe publication).
+     */
+    private InFlightLog inFlight;
 
     MappingDomain(
         final DomainTable owner,
@@ -158,6 +163,58 @@ final class MappingDomain extends Domain
     }
 
     /**
+     * Makes the domain record each map and unmap in the persistent emulator's in-flight log (before publication).
+     *
+     * @param log the log.
+     */
+    void inFlightLog(final InFlightLog log)
+    {
+        this.inFlight = log;
+    }
+
+    /**
+     * Whether calls are recorded in an in-flight log (the emulator is persistent).
+     */
+    boolean persistent()
+    {
+        return null != inFlight;
+    }
+
+    /**
+     * Records a call in flight before its first table write, when the emulator is persistent: recovery undoes a map
+     * and completes an unmap the process died in ({@link InFlightRepair}).
+     *
+     * @param kind    {@link InFlightLog#MAP}, {@link InFlightLog#UNMAP} or {@link InFlightLog#FREE_TOKEN}.
+     * @param address the call's first address.
+     * @param pages   its pages.
+     * @return the slot to end the call with ({@link #endCall}), null when nothing is recorded.
+     */
+    InFlightLog.Slot beginCall(final int kind, final long address, final long pages)
+    {
+        final InFlightLog log = inFlight;
+        if (null == log)
+        {
+            return null;
+        }
+        final InFlightLog.Slot slot = log.slot();
+        slot.begin(kind, id(), address, pages);
+        return slot;
+    }
+
+    /**
+     * Ends a call {@link #beginCall} recorded (after its last table write).
+     *
+     * @param slot the slot, or null.
+     */
+    static void endCall(final InFlightLog.Slot slot)
+    {
+        if (null != slot)
+        {
+            slot.end();
+        }
+    }
+
+    /**
      * The end of the domain's logical address space (exclusive): 2^AddressWidth.
      */
     long limit()
@@ -245,21 +302,30 @@ final class MappingDomain extends Domain
         // The block is this call's alone (no explicit or identity map reaches a domain with an allocator, and tokens
         // have blocks of their own) and its leaves are empty (its last unmap cleared them before the ledger freed it):
         // a frame list (checked by the rules) is stored without a second check or a claiming CAS.
-        final int result = null == frames ? table.map(address, base, pages << PAGE_SHIFT, permissions) :
-            table.mapScatterOwned(address, frames, 0, (int)pages, permissions);
-        final int order = 64 - Long.numberOfLeadingZeros(pages - 1);
-        if (result != PtwResult.OK)
+        final InFlightLog.Slot slot = beginCall(InFlightLog.MAP, address, pages);
+        try
         {
-            cache.free(address, 1L << order);
-            if (result == PtwResult.EXISTS && verifier.on)
+            final int result = null == frames ? table.map(address, base, pages << PAGE_SHIFT, permissions) :
+                table.mapScatterOwned(address, frames, 0, (int)pages, permissions);
+            final int order = 64 - Long.numberOfLeadingZeros(pages - 1);
+            if (result != PtwResult.OK)
             {
-                MappingDivergence.clash(verifier, "MapLogicalRangeEx", this, address, pages << PAGE_SHIFT);
+                cache.free(address, 1L << order);
+                if (result == PtwResult.EXISTS && verifier.on)
+                {
+                    MappingDivergence.clash(verifier, "MapLogicalRangeEx", this, address, pages << PAGE_SHIFT);
+                }
+                return result == PtwResult.NO_MEMORY ? NtStatus.STATUS_INSUFFICIENT_RESOURCES :
+                    NtStatus.STATUS_IN_USE;
             }
-            return result == PtwResult.NO_MEMORY ? NtStatus.STATUS_INSUFFICIENT_RESOURCES : NtStatus.STATUS_IN_USE;
+            ledger.open(address >>> PAGE_SHIFT, order, pages);
+            addressOut.set(address);
+            return NtStatus.STATUS_SUCCESS;
         }
-        ledger.open(address >>> PAGE_SHIFT, order, pages);
-        addressOut.set(address);
-        return NtStatus.STATUS_SUCCESS;
+        finally
+        {
+            endCall(slot);
+        }
     }
 
     /**
@@ -323,23 +389,35 @@ final class MappingDomain extends Domain
             }
             return NtStatus.STATUS_IN_USE;
         }
-        final int result = mapPhysical(address, permissions, base, frames, pages);
-        if (result != PtwResult.OK)
+        // A persistent emulator refuses a clash before the call is recorded in flight: the range then holds only
+        // pages this call writes, which is what recovery undoes (InFlightRepair).
+        final boolean clash = null != inFlight && table.countMapped(address, end - address) > 0;
+        final InFlightLog.Slot slot = clash ? null : beginCall(InFlightLog.MAP, address, pages);
+        try
         {
-            if (result == PtwResult.EXISTS && verifier.on)
+            final int result = clash ? PtwResult.EXISTS : mapPhysical(address, permissions, base, frames, pages);
+            if (result != PtwResult.OK)
             {
-                MappingDivergence.clash(verifier, member, this, address, end - address);
+                if (result == PtwResult.EXISTS && verifier.on)
+                {
+                    MappingDivergence.clash(verifier, member, this, address, end - address);
+                }
+                return result == PtwResult.NO_MEMORY ? NtStatus.STATUS_INSUFFICIENT_RESOURCES :
+                    result == PtwResult.EXISTS ? NtStatus.STATUS_IN_USE : NtStatus.STATUS_INVALID_PARAMETER_4;
             }
-            return result == PtwResult.NO_MEMORY ? NtStatus.STATUS_INSUFFICIENT_RESOURCES :
-                result == PtwResult.EXISTS ? NtStatus.STATUS_IN_USE : NtStatus.STATUS_INVALID_PARAMETER_4;
+            // Full fence, then the read: the leaf CASes above before the protected-range read (store-load, see
+            // Javadoc).
+            if (protectedRanges.fenceThenOverlaps(address, end))
+            {
+                table.unmap(address, end - address);
+                return NtStatus.STATUS_IN_USE;
+            }
+            return NtStatus.STATUS_SUCCESS;
         }
-        // Full fence, then the read: the leaf CASes above before the protected-range read (store-load, see Javadoc).
-        if (protectedRanges.fenceThenOverlaps(address, end))
+        finally
         {
-            table.unmap(address, end - address);
-            return NtStatus.STATUS_IN_USE;
+            endCall(slot);
         }
-        return NtStatus.STATUS_SUCCESS;
     }
 
     int mapPhysical(
@@ -374,7 +452,15 @@ final class MappingDomain extends Domain
                 }
                 return NtStatus.STATUS_INVALID_PARAMETER;
             }
-            return null == allocator ? unmapPlain(address, end) : unmapAllocated(address, end);
+            final InFlightLog.Slot slot = beginCall(InFlightLog.UNMAP, address, numberOfPages);
+            try
+            {
+                return null == allocator ? unmapPlain(address, end) : unmapAllocated(address, end);
+            }
+            finally
+            {
+                endCall(slot);
+            }
         }
         finally
         {
@@ -512,38 +598,56 @@ final class MappingDomain extends Domain
                 lengths[i] = run << PAGE_SHIFT;
                 done += run;
             }
-            if (identityClash(starts, lengths))
+            if (identityClash(starts, lengths) ||
+                null != inFlight && runs == 1 && table.countMapped(starts[0], lengths[0]) > 0)
             {
+                // (A persistent emulator refuses a clash before recording the call, as in mapChecked.)
                 return NtStatus.STATUS_IN_USE;
             }
-            final int result = table.mapIdentityRanges(starts, lengths, runs, permissions);
-            if (result != PtwResult.OK)
+            // One contiguous run is recorded in flight; a call of several runs is not (one record names one range):
+            // after a crash inside it, each run is whole or absent, the call may be half applied (docs/embedding.md).
+            final InFlightLog.Slot slot = runs == 1 ? beginCall(InFlightLog.MAP, starts[0], lengths[0] >>> PAGE_SHIFT) :
+                null;
+            try
             {
-                if (result == PtwResult.EXISTS && verifier.on)
-                {
-                    MappingDivergence.clash(verifier, "MapIdentityRange(Ex)", this, starts[0], lengths[0]);
-                }
-                return result == PtwResult.NO_MEMORY ? NtStatus.STATUS_INSUFFICIENT_RESOURCES :
-                    result == PtwResult.EXISTS ? NtStatus.STATUS_IN_USE : NtStatus.STATUS_INVALID_PARAMETER_4;
+                return identityMapped(starts, lengths, runs, permissions);
             }
-            for (int i = 0; i < runs; i++)
+            finally
             {
-                // Full fence, then the read: the leaf CASes before the protected-range read (see mapChecked).
-                if (protectedRanges.fenceThenOverlaps(starts[i], starts[i] + lengths[i]))
-                {
-                    for (int j = 0; j < runs; j++)
-                    {
-                        table.unmapKeepTables(starts[j], lengths[j]);
-                    }
-                    return NtStatus.STATUS_IN_USE;
-                }
+                endCall(slot);
             }
-            return NtStatus.STATUS_SUCCESS;
         }
         finally
         {
             gate.exit(stripe);
         }
+    }
+
+    private int identityMapped(final long[] starts, final long[] lengths, final int runs, final int permissions)
+    {
+        final int result = table.mapIdentityRanges(starts, lengths, runs, permissions);
+        if (result != PtwResult.OK)
+        {
+            if (result == PtwResult.EXISTS && verifier.on)
+            {
+                MappingDivergence.clash(verifier, "MapIdentityRange(Ex)", this, starts[0], lengths[0]);
+            }
+            return result == PtwResult.NO_MEMORY ? NtStatus.STATUS_INSUFFICIENT_RESOURCES :
+                result == PtwResult.EXISTS ? NtStatus.STATUS_IN_USE : NtStatus.STATUS_INVALID_PARAMETER_4;
+        }
+        for (int i = 0; i < runs; i++)
+        {
+            // Full fence, then the read: the leaf CASes before the protected-range read (see mapChecked).
+            if (protectedRanges.fenceThenOverlaps(starts[i], starts[i] + lengths[i]))
+            {
+                for (int j = 0; j < runs; j++)
+                {
+                    table.unmapKeepTables(starts[j], lengths[j]);
+                }
+                return NtStatus.STATUS_IN_USE;
+            }
+        }
+        return NtStatus.STATUS_SUCCESS;
     }
 
     /**
@@ -587,12 +691,22 @@ final class MappingDomain extends Domain
                 }
                 done += run;
             }
-            done = 0;
-            while (done < pages)
+            // A single run is recorded in flight (recovery completes it); several are not (see mapIdentity).
+            final InFlightLog.Slot slot = PhysicalPages.consecutiveRun(frames, 0, pages) == pages ?
+                beginCall(InFlightLog.UNMAP, PhysicalPages.frame(base, frames, 0) << PAGE_SHIFT, pages) : null;
+            try
             {
-                final long run = PhysicalPages.consecutiveRun(frames, done, pages);
-                table.unmap(PhysicalPages.frame(base, frames, done) << PAGE_SHIFT, run << PAGE_SHIFT);
-                done += run;
+                done = 0;
+                while (done < pages)
+                {
+                    final long run = PhysicalPages.consecutiveRun(frames, done, pages);
+                    table.unmap(PhysicalPages.frame(base, frames, done) << PAGE_SHIFT, run << PAGE_SHIFT);
+                    done += run;
+                }
+            }
+            finally
+            {
+                endCall(slot);
             }
             return NtStatus.STATUS_SUCCESS;
         }
