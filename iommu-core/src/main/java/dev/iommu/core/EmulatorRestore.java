@@ -107,7 +107,7 @@ final class EmulatorRestore
         {
             if (domain.hasAllocator())
             {
-                iovaBlocks += AllocatedSpaceRebuild.rebuild(domain, excluded.getOrDefault(domain.id(), List.of()));
+                iovaBlocks += rebuildAllocator(domain);
             }
         }
         restoreDevices();
@@ -117,6 +117,34 @@ final class EmulatorRestore
         return new RecoveryReport(true, cleanShutdown, domainRecords.size(), deviceCount, tokens, pasidCount,
             inUse.cardinality(), reclaimed, iovaBlocks, repaired.mapsUndone(), repaired.unmapsCompleted(),
             tokensDropped, segmentsDropped, devicesDetached, pasidDevicesDropped);
+    }
+
+    /**
+     * Rebuilds a domain's allocator and block ledger from what its tables map, leaving alone the ranges of its
+     * reserved regions and tokens.
+     *
+     * @return the blocks restored.
+     */
+    private long rebuildAllocator(final MappingDomain domain)
+    {
+        final List<long[]> ranges = excluded.getOrDefault(domain.id(), List.of());
+        final long[] starts = new long[ranges.size()];
+        final long[] ends = new long[ranges.size()];
+        for (int i = 0; i < starts.length; i++)
+        {
+            starts[i] = ranges.get(i)[0];
+            ends[i] = ranges.get(i)[1];
+        }
+        try
+        {
+            return AllocatedSpaceRebuild.rebuild(domain.table(), domain.allocator(), domain.ledger(), starts, ends)
+                .blocks();
+        }
+        catch (final IllegalStateException | IllegalArgumentException ex)
+        {
+            throw new PersistenceException("the allocator of domain#" + domain.id() + " cannot be rebuilt from its " +
+                "tables: " + ex.getMessage(), ex);
+        }
     }
 
     private RadixPageTable attach(final ContextRecordCodec.DomainRecord record, final BitSet inUse)
@@ -247,7 +275,7 @@ final class EmulatorRestore
         {
             final ContextRecordCodec.DeviceRecord record =
                 ContextRecordCodec.device(ContextRecordDescriptor.idOf(entry.getKey()), entry.getValue());
-            final PhysicalDeviceObject pdo = platform.device(record.name());
+            final PhysicalDeviceObject pdo = deviceObject(record.name());
             if (null == pdo)
             {
                 throw new PersistenceException("device#" + record.id() + " of the persisted context is device object " +
@@ -285,6 +313,18 @@ final class EmulatorRestore
             }
             deviceCount++;
         }
+    }
+
+    private PhysicalDeviceObject deviceObject(final String name)
+    {
+        for (final PhysicalDeviceObject pdo : platform.devices())
+        {
+            if (pdo.name().equals(name))
+            {
+                return pdo;
+            }
+        }
+        return null;
     }
 
     private void restorePasidDevices()

@@ -128,8 +128,7 @@ public final class IommuEmulator implements IommuInterfaceProvider, AutoCloseabl
         this.v1 = new V1Table(core);
         this.v2 = new V2Table(core);
         this.v3 = new V3Table(core);
-        this.recoveryReport = !reopened ? RecoveryReport.NOTHING : new EmulatorRestore(persisted, arena, factory,
-            domains, devices, pasidMembers, platform, new InFlightRepair(inFlightLog)).run(cleanShutdown);
+        this.recoveryReport = !reopened ? RecoveryReport.NOTHING : restore(factory, domains, devices, cleanShutdown);
         counters.refresh();
         platform.policy().addListener(stateChanges);
         if (null != context.countersDirectory())
@@ -141,6 +140,30 @@ public final class IommuEmulator implements IommuInterfaceProvider, AutoCloseabl
         else
         {
             countersRefresher = null;
+        }
+    }
+
+    /**
+     * Restores a reopened directory's objects; when it refuses the directory, releases everything the constructor
+     * opened (the files' locks first among them) before the exception leaves launch.
+     */
+    private RecoveryReport restore(final DomainFactory factory, final DomainTable domains, final DeviceTable devices,
+        final boolean cleanShutdown)
+    {
+        try
+        {
+            return new EmulatorRestore(persisted, arena, factory, domains, devices, pasidMembers, platform,
+                new InFlightRepair(inFlightLog)).run(cleanShutdown);
+        }
+        catch (final RuntimeException ex)
+        {
+            // The arena is marked clean only if its free list was rebuilt (or never needed it): the next launch repeats
+            // whatever this restore had not finished (every repair is idempotent, the in-flight records are kept).
+            notifications.close();
+            inFlightLog.close();
+            persisted.close();
+            arena.close();
+            throw ex;
         }
     }
 

@@ -19,7 +19,7 @@ import net.openhft.chronicle.map.ChronicleMap;
  * {@code segments.cmap} (the mapped segments of tokens). Each change is written with one {@code put} or {@code remove}
  * before the member that made it returns; Chronicle Map writes into its memory-mapped file, so a record written is in
  * the file when the process is killed (a machine crash is out of scope). The maps are opened with
- * {@code createOrRecoverPersistedTo} after an unclean shutdown (a writer killed inside a segment lock leaves it
+ * {@code recoverPersistedTo} after an unclean shutdown (a writer killed inside a segment lock leaves it
  * held; recovery releases it).
  * <p>
  * Only the emulator's owner process writes (the table arena's file lock makes it the only one).
@@ -79,7 +79,7 @@ final class PersistedContext implements ContextRecords, AutoCloseable
         final net.openhft.chronicle.map.ChronicleMapBuilder<K, V> builder, final File file, final boolean recover)
         throws IOException
     {
-        return recover && file.exists() ? builder.createOrRecoverPersistedTo(file, true) :
+        return recover && file.exists() ? builder.recoverPersistedTo(file, true) :
             builder.createPersistedTo(file);
     }
 
@@ -100,7 +100,8 @@ final class PersistedContext implements ContextRecords, AutoCloseable
         {
             if (ContextRecordDescriptor.kindOf(key) == kind)
             {
-                out.add(Map.entry(key, value));
+                // A copy: the iteration may hand the same array to every call.
+                out.add(Map.entry(key, value.clone()));
             }
         });
         return out;

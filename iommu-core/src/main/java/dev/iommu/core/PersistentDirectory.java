@@ -21,8 +21,6 @@ import dev.iommu.ptw.TableArena;
  */
 final class PersistentDirectory
 {
-    /** The log of map and unmap calls in flight. */
-    static final String IN_FLIGHT_FILE = "inflight.log";
     /** Token records the context table is sized for beyond the platform's object limits (it grows past them). */
     private static final long TOKEN_RECORDS = 1 << 16;
 
@@ -72,6 +70,6 @@ final class PersistentDirectory
 
     static InFlightLog openInFlightLog(final Path directory)
     {
-        return InFlightLog.open(directory.resolve(IN_FLIGHT_FILE));
+        return InFlightLog.open(directory);
     }
 }

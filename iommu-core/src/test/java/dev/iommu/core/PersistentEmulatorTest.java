@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.iommu.api.DomainConfiguration;
-import dev.iommu.api.DomainConfigurationArm64;
+import dev.iommu.api.DomainConfigurationArch;
 import dev.iommu.api.IommuDmaDevice;
 import dev.iommu.api.IommuDmaDomain;
 import dev.iommu.api.IommuDmaDomainType;
@@ -53,6 +53,12 @@ final class PersistentEmulatorTest
     private V2Rig open()
     {
         return new V2Rig(new EmulatorContext().platform(platform()).persistentDirectory(directory));
+    }
+
+    private V2Rig openArm64()
+    {
+        return new V2Rig(new EmulatorContext().platform(V2Rig.arm64Platform(V2Rig.limits(V2Rig.SMALL_TABLE_PAGES)))
+            .persistentDirectory(directory));
     }
 
     private IommuDmaDomain allocatorDomain(final V2Rig rig)
@@ -153,28 +159,33 @@ final class PersistentEmulatorTest
     {
         final long unmanagedId;
         final long deviceId;
-        try (V2Rig rig = open())
+        try (V2Rig rig = openArm64())
         {
             final IommuDmaDomain unmanaged = rig.domain(IommuDmaDomainType.UNMANAGED);
-            final DomainConfiguration configuration = new DomainConfiguration().arm64(
-                new DomainConfigurationArm64().ttbr0(0x1000).mair0(7).inputSize0(48).translationEnabled(true));
+            final DomainConfiguration configuration = new DomainConfiguration().type(DomainConfigurationArch.ARM64);
+            configuration.arm64().ttbr0(0x1000).mair0(7).inputSize0(48).translationEnabled(true);
             final int status = rig.iommu.configureDomain(unmanaged, configuration);
             unmanagedId = rig.emulator.stableId(unmanaged);
-            deviceId = rig.emulator.stableId(rig.device("disk"));
-            assertEquals(status == NtStatus.STATUS_SUCCESS, null != ((UnmanagedDomain)unmanaged).configuration());
+            assertEquals(NtStatus.STATUS_SUCCESS, status, "ConfigureDomain");
+            deviceId = rig.emulator.stableId(rig.device("pci"));
         }
-        try (V2Rig rig = open())
+        try (V2Rig rig = openArm64())
         {
             final IommuDmaDomain unmanaged = rig.emulator.domainById(unmanagedId);
             assertNotNull(unmanaged);
             assertEquals(IommuDmaDomainType.UNMANAGED, ((Domain)unmanaged).type());
+            final dev.iommu.api.DomainConfigurationArm64 restored = ((UnmanagedDomain)unmanaged).configuration();
+            assertEquals(0x1000, restored.ttbr0());
+            assertEquals(7, restored.mair0());
+            assertEquals(48, restored.inputSize0());
+            assertTrue(restored.translationEnabled());
             final IommuDmaDevice disk = rig.emulator.deviceById(deviceId);
             assertNotNull(disk);
             assertEquals(0, rig.emulator.snapshot().devices().get(0).domainId());
             rig.expect("DeleteDevice", NtStatus.STATUS_SUCCESS, () -> rig.iommu.deleteDevice(disk));
             rig.expect("DeleteDomain", NtStatus.STATUS_SUCCESS, () -> rig.iommu.deleteDomain(unmanaged));
         }
-        try (V2Rig rig = open())
+        try (V2Rig rig = openArm64())
         {
             assertNull(rig.emulator.deviceById(deviceId), "a deleted device stays deleted");
             assertNull(rig.emulator.domainById(unmanagedId), "a deleted domain stays deleted");
