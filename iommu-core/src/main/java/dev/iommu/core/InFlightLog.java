@@ -104,6 +104,8 @@ final class InFlightLog implements AutoCloseable
     static final int MAP = 1;
     /** Kind: an unmap call (recovery completes it). */
     static final int UNMAP = 2;
+    /** Kind: a FreeReservedLogicalAddressRange call (recovery completes it: its range cleared, its token dropped). */
+    static final int FREE_TOKEN = 3;
 
     private final Path file;
     private final FileChannel channel;

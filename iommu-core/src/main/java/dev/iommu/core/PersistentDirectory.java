@@ -70,6 +70,13 @@ final class PersistentDirectory
 
     static InFlightLog openInFlightLog(final Path directory)
     {
-        return InFlightLog.open(directory);
+        try
+        {
+            return InFlightLog.open(directory);
+        }
+        catch (final InFlightLogException ex)
+        {
+            throw new PersistenceException(ex.getMessage(), ex);
+        }
     }
 }

@@ -183,6 +183,10 @@ public final class CrashTestRun
             }
         }
         command.add("-Xmx256m");
+        // The child runs for a second or two: C1 only and the serial collector start it ~1 s sooner (Chronicle Map's
+        // first map compiles classes at launch).
+        command.add("-XX:TieredStopAtLevel=1");
+        command.add("-XX:+UseSerialGC");
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(CrashChild.class.getName());
