@@ -62,6 +62,49 @@ class BlockLedger
     }
 
     /**
+     * @return the largest block order the ledger finds (the width of page numbers it was made for).
+     */
+    int maxOrder()
+    {
+        return maxOrder;
+    }
+
+    /**
+     * Visits every recorded block in address order (tests and tools: quiescent ledgers only; racing changes may or
+     * may not be seen).
+     *
+     * @param visitor receives each block.
+     */
+    void forEachBlock(final BlockVisitor visitor)
+    {
+        for (int r = 0; r < root.length; r++)
+        {
+            final long[][] dir = (long[][])ROOT.getAcquire(root, r);
+            if (null == dir)
+            {
+                continue;
+            }
+            for (int d = 0; d < DIR_SIZE; d++)
+            {
+                final long[] leaf = (long[])DIR.getAcquire(dir, d);
+                if (null == leaf)
+                {
+                    continue;
+                }
+                final long base = (((long)r << DIR_BITS) | d) << LEAF_BITS;
+                for (int i = 0; i < LEAF_SIZE; i++)
+                {
+                    final long entry = (long)LEAF.getAcquire(leaf, i);
+                    if (entry != 0)
+                    {
+                        visitor.block(base | i, (int)(entry & ORDER_MASK), entry >>> ORDER_BITS);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * Records a mapped block.
      *
      * @param page        the block's first page, aligned to 2^order.
@@ -234,6 +277,22 @@ class BlockLedger
     boolean casEntry(final long[] leaf, final int index, final long entry, final long next)
     {
         return LEAF.compareAndSet(leaf, index, entry, next);
+    }
+
+    /**
+     * Receives the blocks of {@link #forEachBlock}.
+     */
+    @FunctionalInterface
+    interface BlockVisitor
+    {
+        /**
+         * One recorded block.
+         *
+         * @param page        its first page.
+         * @param order       its order.
+         * @param mappedPages its pages still mapped.
+         */
+        void block(long page, int order, long mappedPages);
     }
 
     private long get(final long page)

@@ -133,6 +133,14 @@ final class MappingDomain extends Domain
         return allocator;
     }
 
+    /**
+     * @return the block ledger (null without allocator).
+     */
+    BlockLedger ledger()
+    {
+        return ledger;
+    }
+
     ProtectedRanges protectedRanges()
     {
         return protectedRanges;

@@ -213,6 +213,22 @@ final class BuddySpace
         freePages += pages;
     }
 
+    /**
+     * Gives back a gap whose neighbouring pages on both sides are not free, as its maximal aligned pieces, without
+     * looking for buddies to merge with: no piece has a wholly free buddy. A buddy is adjacent and of the same size,
+     * so one outside the gap holds a neighbouring page; and the greedy split never leaves a piece whose buddy lies
+     * wholly in the gap (the piece's left buddy would have been reached with at least the pair's alignment and room,
+     * and taken with it; so would the piece itself with its right buddy).
+     *
+     * @param page  first page of the gap.
+     * @param pages number of pages.
+     */
+    void giveGap(final long page, final long pages)
+    {
+        insertRange(page, pages);
+        freePages += pages;
+    }
+
     private void insertRange(final long page, final long pages)
     {
         // Pieces of one maximal free block: their buddies are never wholly free, so no merging is needed.

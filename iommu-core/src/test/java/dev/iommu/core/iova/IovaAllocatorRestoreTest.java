@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import static dev.iommu.core.iova.IovaAllocator.NO_MAX;
 import static dev.iommu.core.iova.IovaAllocator.NO_MIN;
 import static dev.iommu.core.iova.IovaAllocator.PAGE_SIZE;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -65,6 +66,71 @@ class IovaAllocatorRestoreTest
         rebuilt.trim();
         assertEquals((1L << WIDTH) - PAGE_SIZE, rebuilt.freeBytes());
         assertEquals(WIDTH - 12, rebuilt.freeBlockCount(), "whole again");
+    }
+
+    @Test
+    void restoringManyBlocksAtOnceEqualsRestoringEachInTurn()
+    {
+        final SplittableRandom random = new SplittableRandom(20260611);
+        for (int round = 0; round < 20; round++)
+        {
+            // Random aligned blocks, ascending: some touching (runs), some with gaps, some around reserved regions.
+            final IovaAllocatorConfig config = new IovaAllocatorConfig().addressWidth(WIDTH)
+                .reserve(0x10_0000L, 3).reserve(0x40_0000L + 5 * PAGE_SIZE, 40);
+            final IovaAllocator one = new IovaAllocator(config);
+            final IovaAllocator many = new IovaAllocator(config);
+            final long[] blocks = new long[2_000];
+            int count = 0;
+            long page = 1;
+            while (count < blocks.length)
+            {
+                final int order = random.nextInt(8) == 0 ? 6 + random.nextInt(6) : random.nextInt(5);
+                page = (page + (1L << order) - 1) & -(1L << order);
+                if (random.nextInt(3) == 0)
+                {
+                    page += (long)random.nextInt(5) << order;
+                }
+                if (one.restoreBlock(page << 12, 1L << order) == page << 12)
+                {
+                    blocks[count++] = (page << 6) | order;
+                }
+                page += 1L << order;
+            }
+            assertEquals(-1, many.restoreBlocks(blocks, count));
+            assertEquals(one.freeBytes(), many.freeBytes());
+            assertArrayEquals(IovaFreeSpace.freeBlocks(one), IovaFreeSpace.freeBlocks(many), "round " + round);
+            for (int i = 0; i < count; i++)
+            {
+                assertEquals(blocks[i], many.liveBlockContaining((blocks[i] >>> 6) << 12));
+                assertEquals(IovaResult.SUCCESS, many.free((blocks[i] >>> 6) << 12, 1L << (blocks[i] & 63)));
+            }
+            many.releaseThreadCache();
+            many.trim();
+            assertArrayEquals(IovaFreeSpace.freeBlocks(new IovaAllocator(config)), IovaFreeSpace.freeBlocks(many));
+        }
+    }
+
+    @Test
+    void manyBlocksAtOnceAreAllOrNothing()
+    {
+        final IovaAllocatorConfig config = new IovaAllocatorConfig().addressWidth(WIDTH).reserve(64 * PAGE_SIZE, 4);
+        final IovaAllocator a = new IovaAllocator(config);
+        final long[] fresh = IovaFreeSpace.freeBlocks(a);
+        final long free = a.freeBytes();
+        assertEquals(2, a.restoreBlocks(new long[] {(16L << 6) | 4, (32L << 6) | 5, (64L << 6) | 2}, 3),
+            "a reserved block");
+        assertEquals(0, a.restoreBlocks(new long[] {(0L << 6), (1L << 6)}, 2), "page 0");
+        assertEquals(1, a.restoreBlocks(new long[] {(8L << 6) | 3, (12L << 6) | 2}, 2), "overlapping");
+        assertEquals(1, a.restoreBlocks(new long[] {(8L << 6) | 3, (4L << 6) | 2}, 2), "descending");
+        assertEquals(1, a.restoreBlocks(new long[] {(8L << 6) | 3, (20L << 6) | 3}, 2), "unaligned");
+        assertEquals(0, a.restoreBlocks(new long[] {(1L << 6) | 30}, 1), "larger than any block");
+        assertEquals(1, a.restoreBlocks(new long[] {(8L << 6) | 3, (1L << (WIDTH - 12)) << 6}, 2), "beyond");
+        assertEquals(128 * PAGE_SIZE, a.restoreBlock(128 * PAGE_SIZE, 128));
+        assertEquals(1, a.restoreBlocks(new long[] {(96L << 6) | 5, (160L << 6) | 5}, 2), "restored before");
+        assertEquals(free - 128 * PAGE_SIZE, a.freeBytes(), "nothing changed");
+        assertEquals(IovaResult.SUCCESS, a.free(128 * PAGE_SIZE, 128));
+        assertArrayEquals(fresh, IovaFreeSpace.freeBlocks(a));
+        assertEquals(-1, a.restoreBlocks(new long[0], 0), "nothing to restore");
     }
 
     @Test
