@@ -10,13 +10,19 @@ package dev.iommu.core;
  * directory. Every value starts with its layout version (an int); fields are in the platform's byte order (the file is
  * this machine's, like the table arena).
  * <p>
- * Keys: the record kind in the top byte, the object's stable id below it.
+ * Keys: the record kind in the top byte, the object's stable id below it, and the record's generation in the low
+ * byte.
  * <pre>
- *   63        56 55                                                        0
- *  +------------+-----------------------------------------------------------+
- *  |   kind     |  id (domain id, device id, token id; PASID: parent id &lt;&lt; 20 | pasid)
- *  +------------+-----------------------------------------------------------+
+ *   63        56 55                                                8 7          0
+ *  +------------+---------------------------------------------------+------------+
+ *  |   kind     |  id (domain, device or token id;                  | generation |
+ *  |            |      PASID: parent id &lt;&lt; 20 | pasid)            | (mod 256)  |
+ *  +------------+---------------------------------------------------+------------+
  * </pre>
+ * A record is never overwritten in place: Chronicle Map's recovery drops an entry whose write a kill interrupted, so
+ * an interrupted overwrite would lose the old value too. A change writes the next generation under a new key, then
+ * removes the old one ({@link PersistedContext}); after a kill between the two, the newer of the two generations
+ * (the one that is the other plus one, mod 256) wins and the older is removed.
  * Domain record ({@link #DOMAIN}):
  * <pre>
  *   0        4        8        12       16       20       24       28       32
@@ -74,7 +80,9 @@ final class ContextRecordDescriptor
     static final long ID_LEASE = 5;
 
     static final int KIND_SHIFT = 56;
-    static final long ID_MASK = (1L << KIND_SHIFT) - 1;
+    static final int ID_SHIFT = 8;
+    static final long ID_MASK = (1L << (KIND_SHIFT - ID_SHIFT)) - 1;
+    static final long GENERATION_MASK = (1L << ID_SHIFT) - 1;
     static final int PASID_BITS = 20;
 
     static final int VERSION_OFFSET = 0;
@@ -121,9 +129,14 @@ final class ContextRecordDescriptor
     {
     }
 
+    /** The key of an object's records without their generation (the base key). */
     static long key(final long kind, final long id)
     {
-        return (kind << KIND_SHIFT) | id;
+        if ((id & ~ID_MASK) != 0)
+        {
+            throw new IllegalArgumentException("id " + id + " is beyond the context table's 48 bits");
+        }
+        return (kind << KIND_SHIFT) | (id << ID_SHIFT);
     }
 
     static long kindOf(final long key)
@@ -133,7 +146,23 @@ final class ContextRecordDescriptor
 
     static long idOf(final long key)
     {
-        return key & ID_MASK;
+        return (key >>> ID_SHIFT) & ID_MASK;
+    }
+
+    static long baseOf(final long key)
+    {
+        return key & ~GENERATION_MASK;
+    }
+
+    static int generationOf(final long key)
+    {
+        return (int)(key & GENERATION_MASK);
+    }
+
+    /** Whether generation {@code a} is the one written after {@code b} (a = b + 1, mod 256). */
+    static boolean newer(final int a, final int b)
+    {
+        return ((a - b) & GENERATION_MASK) == 1;
     }
 
     static long pasidKey(final long parentId, final int pasid)

@@ -7,9 +7,13 @@ package dev.iommu.core;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import net.openhft.chronicle.map.ChronicleMap;
 
@@ -35,6 +39,8 @@ final class PersistedContext implements ContextRecords, AutoCloseable
 
     private final ChronicleMap<Long, byte[]> records;
     private final ChronicleMap<Long, Long> segments;
+    /** Each object's current record generation, by base key (writes of one object are serialised by its caller). */
+    private final Map<Long, Integer> generations = new ConcurrentHashMap<>();
 
     private PersistedContext(final ChronicleMap<Long, byte[]> records, final ChronicleMap<Long, Long> segments)
     {
@@ -88,22 +94,51 @@ final class PersistedContext implements ContextRecords, AutoCloseable
     // ------------------------------------------------------------------------------------------------------------
 
     /**
-     * Every record of one kind, key and value.
+     * Every record of one kind, by base key (the newest generation of each; an older one a kill left beside it is
+     * removed), and learns each record's generation for later writes.
      *
      * @param kind a key kind of {@link ContextRecordDescriptor}.
      * @return the records, in no particular order.
      */
     List<Map.Entry<Long, byte[]>> recordsOf(final long kind)
     {
-        final List<Map.Entry<Long, byte[]>> out = new ArrayList<>();
+        final Map<Long, Long> newest = new HashMap<>();
+        final Map<Long, byte[]> values = new HashMap<>();
+        final List<Long> stale = new ArrayList<>();
         records.forEach((final Long key, final byte[] value) ->
         {
-            if (ContextRecordDescriptor.kindOf(key) == kind)
+            if (ContextRecordDescriptor.kindOf(key) != kind)
             {
+                return;
+            }
+            final long base = ContextRecordDescriptor.baseOf(key);
+            final Long other = newest.get(base);
+            if (null == other || ContextRecordDescriptor.newer(ContextRecordDescriptor.generationOf(key),
+                ContextRecordDescriptor.generationOf(other)))
+            {
+                if (null != other)
+                {
+                    stale.add(other);
+                }
+                newest.put(base, key);
                 // A copy: the iteration may hand the same array to every call.
-                out.add(Map.entry(key, value.clone()));
+                values.put(base, value.clone());
+            }
+            else
+            {
+                stale.add(key);
             }
         });
+        for (final long key : stale)
+        {
+            records.remove(key);
+        }
+        final List<Map.Entry<Long, byte[]>> out = new ArrayList<>();
+        for (final Map.Entry<Long, Long> entry : newest.entrySet())
+        {
+            generations.put(entry.getKey(), ContextRecordDescriptor.generationOf(entry.getValue()));
+            out.add(Map.entry(entry.getKey(), values.get(entry.getKey())));
+        }
         return out;
     }
 
@@ -120,13 +155,14 @@ final class PersistedContext implements ContextRecords, AutoCloseable
     }
 
     /**
-     * Drops a record recovery found dangling (a token of a domain that is gone, a segment of a token that is gone).
+     * Drops a record recovery found dangling (a token of a domain that is gone, a PASID sub-device of a device that
+     * is gone).
      *
-     * @param key the record's key.
+     * @param base the record's base key.
      */
-    void dropRecord(final long key)
+    void dropRecord(final long base)
     {
-        records.remove(key);
+        delete(base);
     }
 
     /**
@@ -139,16 +175,66 @@ final class PersistedContext implements ContextRecords, AutoCloseable
         segments.remove(key);
     }
 
+    /**
+     * The end of the last id lease written for a kind of object.
+     *
+     * @param kind the key kind.
+     * @return the lease's end, 0 when none was written.
+     */
+    long idsLeased(final long kind)
+    {
+        final long base = ContextRecordDescriptor.key(ContextRecordDescriptor.ID_LEASE, kind);
+        for (final Map.Entry<Long, byte[]> entry : recordsOf(ContextRecordDescriptor.ID_LEASE))
+        {
+            if (entry.getKey() == base)
+            {
+                final byte[] value = entry.getValue();
+                if (value.length != 16 || ByteBuffer.wrap(value).order(ByteOrder.nativeOrder())
+                    .getInt(ContextRecordDescriptor.VERSION_OFFSET) != ContextRecordDescriptor.RECORD_VERSION)
+                {
+                    throw new PersistenceException("the id lease record of kind " + kind + " is damaged");
+                }
+                return ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).getLong(8);
+            }
+        }
+        return 0;
+    }
+
     // ------------------------------------------------------------------------------------------------------------
     // Writing (the members' hooks)
     // ------------------------------------------------------------------------------------------------------------
+
+    /**
+     * Writes an object's record as its next generation, then removes the previous one (never an overwrite: see
+     * {@link ContextRecordDescriptor}). Callers serialise the writes of one object (its monitor).
+     */
+    private void write(final long base, final byte[] value)
+    {
+        final Integer previous = generations.get(base);
+        final int next = null == previous ? 0 : (previous + 1) & (int)ContextRecordDescriptor.GENERATION_MASK;
+        records.put(base | next, value);
+        generations.put(base, next);
+        if (null != previous)
+        {
+            records.remove(base | previous);
+        }
+    }
+
+    private void delete(final long base)
+    {
+        final Integer previous = generations.remove(base);
+        if (null != previous)
+        {
+            records.remove(base | previous);
+        }
+    }
 
     @Override
     public boolean domainCreated(final Domain domain, final DomainShape shape)
     {
         try
         {
-            records.put(ContextRecordDescriptor.key(ContextRecordDescriptor.DOMAIN, domain.id()),
+            write(ContextRecordDescriptor.key(ContextRecordDescriptor.DOMAIN, domain.id()),
                 ContextRecordCodec.domain(domain, shape));
             return true;
         }
@@ -162,34 +248,33 @@ final class PersistedContext implements ContextRecords, AutoCloseable
     @Override
     public void domainConfigured(final UnmanagedDomain domain)
     {
-        records.put(ContextRecordDescriptor.key(ContextRecordDescriptor.DOMAIN, domain.id()),
+        write(ContextRecordDescriptor.key(ContextRecordDescriptor.DOMAIN, domain.id()),
             ContextRecordCodec.domain(domain, null));
     }
 
     @Override
     public void domainDeleted(final Domain domain)
     {
-        records.remove(ContextRecordDescriptor.key(ContextRecordDescriptor.DOMAIN, domain.id()));
+        delete(ContextRecordDescriptor.key(ContextRecordDescriptor.DOMAIN, domain.id()));
     }
 
     @Override
     public void deviceChanged(final DmaDevice device)
     {
-        records.put(ContextRecordDescriptor.key(ContextRecordDescriptor.DEVICE, device.id()),
+        write(ContextRecordDescriptor.key(ContextRecordDescriptor.DEVICE, device.id()),
             ContextRecordCodec.device(device));
     }
 
     @Override
     public void deviceDeleted(final DmaDevice device)
     {
-        records.remove(ContextRecordDescriptor.key(ContextRecordDescriptor.DEVICE, device.id()));
+        delete(ContextRecordDescriptor.key(ContextRecordDescriptor.DEVICE, device.id()));
     }
 
     @Override
     public void tokenReserved(final LogicalAddressToken token)
     {
-        records.put(ContextRecordDescriptor.key(ContextRecordDescriptor.TOKEN, token.id()),
-            ContextRecordCodec.token(token));
+        write(ContextRecordDescriptor.key(ContextRecordDescriptor.TOKEN, token.id()), ContextRecordCodec.token(token));
     }
 
     @Override
@@ -198,12 +283,13 @@ final class PersistedContext implements ContextRecords, AutoCloseable
         // Segments first: a crash between the two leaves a token without segments, never segments without a token.
         token.segments().forEachLong((final long offset, final long length) ->
             segments.remove(ContextRecordDescriptor.segmentKey(token.id(), offset)));
-        records.remove(ContextRecordDescriptor.key(ContextRecordDescriptor.TOKEN, token.id()));
+        delete(ContextRecordDescriptor.key(ContextRecordDescriptor.TOKEN, token.id()));
     }
 
     @Override
     public void segmentMapped(final LogicalAddressToken token, final long offset, final long length)
     {
+        // A new key each time (a segment's key is removed when it is unmapped): never an overwrite.
         segments.put(ContextRecordDescriptor.segmentKey(token.id(), offset),
             ContextRecordDescriptor.segmentValue(offset, length));
     }
@@ -218,43 +304,21 @@ final class PersistedContext implements ContextRecords, AutoCloseable
     public void idsLeased(final long kind, final long end)
     {
         final byte[] value = new byte[16];
-        java.nio.ByteBuffer.wrap(value).order(java.nio.ByteOrder.nativeOrder())
+        ByteBuffer.wrap(value).order(ByteOrder.nativeOrder())
             .putInt(ContextRecordDescriptor.VERSION_OFFSET, ContextRecordDescriptor.RECORD_VERSION).putLong(8, end);
-        records.put(ContextRecordDescriptor.key(ContextRecordDescriptor.ID_LEASE, kind), value);
-    }
-
-    /**
-     * The end of the last id lease written for a kind of object.
-     *
-     * @param kind the key kind.
-     * @return the lease's end, 0 when none was written.
-     */
-    long idsLeased(final long kind)
-    {
-        final byte[] value = records.get(ContextRecordDescriptor.key(ContextRecordDescriptor.ID_LEASE, kind));
-        if (null == value)
-        {
-            return 0;
-        }
-        if (value.length != 16 || java.nio.ByteBuffer.wrap(value).order(java.nio.ByteOrder.nativeOrder())
-            .getInt(ContextRecordDescriptor.VERSION_OFFSET) != ContextRecordDescriptor.RECORD_VERSION)
-        {
-            throw new PersistenceException("the id lease record of kind " + kind + " is damaged");
-        }
-        return java.nio.ByteBuffer.wrap(value).order(java.nio.ByteOrder.nativeOrder()).getLong(8);
+        write(ContextRecordDescriptor.key(ContextRecordDescriptor.ID_LEASE, kind), value);
     }
 
     @Override
     public void pasidChanged(final PasidDevice device)
     {
-        records.put(ContextRecordDescriptor.pasidKey(device.parent().id(), device.pasid()),
-            ContextRecordCodec.pasid(device));
+        write(ContextRecordDescriptor.pasidKey(device.parent().id(), device.pasid()), ContextRecordCodec.pasid(device));
     }
 
     @Override
     public void pasidDeleted(final PasidDevice device)
     {
-        records.remove(ContextRecordDescriptor.pasidKey(device.parent().id(), device.pasid()));
+        delete(ContextRecordDescriptor.pasidKey(device.parent().id(), device.pasid()));
     }
 
     /**

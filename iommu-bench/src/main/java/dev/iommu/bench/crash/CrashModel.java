@@ -170,6 +170,22 @@ final class CrashModel
     }
 
     /**
+     * How many calls in flight are of one op.
+     *
+     * @param op the op.
+     * @return the count.
+     */
+    int countPending(final int op)
+    {
+        int n = 0;
+        for (final Pending p : pending)
+        {
+            n += p.op() == op ? 1 : 0;
+        }
+        return n;
+    }
+
+    /**
      * Whether any call in flight is of one of these ops.
      *
      * @param ops the ops.

@@ -103,22 +103,19 @@ final class CrashVerifier
 
     private void checkObjects(final EmulatorSnapshot snapshot)
     {
-        int expected = model.domains.size();
-        final boolean creating = null != model.pendingOf(CrashChild.CREATE_DOMAIN);
-        final boolean deleting = null != model.pendingOf(CrashChild.DELETE_DOMAIN);
-        check(snapshot.liveDomains() == expected || creating && snapshot.liveDomains() == expected + 1 ||
-            deleting && snapshot.liveDomains() == expected - 1, "live domains " + snapshot.liveDomains() +
-            ", the log has " + expected);
+        final int expected = model.domains.size();
+        final int live = snapshot.liveDomains();
+        check(live >= expected - model.countPending(CrashChild.DELETE_DOMAIN) &&
+            live <= expected + model.countPending(CrashChild.CREATE_DOMAIN), "live domains " + live +
+            ", the log has " + expected + " (and " + model.pending.size() + " calls in flight)");
         for (final CrashModel.DomainModel domain : model.domains.values())
         {
-            final CrashModel.Pending p = model.pendingOf(CrashChild.DELETE_DOMAIN);
-            check(null != emulator.domainById(domain.id) || null != p && p.id() == domain.id,
-                "domain#" + domain.id + " is gone");
+            check(null != emulator.domainById(domain.id) ||
+                null != model.pendingOn(domain.id, CrashChild.DELETE_DOMAIN), "domain#" + domain.id + " is gone");
         }
         for (final CrashModel.TokenModel token : model.tokens.values())
         {
-            final CrashModel.Pending p = model.pendingOf(CrashChild.FREE_TOKEN);
-            check(null != emulator.tokenById(token.id) || null != p && p.id() == token.id,
+            check(null != emulator.tokenById(token.id) || null != model.pendingOn(token.id, CrashChild.FREE_TOKEN),
                 "token#" + token.id + " is gone");
         }
         for (final Map.Entry<Long, Long> device : model.devices.entrySet())
@@ -132,9 +129,8 @@ final class CrashVerifier
                     attached = d.domainId();
                 }
             }
-            final CrashModel.Pending p = model.pendingOf(CrashChild.ATTACH, CrashChild.DETACH);
-            final boolean inFlight = null != p && p.id() == device.getKey();
-            check(attached == device.getValue() || inFlight && (attached == 0 || attached == p.other()),
+            final CrashModel.Pending p = model.pendingOn(device.getKey(), CrashChild.ATTACH, CrashChild.DETACH);
+            check(attached == device.getValue() || null != p && (attached == 0 || attached == p.other()),
                 "device#" + device.getKey() + " is attached to domain#" + attached + ", the log says domain#" +
                 device.getValue());
         }
@@ -173,14 +169,13 @@ final class CrashVerifier
             final long base = emulator.tokenById(token.id).logicalAddressBase();
             for (final Map.Entry<Long, long[]> segment : token.segments.entrySet())
             {
-                final CrashModel.Pending unmapping = model.pendingOf(CrashChild.UNMAP_SEGMENT);
-                final boolean maybeGone = null != unmapping && unmapping.id() == token.id &&
-                    unmapping.address() == segment.getKey();
+                final CrashModel.Pending unmapping = model.pendingOn(token.id, CrashChild.UNMAP_SEGMENT);
+                final boolean maybeGone = null != unmapping && unmapping.address() == segment.getKey();
                 pages += checkRange("token#" + token.id + " segment", base + segment.getKey(),
                     segment.getValue()[0], segment.getValue()[1], true, maybeGone);
             }
-            final CrashModel.Pending segmentMap = model.pendingOf(CrashChild.MAP_SEGMENT);
-            if (null != segmentMap && segmentMap.id() == token.id)
+            final CrashModel.Pending segmentMap = model.pendingOn(token.id, CrashChild.MAP_SEGMENT);
+            if (null != segmentMap)
             {
                 pendingPages += checkRange("token#" + token.id + " segment map in flight", base +
                     segmentMap.address(), segmentMap.pages(), segmentMap.frame(), false, true);
@@ -259,8 +254,8 @@ final class CrashVerifier
                 iommu.unmapReservedLogicalRange(new IommuDmaLogicalAddressTokenMappedSegment().owningToken(handle)
                     .offset(segment.getKey()).size(segment.getValue()[0] * PAGE));
             }
-            final CrashModel.Pending segmentMap = model.pendingOf(CrashChild.MAP_SEGMENT);
-            if (null != segmentMap && segmentMap.id() == token.id)
+            final CrashModel.Pending segmentMap = model.pendingOn(token.id, CrashChild.MAP_SEGMENT);
+            if (null != segmentMap)
             {
                 iommu.unmapReservedLogicalRange(new IommuDmaLogicalAddressTokenMappedSegment().owningToken(handle)
                     .offset(segmentMap.address()).size(segmentMap.pages() * PAGE));
@@ -304,11 +299,10 @@ final class CrashVerifier
             iommu.detachDeviceEx(device);
             expect("DeleteDevice device#" + deviceId, iommu.deleteDevice(device));
         }
-        final CrashModel.Pending allocating = model.pendingOf(CrashChild.MAP_ALLOCATED);
         for (final EmulatorSnapshot.DomainState d : emulator.snapshot().domains())
         {
-            final boolean leftByCallInFlight = null != allocating && allocating.id() == d.id() &&
-                d.mappedPages() == allocating.pages();
+            final CrashModel.Pending allocating = model.pendingOn(d.id(), CrashChild.MAP_ALLOCATED);
+            final boolean leftByCallInFlight = null != allocating && d.mappedPages() == allocating.pages();
             check(d.mappedPages() == 0 || leftByCallInFlight, "domain#" + d.id() + " still maps " + d.mappedPages() +
                 " pages after every acknowledged mapping was unmapped");
             check(d.iovaFreeBytes() < 0 || leftByCallInFlight || d.iovaFreeBytes() == wholeAllocatorBytes,
