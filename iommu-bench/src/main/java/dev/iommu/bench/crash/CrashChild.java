@@ -209,7 +209,9 @@ public final class CrashChild
 
         private void mapAllocated()
         {
-            final long pages = 1 + random.nextInt(16);
+            // Up to 4,096 pages (tens of microseconds of table writes): a good part of the child's time goes into
+            // them, where a kill leaves a call half applied unless recovery undoes it.
+            final long pages = 1 + random.nextInt(random.nextBoolean() ? 256 : 4096);
             final long frame = frame();
             final LongRef address = new LongRef();
             final int at = begin(MAP_ALLOCATED, emulator.stableId(allocated), 0, pages, frame, 0);
@@ -238,7 +240,7 @@ public final class CrashChild
             {
                 return;
             }
-            final long pages = 1 + random.nextInt(16);
+            final long pages = 1 + random.nextInt((int)SLOT_PAGES);
             final long frame = frame();
             final long address = slotAddress(thread, slot);
             final int at = begin(MAP_EXPLICIT, emulator.stableId(explicit), address, pages, frame, 0);
@@ -301,7 +303,7 @@ public final class CrashChild
             }
             final long tokenPages = token.size() / PAGE;
             final long offsetPages = random.nextLong(tokenPages);
-            final long pages = 1 + random.nextLong(Math.min(8, tokenPages - offsetPages));
+            final long pages = 1 + random.nextLong(Math.min(32, tokenPages - offsetPages));
             for (final IommuDmaLogicalAddressTokenMappedSegment s : segments)
             {
                 if (s.owningToken() == token && s.offset() / PAGE < offsetPages + pages &&

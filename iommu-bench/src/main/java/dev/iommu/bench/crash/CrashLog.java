@@ -55,9 +55,12 @@ final class CrashLog implements AutoCloseable
     private final MappedByteBuffer mapped;
     private final UnsafeBuffer buffer;
     private final int partBytes;
+    /** Per thread, how many records {@link #count} found begun so far (the reader's cursor). */
+    private final int[] counted;
 
-    private CrashLog(final MappedByteBuffer mapped, final int partBytes)
+    private CrashLog(final MappedByteBuffer mapped, final int threads, final int partBytes)
     {
+        this.counted = new int[threads];
         this.mapped = mapped;
         this.buffer = new UnsafeBuffer(mapped);
         this.partBytes = partBytes;
@@ -83,7 +86,7 @@ final class CrashLog implements AutoCloseable
             }
             raf.setLength(length);
             final MappedByteBuffer mapped = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, length);
-            return new CrashLog(mapped, records * RECORD_BYTES);
+            return new CrashLog(mapped, threads, records * RECORD_BYTES);
         }
         catch (final IOException ex)
         {
@@ -178,11 +181,13 @@ final class CrashLog implements AutoCloseable
     int count(final int thread)
     {
         final int records = recordsPerThread();
-        int n = 0;
+        // Records only ever begin, in order: the scan goes on from where the last one stopped.
+        int n = counted[thread];
         while (n < records && phase(thread, n) != 0)
         {
             n++;
         }
+        counted[thread] = n;
         return n;
     }
 

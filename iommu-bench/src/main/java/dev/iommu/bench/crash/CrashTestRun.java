@@ -97,7 +97,7 @@ public final class CrashTestRun
             final CrashModel model;
             try (CrashLog log = CrashLog.map(logFile, threads, RECORDS_PER_THREAD, true))
             {
-                killAfter(state, logFile, random.nextLong(), log, target, kill);
+                killAfter(state, logFile, random.nextLong(), log, target, kill, random.nextBoolean());
                 model = CrashModel.replay(log, threads);
             }
             try (IommuEmulator emulator = IommuEmulator.launch(new EmulatorContext()
@@ -121,7 +121,7 @@ public final class CrashTestRun
     }
 
     private void killAfter(final Path state, final Path logFile, final long childSeed, final CrashLog log,
-        final int target, final int kill)
+        final int target, final int kill, final boolean insideAMap)
     {
         final Process child = startChild(state, logFile, childSeed);
         try
@@ -144,6 +144,16 @@ public final class CrashTestRun
                 Thread.onSpinWait();
                 Thread.yield();
             }
+            if (insideAMap)
+            {
+                // Every other kill waits (a bounded number of looks) until a thread's last record is the intent of a
+                // map or unmap: a moment inside the call, where its table writes are, so that recovery has a half
+                // applied call to make whole or absent, not only calls that had not started or had finished.
+                for (int look = 0; look < 1_000_000 && !insideAMap(log); look++)
+                {
+                    Thread.onSpinWait();
+                }
+            }
         }
         finally
         {
@@ -158,6 +168,25 @@ public final class CrashTestRun
                 throw new IllegalStateException("interrupted while the child was killed", ex);
             }
         }
+    }
+
+    private boolean insideAMap(final CrashLog log)
+    {
+        for (int t = 0; t < threads; t++)
+        {
+            final int last = log.count(t) - 1;
+            if (last >= 0 && log.phase(t, last) == CrashLog.INTENT)
+            {
+                final int op = log.op(t, last);
+                if (op == CrashChild.MAP_ALLOCATED || op == CrashChild.MAP_EXPLICIT || op == CrashChild.MAP_SEGMENT ||
+                    op == CrashChild.UNMAP_ALLOCATED || op == CrashChild.UNMAP_EXPLICIT ||
+                    op == CrashChild.UNMAP_SEGMENT)
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private long total(final CrashLog log)
