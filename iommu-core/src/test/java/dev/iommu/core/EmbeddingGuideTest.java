@@ -157,6 +157,16 @@ class EmbeddingGuideTest
     }
 
     @Test
+    void theGuidesRestartFindsTheDomainAndItsMapping(@TempDir final Path directory) throws NtStatusException
+    {
+        final Guide.Results r = Guide.persisted(Guide.platform(), directory.resolve("iommu"));
+        assertTrue(r.reopened);
+        assertTrue(r.cleanShutdown);
+        assertTrue(r.foundAgain);
+        assertEquals(0, r.repairs);
+    }
+
+    @Test
     void everyJavaBlockOfTheGuideIsATaggedRegionAndEveryRegionIsInTheGuide() throws IOException
     {
         final String source = read(THIS_SOURCE);
@@ -436,6 +446,10 @@ class EmbeddingGuideTest
             int liveDevicesAfter;
             int livePasidDevicesAfter;
             long tablePagesAfter;
+            boolean reopened;
+            boolean cleanShutdown;
+            boolean foundAgain;
+            long repairs;
         }
 
         private Guide()
@@ -698,6 +712,52 @@ class EmbeddingGuideTest
             // nothing leaked at close, and no call relied on an answer only one profile gives
             // end::verifier[]
             return reports;
+        }
+
+        /**
+         * The guide's section on surviving a restart: a domain and a mapping made, the emulator closed, launched
+         * again on the same directory, the domain found by its stable id and unmapped.
+         */
+        static Results persisted(final Platform platform, final Path directory) throws NtStatusException
+        {
+            final Results r = new Results();
+            final long mappedAt;
+            // tag::persistent-launch[]
+            final long domainId;
+            try (IommuEmulator emulator = IommuEmulator.launch(new EmulatorContext()
+                .platform(platform)                  // the same machine at every launch
+                .persistentDirectory(directory)))    // made when missing
+            {
+                final DmaIommuInterfaceEx ex = new DmaIommuInterfaceEx();
+                NtStatus.check(emulator.ioGetIommuInterfaceEx(DmaIommuInterfaceEx.VERSION_2, 0, ex));
+                final Ref<IommuDmaDomain> domain = new Ref<>();
+                NtStatus.check(ex.v2().createDomainEx(IommuDmaDomainType.TRANSLATE, 0,
+                    new IommuDmaLogicalAllocatorConfig().buddy(39), null, domain));
+                final LongRef at = new LongRef();
+                NtStatus.check(ex.v2().mapLogicalRangeEx(domain.get(), IommuPermissions.READ,
+                    new IommuMapPhysicalAddress().useContiguousRange(0x5678000L, 4096), null, null, null, at));
+                domainId = emulator.stableId(domain.get());  // keep it with your VM's state
+                mappedAt = at.get();
+            }   // or the process is killed here: the same comes back
+            // end::persistent-launch[]
+            // tag::persistent-reopen[]
+            try (IommuEmulator emulator = IommuEmulator.launch(new EmulatorContext()
+                .platform(platform)
+                .persistentDirectory(directory)))
+            {
+                final RecoveryReport report = emulator.recoveryReport();  // what came back, what was repaired
+                final IommuDmaDomain domain = emulator.domainById(domainId);
+                final DmaIommuInterfaceEx ex = new DmaIommuInterfaceEx();
+                NtStatus.check(emulator.ioGetIommuInterfaceEx(DmaIommuInterfaceEx.VERSION_2, 0, ex));
+                NtStatus.check(ex.v2().unmapLogicalRange(domain, mappedAt, 1));  // the mapping is there
+                NtStatus.check(ex.v2().deleteDomain(domain));
+                // end::persistent-reopen[]
+                r.reopened = report.reopened();
+                r.cleanShutdown = report.cleanShutdown();
+                r.foundAgain = null != domain;
+                r.repairs = report.repairs();
+            }
+            return r;
         }
 
         static int steadyState(final IommuEmulator emulator, final DmaIommuInterfaceV3 iommu,
