@@ -86,7 +86,8 @@ final class CrashModel
                 {
                     if (i != count - 1)
                     {
-                        throw new IllegalStateException("thread " + t + " has call " + i + " unfinished before its last");
+                        throw new IllegalStateException(
+                            "thread " + t + " has call " + i + " unfinished before its last");
                     }
                     model.pending.add(new Pending(t, log.op(t, i), log.id(t, i), log.address(t, i), log.pages(t, i),
                         log.frame(t, i), log.other(t, i)));

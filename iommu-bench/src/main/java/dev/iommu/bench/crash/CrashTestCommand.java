@@ -22,15 +22,16 @@ public final class CrashTestCommand
     /** The usage text. */
     public static final String USAGE =
         "iommu crash-test [--kills N] [--threads N] [--seed N] [--max-calls N] [--dir DIR]\n" +
-        "  an emulator on a persistent directory in a child JVM makes random calls of every kind from N threads\n" +
-        "  (default 2): maps through the allocator and at explicit addresses, unmaps, reservations, token segment\n" +
-        "  maps and unmaps, token frees, device attaches and detaches, domain deletions and creations, each recorded\n" +
-        "  in a log before it starts and after it returns; the child is killed with SIGKILL after a random number of\n" +
-        "  calls (below --max-calls, default 4000), an emulator is launched on the directory and checked against the\n" +
-        "  log: every acknowledged mapping translates, every acknowledged unmap is gone, each call in flight is whole\n" +
-        "  or absent, every object is found by its stable id; then everything is torn down through the interface and\n" +
-        "  each allocator must be whole, no table page in use; --kills times (default 100) on the same directory\n" +
-        "  (default: a new temporary one); exit 0 when every check held, 1 at the first that did not";
+        "  an emulator on a persistent directory in a child JVM makes random calls of every kind from N\n" +
+        "  threads (default 2): maps through the allocator and at explicit addresses, unmaps, reservations,\n" +
+        "  token segment maps and unmaps, token frees, device attaches and detaches, domain deletions and\n" +
+        "  creations, each recorded in a log before it starts and after it returns; the child is killed with\n" +
+        "  SIGKILL after a random number of calls (below --max-calls, default 4000; every other kill while a\n" +
+        "  thread is inside a map or unmap), an emulator is launched on the directory and checked against the\n" +
+        "  log: every acknowledged mapping translates, every acknowledged unmap is gone, each call in flight is\n" +
+        "  whole or absent, every object is found by its stable id; then everything is torn down through the\n" +
+        "  interface and each allocator must be whole, no table page in use; --kills times (default 100) on the\n" +
+        "  same directory (default: a new temporary one); exit 0 when every check held, 1 at the first that did not";
 
     private CrashTestCommand()
     {
