@@ -21,6 +21,8 @@ public final class EmulatorContext
     public static final int DEFAULT_NOTIFICATION_RING_BYTES = 1 << 20;
     /** The smallest notification ring. */
     public static final int MIN_NOTIFICATION_RING_BYTES = 4096;
+    /** Where a persistent emulator publishes its counters when no counters directory is given. */
+    public static final String COUNTERS_SUBDIRECTORY = "counters";
 
     private boolean concluded;
     private Platform platform;
@@ -95,6 +97,11 @@ public final class EmulatorContext
             !java.nio.file.Files.isDirectory(persistentDirectory))
         {
             throw new IllegalArgumentException("persistentDirectory is not a directory: " + persistentDirectory);
+        }
+        if (null != persistentDirectory && null == countersDirectory)
+        {
+            // Beside the state: `iommu stat --dir <directory>/counters` finds the emulator before and after a restart.
+            countersDirectory = persistentDirectory.resolve(COUNTERS_SUBDIRECTORY).toFile();
         }
         if (null != failureInjection && failureInjection.armed())
         {
@@ -287,7 +294,8 @@ public final class EmulatorContext
 
     /**
      * @param countersDirectory a directory for the counters file that {@code iommu stat} reads from another process
-     *                          (notifications and emulator gauges), or null (the default).
+     *                          (notifications and emulator gauges), or null (the default: none, or with a
+     *                          {@link #persistentDirectory} its {@value #COUNTERS_SUBDIRECTORY} subdirectory).
      * @return this.
      */
     public EmulatorContext countersDirectory(final File countersDirectory)

@@ -33,6 +33,10 @@ final class EmulatorCounters
     static final int IOTLB_MISSES_TYPE_ID = 2006;
     /** Device faults reported to fault handlers. */
     static final int FAULTS_TYPE_ID = 2007;
+    /** Type id of the count of objects a launch on a persistent directory restored. */
+    static final int RESTORED_TYPE_ID = 2008;
+    /** Type id of the count of repairs the launch's recovery made ({@link RecoveryReport#repairs()}). */
+    static final int REPAIRS_TYPE_ID = 2009;
 
     private final TableArena arena;
     private final DomainTable domains;
@@ -45,6 +49,8 @@ final class EmulatorCounters
     private final AtomicCounter iotlbHits;
     private final AtomicCounter iotlbMisses;
     private final AtomicCounter faultsReported;
+    private final AtomicCounter restored;
+    private final AtomicCounter repairs;
 
     EmulatorCounters(
         final NotificationCounters counters, final TableArena arena, final DomainTable domains,
@@ -61,7 +67,20 @@ final class EmulatorCounters
             hitsCounted ? "iotlb hits" : "iotlb hits (not counted: iotlbHitCounting off)", IOTLB_HITS_TYPE_ID);
         iotlbMisses = counters.newCounter("iotlb misses", IOTLB_MISSES_TYPE_ID);
         faultsReported = counters.newCounter("faults reported", FAULTS_TYPE_ID);
+        restored = counters.newCounter("objects restored at launch (persistent directory)", RESTORED_TYPE_ID);
+        repairs = counters.newCounter("recovery repairs at launch (persistent directory)", REPAIRS_TYPE_ID);
         tablePageCapacity.setRelease(arena.capacity());
+    }
+
+    /**
+     * Publishes what the launch restored and repaired (once, before the emulator serves calls).
+     *
+     * @param report the launch's report.
+     */
+    void recovered(final RecoveryReport report)
+    {
+        restored.setRelease(report.domains() + report.devices() + report.tokens() + report.pasidDevices());
+        repairs.setRelease(report.repairs());
     }
 
     void onFault()

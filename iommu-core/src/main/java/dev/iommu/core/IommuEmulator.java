@@ -129,6 +129,7 @@ public final class IommuEmulator implements IommuInterfaceProvider, AutoCloseabl
         this.v2 = new V2Table(core);
         this.v3 = new V3Table(core);
         this.recoveryReport = !reopened ? RecoveryReport.NOTHING : restore(factory, domains, devices, cleanShutdown);
+        counters.recovered(recoveryReport);
         counters.refresh();
         platform.policy().addListener(stateChanges);
         if (null != context.countersDirectory())
