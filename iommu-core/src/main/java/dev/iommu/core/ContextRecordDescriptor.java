@@ -124,6 +124,8 @@ final class ContextRecordDescriptor
 
     /** Segment keys: the token id above, the offset page below. */
     static final int SEGMENT_TOKEN_SHIFT = 32;
+    /** The largest token a persistent emulator reserves: 2^32 pages (16 TiB), the offset pages a segment key holds. */
+    static final long MAX_PERSISTED_TOKEN_BYTES = 1L << (SEGMENT_TOKEN_SHIFT + 12);
 
     private ContextRecordDescriptor()
     {
@@ -172,6 +174,11 @@ final class ContextRecordDescriptor
 
     static long segmentKey(final long tokenId, final long offset)
     {
+        if (tokenId >>> SEGMENT_TOKEN_SHIFT != 0 || offset >>> (SEGMENT_TOKEN_SHIFT + 12) != 0)
+        {
+            throw new IllegalStateException("token#" + tokenId + " offset 0x" + Long.toHexString(offset) +
+                " is beyond what a segment key holds (token ids below 2^32, offsets below 16 TiB)");
+        }
         return (tokenId << SEGMENT_TOKEN_SHIFT) | (offset >>> 12);
     }
 

@@ -43,6 +43,12 @@ final class DocumentedTokens
         final LongRef maxAddress,
         final Ref<IommuDmaLogicalAddressToken> tokenOut)
     {
+        if (d.persistent() && size > ContextRecordDescriptor.MAX_PERSISTED_TOKEN_BYTES)
+        {
+            // A segment's key holds its offset page in 32 bits (ContextRecordDescriptor): a larger token cannot be
+            // persisted, and a persistent emulator cannot keep what it cannot persist.
+            return NtStatus.STATUS_INSUFFICIENT_RESOURCES;
+        }
         if (!d.addToken())
         {
             return NtStatus.STATUS_INVALID_PARAMETER;

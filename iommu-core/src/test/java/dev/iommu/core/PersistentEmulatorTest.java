@@ -194,6 +194,35 @@ final class PersistentEmulatorTest
     }
 
     @Test
+    void theObservedProfileIsRefusedAPersistentDirectory()
+    {
+        final IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () ->
+            new EmulatorContext().platform(platform()).persistentDirectory(directory)
+                .profile(BehaviourProfile.OBSERVED_WINDOWS).conclude());
+        assertTrue(refused.getMessage().contains("documented profile"), refused.getMessage());
+        assertFalse(Files.exists(directory.resolve(IommuEmulator.TABLES_FILE)), "nothing written");
+    }
+
+    @Test
+    void aTokenBeyondWhatASegmentKeyHoldsIsRefusedAndChangesNothing()
+    {
+        final Platform wide = Platform.builder().architecture(dev.iommu.core.platform.Architecture.X64)
+            .iommu("vtd0", 0xFED9_0000L, 57, dev.iommu.ptw.PageSizes.ALLOW_ALL, 20, true, 0)
+            .pci("nic", 0, 1, 0, 0, "vtd0", false)
+            .limits(V2Rig.limits(V2Rig.SMALL_TABLE_PAGES)).build();
+        try (V2Rig rig = new V2Rig(new EmulatorContext().platform(wide).persistentDirectory(directory)))
+        {
+            final IommuDmaDomain domain = rig.domain(IommuDmaDomainType.TRANSLATE);
+            final long beyond = ContextRecordDescriptor.MAX_PERSISTED_TOKEN_BYTES + PAGE;
+            rig.refused("ReserveLogicalAddressRange of 16 TiB + 4 KiB", NtStatus.STATUS_INSUFFICIENT_RESOURCES,
+                () -> rig.iommu.reserveLogicalAddressRange(domain, beyond, new dev.iommu.api.LongRef(1L << 50), null,
+                    null, new Ref<>()));
+            // (A token of exactly 16 TiB would be kept, but building its 2^23 leaf tables needs more table pages than
+            // any platform here has.)
+        }
+    }
+
+    @Test
     void aSecondOwnerIsRefused()
     {
         try (V2Rig rig = open())
