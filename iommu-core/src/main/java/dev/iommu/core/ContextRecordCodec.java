@@ -130,7 +130,8 @@ final class ContextRecordCodec
             out.putInt(DOMAIN_WIDTH_OFFSET, shape.addressWidth());
         }
         out.putInt(DOMAIN_FLAGS_OFFSET, flags);
-        out.putInt(DOMAIN_ROOT_OFFSET, domain instanceof MappingDomain ? ((MappingDomain)domain).table().rootPage() : -1);
+        out.putInt(DOMAIN_ROOT_OFFSET,
+            domain instanceof MappingDomain ? ((MappingDomain)domain).table().rootPage() : -1);
         out.putInt(DOMAIN_REGIONS_OFFSET, regions);
         out.putInt(DOMAIN_IDENTITIES_OFFSET, identities);
         int at = DOMAIN_RANGES_OFFSET;
@@ -229,7 +230,8 @@ final class ContextRecordCodec
         final int flags = in.getInt(DEVICE_FLAGS_OFFSET);
         return new DeviceRecord(id, new String(value, DEVICE_NAME_OFFSET, nameLength, StandardCharsets.UTF_8),
             pasidConfig, (flags & DEVICE_SUPPRESS_PASID_FAULTS) != 0, (flags & DEVICE_V1) != 0,
-            in.getInt(DEVICE_ATTACH_BASE_OFFSET), in.getInt(DEVICE_REFERENCES_OFFSET), in.getLong(DEVICE_DOMAIN_OFFSET));
+            in.getInt(DEVICE_ATTACH_BASE_OFFSET), in.getInt(DEVICE_REFERENCES_OFFSET),
+            in.getLong(DEVICE_DOMAIN_OFFSET));
     }
 
     static byte[] token(final LogicalAddressToken token)

@@ -74,7 +74,8 @@ final class EmulatorRestore
         final List<ContextRecordCodec.DomainRecord> domainRecords = new ArrayList<>();
         for (final Map.Entry<Long, byte[]> entry : context.recordsOf(ContextRecordDescriptor.DOMAIN))
         {
-            domainRecords.add(ContextRecordCodec.domain(ContextRecordDescriptor.idOf(entry.getKey()), entry.getValue()));
+            domainRecords.add(
+                ContextRecordCodec.domain(ContextRecordDescriptor.idOf(entry.getKey()), entry.getValue()));
         }
         // 1. The tables: every domain's tables attached from its root, the pages they reach marked.
         final BitSet inUse = new BitSet(arena.capacity() + 1);
@@ -179,7 +180,8 @@ final class EmulatorRestore
             final List<long[]> ranges = excluded.computeIfAbsent(domain.id(), id -> new ArrayList<>());
             for (int i = 0; i < shape.regionBases().length; i++)
             {
-                ranges.add(new long[] {shape.regionBases()[i], shape.regionBases()[i] + (shape.regionPages()[i] << 12)});
+                ranges.add(
+                    new long[] {shape.regionBases()[i], shape.regionBases()[i] + (shape.regionPages()[i] << 12)});
             }
             for (int i = 0; i < shape.identityBases().length; i++)
             {
