@@ -171,11 +171,18 @@ final class DeviceMembers
                 return rules.domainGone();
             }
             device.domain(domain);
-            if (null != current)
+            // The record first, then the count: a domain is never deletable while a record names it (DirectoryReader).
+            try
             {
-                current.detach();
+                records.deviceChanged(device);
             }
-            records.deviceChanged(device);
+            finally
+            {
+                if (null != current)
+                {
+                    current.detach();
+                }
+            }
         }
         return NtStatus.STATUS_SUCCESS;
     }
@@ -232,20 +239,32 @@ final class DeviceMembers
             {
                 return attached;
             }
-            detach(device);
-            records.deviceChanged(device);
+            final Domain domain = unlink(device);
+            try
+            {
+                records.deviceChanged(device);
+            }
+            finally
+            {
+                domain.detach();
+            }
         }
         return NtStatus.STATUS_SUCCESS;
     }
 
     /**
-     * Detaches a device from its domain, deleted or not (observed DeleteDomain leaves devices on a dead domain).
+     * Detaches a device from its domain, deleted or not (observed DeleteDomain leaves devices on a dead domain), but
+     * leaves the domain's count of attached devices to the caller, who decrements it ({@link Domain#detach}) only
+     * after the device's record no longer names the domain: until then DeleteDomain is refused, so a domain a
+     * record names never has its tables freed (the argument of {@link DirectoryReader}, another process).
+     *
+     * @return the domain it was attached to.
      */
-    private static void detach(final DmaDevice device)
+    private static Domain unlink(final DmaDevice device)
     {
         final Domain domain = device.domain();
         device.domain(null);
-        domain.detach();
+        return domain;
     }
 
     int attachDevice(final IommuDmaDomain domainHandle, final DeviceObject deviceObject, final int inputMappingIdBase,
@@ -339,9 +358,16 @@ final class DeviceMembers
             {
                 return attached;
             }
-            detach(device);
+            final Domain attachedTo = unlink(device);
             device.kill();
-            records.deviceDeleted(device);
+            try
+            {
+                records.deviceDeleted(device);
+            }
+            finally
+            {
+                attachedTo.detach();
+            }
         }
         devices.remove(device);
         notifications.setDeviceFaultReporting(device.id(), false, null);

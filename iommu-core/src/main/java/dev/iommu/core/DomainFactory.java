@@ -171,8 +171,7 @@ final class DomainFactory
      */
     PageTableConfig tableConfig(final int width)
     {
-        final PageTableConfig tableConfig = new PageTableConfig()
-            .addressWidth(tableWidthFor(width))
+        final PageTableConfig tableConfig = readerConfig(width)
             .allowedPageSizes(pageSizes)
             .iotlbEntries(context.iotlbEntries())
             .iotlbHitCounting(context.iotlbHitCounting())
@@ -236,6 +235,19 @@ final class DomainFactory
             domain.inFlightLog(inFlight);
         }
         return domain;
+    }
+
+    /**
+     * The part of a domain's table configuration a walk needs: the address width (hence the levels) of the tables
+     * of a domain of {@code width} bits. {@link #tableConfig} starts from it; {@link DirectoryReader} walks another
+     * process's tables with it.
+     *
+     * @param width the domain's address width (its record's).
+     * @return a new configuration with the table's address width.
+     */
+    static PageTableConfig readerConfig(final int width)
+    {
+        return new PageTableConfig().addressWidth(tableWidthFor(width));
     }
 
     static int tableWidthFor(final int width)

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.map.ChronicleMapBuilder;
 
 /**
  * The persisted context table of an emulator with a persistent directory, in two Chronicle Maps: {@code context.cmap}
@@ -62,9 +63,7 @@ final class PersistedContext implements ContextRecords, AutoCloseable
         ChronicleMap<Long, byte[]> records = null;
         try
         {
-            records = openMap(ChronicleMap.of(Long.class, byte[].class).name("iommu-context")
-                .averageValueSize(AVERAGE_RECORD_BYTES).entries(entries).maxBloatFactor(16),
-                directory.resolve(CONTEXT_FILE).toFile(), recover);
+            records = openMap(recordsBuilder(entries), directory.resolve(CONTEXT_FILE).toFile(), recover);
             final ChronicleMap<Long, Long> segments = openMap(ChronicleMap.of(Long.class, Long.class)
                 .name("iommu-token-segments").entries(entries).maxBloatFactor(16),
                 directory.resolve(SEGMENTS_FILE).toFile(), recover);
@@ -81,8 +80,21 @@ final class PersistedContext implements ContextRecords, AutoCloseable
         }
     }
 
+    /**
+     * The one definition of the context table's map ({@code context.cmap}): its owner ({@link #open}) and every
+     * reader ({@link DirectoryReader}) build it here, so they cannot disagree on its classes, name or sizes.
+     *
+     * @param entries how many records to size the map for ({@link PersistentDirectory#contextEntries}).
+     * @return the builder.
+     */
+    static ChronicleMapBuilder<Long, byte[]> recordsBuilder(final long entries)
+    {
+        return ChronicleMap.of(Long.class, byte[].class).name("iommu-context")
+            .averageValueSize(AVERAGE_RECORD_BYTES).entries(entries).maxBloatFactor(16);
+    }
+
     private static <K, V> ChronicleMap<K, V> openMap(
-        final net.openhft.chronicle.map.ChronicleMapBuilder<K, V> builder, final File file, final boolean recover)
+        final ChronicleMapBuilder<K, V> builder, final File file, final boolean recover)
         throws IOException
     {
         return recover && file.exists() ? builder.recoverPersistedTo(file, true) :

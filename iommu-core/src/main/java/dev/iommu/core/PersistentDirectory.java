@@ -63,9 +63,18 @@ final class PersistentDirectory
             throw new PersistenceException(directory + " holds page tables but no " + PersistedContext.CONTEXT_FILE +
                 ": which domain a table belongs to is gone");
         }
-        final long entries = (long)limits.maxDomains() + limits.maxDmaDevices() + limits.maxPasidDevices() +
-            TOKEN_RECORDS;
-        return PersistedContext.open(directory, entries, reopened && !cleanShutdown);
+        return PersistedContext.open(directory, contextEntries(limits), reopened && !cleanShutdown);
+    }
+
+    /**
+     * The records the context table is sized for on a platform (its owner and its readers size it alike).
+     *
+     * @param limits the platform's limits.
+     * @return the entries.
+     */
+    static long contextEntries(final ResourceLimits limits)
+    {
+        return (long)limits.maxDomains() + limits.maxDmaDevices() + limits.maxPasidDevices() + TOKEN_RECORDS;
     }
 
     static InFlightLog openInFlightLog(final Path directory)

@@ -167,6 +167,28 @@ class EmbeddingGuideTest
     }
 
     @Test
+    void aReaderOfThePersistentDirectoryTranslatesAsTheOwner(@TempDir final Path directory) throws NtStatusException
+    {
+        final Platform platform = Guide.platform();
+        try (IommuEmulator emulator = IommuEmulator.launch(new EmulatorContext().platform(platform)
+            .dispatcherThread(false).persistentDirectory(directory)))
+        {
+            final DmaIommuInterfaceEx ex = new DmaIommuInterfaceEx();
+            NtStatus.check(emulator.ioGetIommuInterfaceEx(DmaIommuInterfaceEx.VERSION_2, 0, ex));
+            final Ref<IommuDmaDevice> device = new Ref<>();
+            final Ref<IommuDmaDomain> domain = new Ref<>();
+            NtStatus.check(ex.v2().createDevice(platform.device("nic0"), null, device));
+            NtStatus.check(ex.v2().createDomainEx(IommuDmaDomainType.TRANSLATE, 0, null, null, domain));
+            NtStatus.check(ex.v2().attachDeviceEx(domain.get(), device.get()));
+            NtStatus.check(ex.v2().mapLogicalRangeEx(domain.get(), IommuPermissions.READ,
+                new IommuMapPhysicalAddress().useContiguousRange(0x5678000L, 4096), new LongRef(0x10_0000L), null,
+                null, new LongRef()));
+            assertEquals(0x5678010L, Guide.readFromAnotherProcess(directory, platform, 0x10_0010L));
+            assertEquals(-1, Guide.readFromAnotherProcess(directory, platform, 0x20_0000L));
+        }
+    }
+
+    @Test
     void everyJavaBlockOfTheGuideIsATaggedRegionAndEveryRegionIsInTheGuide() throws IOException
     {
         final String source = read(THIS_SOURCE);
@@ -779,6 +801,20 @@ class EmbeddingGuideTest
             }
             // end::steady-state[]
             return 20_000;
+        }
+
+        /**
+         * What a device model in another process reads (here: the same JVM, a second mapping of the files).
+         */
+        static long readFromAnotherProcess(final Path directory, final Platform platform, final long address)
+        {
+            // tag::directory-reader[]
+            try (DirectoryReader reader = DirectoryReader.open(directory, platform))  // the owner's directory
+            {
+                final long translation = reader.translate(platform.device("nic0"), address, IommuPermissions.READ);
+                return DmaTranslation.isFault(translation) ? -1 : DmaTranslation.outputAddress(translation, address);
+            }
+            // end::directory-reader[]
         }
 
         private static long allocatedBytes()
