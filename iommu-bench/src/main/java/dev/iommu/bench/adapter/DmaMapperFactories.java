@@ -18,6 +18,8 @@ public final class DmaMapperFactories
     public static final String LIBRARY_VERIFIER = "library-verifier";
     /** The library with deferred IOTLB invalidation (the emulator's default batch and delay). */
     public static final String LIBRARY_DEFERRED = "library-deferred";
+    /** The library with a persistent directory (a fresh temporary one, deleted when the factory closes). */
+    public static final String LIBRARY_PERSISTENT = "library-persistent";
     /** Baseline: {@code ConcurrentHashMap} page map, {@code ConcurrentSkipListMap} allocator. */
     public static final String SKIPLIST = "skiplist";
     /** Baseline: {@code ConcurrentHashMap} page map, Linux {@code iova.c}-style red-black tree allocator. */
@@ -30,8 +32,8 @@ public final class DmaMapperFactories
     /**
      * A factory.
      *
-     * @param name         {@link #LIBRARY}, {@link #LIBRARY_VERIFIER}, {@link #LIBRARY_DEFERRED}, {@link #SKIPLIST}
-     *                     or {@link #TREE}.
+     * @param name         {@link #LIBRARY}, {@link #LIBRARY_VERIFIER}, {@link #LIBRARY_DEFERRED},
+     *                     {@link #LIBRARY_PERSISTENT}, {@link #SKIPLIST} or {@link #TREE}.
      * @param addressWidth the address width of each domain: 39 or 48.
      * @return the factory (close it when done).
      * @throws IllegalArgumentException for an unknown name or width.
@@ -48,6 +50,9 @@ public final class DmaMapperFactories
             case LIBRARY_DEFERRED:
                 return new LibraryDmaMapperFactory(addressWidth, IotlbInvalidation.DEFERRED,
                     EmulatorContext.DEFAULT_IOTLB_ENTRIES, 65536, false);
+            case LIBRARY_PERSISTENT:
+                return new LibraryDmaMapperFactory(addressWidth, IotlbInvalidation.STRICT,
+                    EmulatorContext.DEFAULT_IOTLB_ENTRIES, 65536, false, true);
             case SKIPLIST:
             case TREE:
                 if (addressWidth != 39 && addressWidth != 48)

@@ -29,10 +29,10 @@ import dev.iommu.bench.adapter.DmaMapperFactory;
 /**
  * The interface's hot paths, library and baselines in the same run ({@code impl}): MapLogicalRangeEx with the
  * allocator choosing the address plus UnmapLogicalRange of one 4 KiB page (strict IOTLB invalidation), on one
- * thread, on two threads with a domain each, and on two threads sharing one domain; and the device-side
- * translation of a mapped page, one page (an IOTLB hit), and working sets of 1,024 and 65,536 one-page mappings
- * ({@code pages}) visited in a fixed shuffled order, on one thread and on two (a domain each). Average time per
- * operation (per thread).
+ * thread (also of 1 to 16 pages: {@code mapUnmapMixed}), on two threads with a domain each, and on two threads
+ * sharing one domain; and the device-side translation of a mapped page, one page (an IOTLB hit), and working sets of
+ * 1,024 and 65,536 one-page mappings ({@code pages}) visited in a fixed shuffled order, on one thread and on two (a
+ * domain each). Average time per operation (per thread).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -42,6 +42,10 @@ import dev.iommu.bench.adapter.DmaMapperFactory;
 public class InterfaceBenchmark
 {
     private static final long PAGE = 4096;
+    /** The largest map of {@link #mapUnmapMixed}, in pages. */
+    private static final int MIXED_MAX_PAGES = 16;
+    /** The length of {@link #mapUnmapMixed}'s fixed sequence of sizes (a power of two). */
+    private static final int MIXED_SIZES = 1024;
 
     /**
      * The implementation's factory, one per trial (the library's: one emulator).
@@ -51,8 +55,10 @@ public class InterfaceBenchmark
     {
         /**
          * "library", "skiplist" (ConcurrentHashMap + ConcurrentSkipListMap) or "tree" (iova.c style); also
-         * "library-verifier" (the DMA verifier on) and "library-deferred" (deferred IOTLB invalidation: the
-         * deferred pair is {@code mapUnmap4k -p impl=library,library-deferred}), chosen with {@code -p impl=...}.
+         * "library-verifier" (the DMA verifier on), "library-deferred" (deferred IOTLB invalidation: the
+         * deferred pair is {@code mapUnmap4k -p impl=library,library-deferred}) and "library-persistent" (the same
+         * emulator with a persistent directory, a fresh temporary one deleted at teardown: persistence off against
+         * on is {@code -p impl=library,library-persistent}), chosen with {@code -p impl=...}.
          */
         @Param({"library", "skiplist", "tree"})
         public String impl;
@@ -92,6 +98,9 @@ public class InterfaceBenchmark
     {
         DmaMapper mapper;
         final long[] frames = {0x12345};
+        final long[] mixedFrames = new long[MIXED_MAX_PAGES];
+        final int[] mixedSizes = new int[MIXED_SIZES];
+        int nextSize;
         long hitIova;
 
         /**
@@ -104,6 +113,22 @@ public class InterfaceBenchmark
         {
             mapper = implementation.factory.create();
             hitIova = check(mapper.map(new long[] {0x40000}, 1, DmaMapper.READ_WRITE)) + 0x40;
+            for (int i = 0; i < MIXED_MAX_PAGES; i++)
+            {
+                mixedFrames[i] = 0x50000 + i;
+            }
+            final Random random = new Random(20261130);
+            for (int i = 0; i < MIXED_SIZES; i++)
+            {
+                mixedSizes[i] = 1 + random.nextInt(MIXED_MAX_PAGES);
+            }
+        }
+
+        int nextMixedSize()
+        {
+            final int i = nextSize;
+            nextSize = (i + 1) & (MIXED_SIZES - 1);
+            return mixedSizes[i];
         }
 
         /**
@@ -231,6 +256,24 @@ public class InterfaceBenchmark
     public long mapUnmap4k(final OwnDomain domain)
     {
         return mapUnmap(domain.mapper, domain.frames);
+    }
+
+    /**
+     * MapLogicalRangeEx + UnmapLogicalRange of 1 to 16 pages (scattered frames described page by page), the size
+     * taken from a fixed pseudo-random sequence (the same for every implementation; 8.5 pages on average), one
+     * thread. Time per pair.
+     *
+     * @param domain the thread's domain.
+     * @return the address.
+     */
+    @Benchmark
+    @Threads(1)
+    public long mapUnmapMixed(final OwnDomain domain)
+    {
+        final DmaMapper mapper = domain.mapper;
+        final int pages = domain.nextMixedSize();
+        final long iova = mapper.map(domain.mixedFrames, pages, DmaMapper.READ_WRITE);
+        return iova + mapper.unmap(iova, pages);
     }
 
     /**
