@@ -265,6 +265,31 @@ final class PersistentEmulatorTest
     }
 
     @Test
+    void aNewerLayoutVersionIsRefusedAndLeftAlone() throws IOException
+    {
+        open().close();
+        final Path tables = directory.resolve(IommuEmulator.TABLES_FILE);
+        // Layout version 2 in the header (at 16), its CRC32C of [0, 40) recomputed (at 40): a consistent, newer file.
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(tables,
+            java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE))
+        {
+            final java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(48).order(java.nio.ByteOrder.nativeOrder());
+            channel.read(header, 0);
+            header.putInt(16, 2);
+            final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            crc.update(header.array(), 0, 40);
+            header.putLong(40, crc.getValue());
+            header.rewind();
+            channel.write(header, 0);
+        }
+        final byte[] bytes = Files.readAllBytes(tables);
+        final PersistenceException refused = assertThrows(PersistenceException.class, this::open);
+        assertTrue(refused.getMessage().contains("layout version 2 is newer than this library's (1)"),
+            refused.getMessage());
+        assertTrue(Arrays.equals(bytes, Files.readAllBytes(tables)), "the refused file is unchanged");
+    }
+
+    @Test
     void aDeviceThePlatformDoesNotHaveIsRefused()
     {
         try (V2Rig rig = open())
