@@ -70,10 +70,6 @@ public final class DirectoryReader implements AutoCloseable
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
     private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
 
-    /** What the header of the context table's file says (Chronicle Map's self-describing header, in text). */
-    private static final String[] CONTEXT_HEADER = {"net.openhft.chronicle.map.VanillaChronicleMap",
-        "keyClass: !type long", "valueClass: !type byte[]"};
-    private static final int CONTEXT_HEADER_BYTES = 4096;
 
     private final Path directory;
     private final Platform platform;
@@ -118,7 +114,7 @@ public final class DirectoryReader implements AutoCloseable
             throw new PersistenceException(directory + " is not an emulator's persistent directory: it has no " +
                 (Files.isRegularFile(tables) ? PersistedContext.CONTEXT_FILE : IommuEmulator.TABLES_FILE));
         }
-        checkContextHeader(context);
+        PersistedContext.checkHeader(context);
         final TableArena arena;
         try
         {
@@ -142,39 +138,6 @@ public final class DirectoryReader implements AutoCloseable
         }
     }
 
-    /**
-     * Refuses a file that does not start with the header Chronicle Map writes for the context table's map (Chronicle
-     * Map itself waits, about a minute, for another process to finish writing a header it does not find).
-     */
-    private static void checkContextHeader(final Path context)
-    {
-        final byte[] head = new byte[CONTEXT_HEADER_BYTES];
-        int length = 0;
-        try (java.io.InputStream in = Files.newInputStream(context))
-        {
-            for (int read = 0; read >= 0 && length < head.length; length += read)
-            {
-                read = in.read(head, length, head.length - length);
-                if (read < 0)
-                {
-                    break;
-                }
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new PersistenceException("cannot read the context table " + context + ": " + ex, ex);
-        }
-        final String text = new String(head, 0, length, StandardCharsets.ISO_8859_1);
-        for (final String expected : CONTEXT_HEADER)
-        {
-            if (!text.contains(expected))
-            {
-                throw new PersistenceException(context + " is not a context table: no Chronicle Map header of " +
-                    "long keys and byte[] records in its first " + CONTEXT_HEADER_BYTES + " bytes");
-            }
-        }
-    }
 
     /**
      * The stable id of a device object's DMA device ({@link IommuEmulator#stableId}), found by a scan of the context

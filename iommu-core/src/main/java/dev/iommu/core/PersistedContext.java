@@ -6,9 +6,11 @@ package dev.iommu.core;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -43,6 +45,11 @@ final class PersistedContext implements ContextRecords, AutoCloseable
     /** Each object's current record generation, by base key (writes of one object are serialised by its caller). */
     private final Map<Long, Integer> generations = new ConcurrentHashMap<>();
 
+    /** What the header of the context table's file says (Chronicle Map's self-describing header, in text). */
+    static final String[] CONTEXT_HEADER = {"net.openhft.chronicle.map.VanillaChronicleMap",
+        "keyClass: !type long", "valueClass: !type byte[]"};
+    static final int CONTEXT_HEADER_BYTES = 4096;
+
     private PersistedContext(final ChronicleMap<Long, byte[]> records, final ChronicleMap<Long, Long> segments)
     {
         this.records = records;
@@ -63,6 +70,10 @@ final class PersistedContext implements ContextRecords, AutoCloseable
         ChronicleMap<Long, byte[]> records = null;
         try
         {
+            if (Files.exists(directory.resolve(CONTEXT_FILE)))
+            {
+                checkHeader(directory.resolve(CONTEXT_FILE));
+            }
             records = openMap(recordsBuilder(entries), directory.resolve(CONTEXT_FILE).toFile(), recover);
             final ChronicleMap<Long, Long> segments = openMap(ChronicleMap.of(Long.class, Long.class)
                 .name("iommu-token-segments").entries(entries).maxBloatFactor(16),
@@ -91,6 +102,44 @@ final class PersistedContext implements ContextRecords, AutoCloseable
     {
         return ChronicleMap.of(Long.class, byte[].class).name("iommu-context")
             .averageValueSize(AVERAGE_RECORD_BYTES).entries(entries).maxBloatFactor(16);
+    }
+
+    /**
+     * Refuses a file that does not start with the header Chronicle Map writes for the context table's map (Chronicle
+     * Map itself waits, about a minute, for another process to finish writing a header it does not find): the owner
+     * and the reader check it before they open the map.
+     *
+     * @param context the context table's file.
+     * @throws PersistenceException when it is not one.
+     */
+    static void checkHeader(final Path context)
+    {
+        final byte[] head = new byte[CONTEXT_HEADER_BYTES];
+        int length = 0;
+        try (java.io.InputStream in = Files.newInputStream(context))
+        {
+            for (int read = 0; read >= 0 && length < head.length; length += read)
+            {
+                read = in.read(head, length, head.length - length);
+                if (read < 0)
+                {
+                    break;
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new PersistenceException("cannot read the context table " + context + ": " + ex, ex);
+        }
+        final String text = new String(head, 0, length, StandardCharsets.ISO_8859_1);
+        for (final String expected : CONTEXT_HEADER)
+        {
+            if (!text.contains(expected))
+            {
+                throw new PersistenceException(context + " is not a context table: no Chronicle Map header of " +
+                    "long keys and byte[] records in its first " + CONTEXT_HEADER_BYTES + " bytes");
+            }
+        }
     }
 
     private static <K, V> ChronicleMap<K, V> openMap(

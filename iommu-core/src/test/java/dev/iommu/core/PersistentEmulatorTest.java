@@ -311,6 +311,25 @@ final class PersistentEmulatorTest
     }
 
     @Test
+    void aContextTableThatIsNotOneIsRefusedAtOnce() throws IOException
+    {
+        open().close();
+        final Path context = directory.resolve(PersistedContext.CONTEXT_FILE);
+        final long length = Files.size(context);
+        try (RandomAccessFile file = new RandomAccessFile(context.toFile(), "rw"))
+        {
+            file.setLength(0);
+            file.setLength(length);
+        }
+        final PersistenceException refused = assertThrows(PersistenceException.class, this::open);
+        assertTrue(refused.getMessage().contains("is not a context table"), refused.getMessage());
+        // Refused without damage to the other files: the tables file's owner lock was released.
+        assertTrue(Files.exists(directory.resolve(IommuEmulator.TABLES_FILE)));
+        final PersistenceException again = assertThrows(PersistenceException.class, this::open);
+        assertTrue(again.getMessage().contains("is not a context table"), again.getMessage());
+    }
+
+    @Test
     void aContextTableWithoutItsTablesIsRefused() throws IOException
     {
         open().close();
