@@ -519,7 +519,8 @@ public class IovaAllocator
         }
         synchronized (lock)
         {
-            for (int k = 0; k < pageBits; k++)
+            // Up to pageBits itself: with page 0 usable one block can be the whole space.
+            for (int k = 0; k <= pageBits; k++)
             {
                 final long first = page & -(1L << k);
                 final long record = records.get(first);

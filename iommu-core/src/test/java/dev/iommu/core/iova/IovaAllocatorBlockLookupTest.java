@@ -34,6 +34,16 @@ class IovaAllocatorBlockLookupTest
     }
 
     @Test
+    void aBlockOfTheWholeSpaceIsFound()
+    {
+        // With page 0 usable the largest block is the whole space: order = address width - 12.
+        final IovaAllocator a = new IovaAllocator(new IovaAllocatorConfig().addressWidth(24).pageZeroUsable(true));
+        assertEquals(0, a.allocate(4096, IovaAllocator.NO_MIN, IovaAllocator.NO_MAX));
+        assertEquals(12, a.liveBlockContaining(0x5000) & 63, "the whole-space block, order 12");
+        assertEquals(0, a.liveBlockContaining(0xFF_F000) >>> 6, "from its first page");
+    }
+
+    @Test
     void reservedRegionsAreFoundAndMarked()
     {
         final IovaAllocator a = new IovaAllocator(new IovaAllocatorConfig().addressWidth(32)
