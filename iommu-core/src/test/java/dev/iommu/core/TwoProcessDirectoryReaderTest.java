@@ -6,6 +6,7 @@ package dev.iommu.core;
 
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -63,7 +64,9 @@ final class TwoProcessDirectoryReaderTest
                 while (control.getLongVolatile(DirectoryReaderProcess.READY) < THREADS && reader.isAlive() &&
                     System.nanoTime() < readyBy)
                 {
-                    Thread.sleep(1);
+                    // A bounded poll of the readers' ready count (shared memory), parking between looks so that the
+                    // child JVM starting on the same two cores gets them.
+                    LockSupport.parkNanos(1_000_000L);
                 }
                 assertEquals(THREADS, control.getLongVolatile(DirectoryReaderProcess.READY), "readers ready");
                 final long deadline = System.nanoTime() + RUN_NS;
