@@ -155,17 +155,18 @@ final class DocumentedTokens
         try
         {
             d.table().unmap(base, size);
-            d.protectedRanges().remove(base, base + size);
-            if (token.allocated())
-            {
-                d.allocator().free(base, size >>> PAGE_SHIFT);
-            }
             d.owner().tokenFreed(token);
             token.state(LogicalAddressToken.FREED);
         }
         finally
         {
-            MappingDomain.endCall(slot);
+            d.endCall(slot);
+        }
+        // Only once the record no longer names the range may another call take it (recovery would clear it).
+        d.protectedRanges().remove(base, base + size);
+        if (token.allocated())
+        {
+            d.allocator().free(base, size >>> PAGE_SHIFT);
         }
         d.removeToken();
         return NtStatus.STATUS_SUCCESS;
@@ -210,7 +211,7 @@ final class DocumentedTokens
             }
             finally
             {
-                MappingDomain.endCall(slot);
+                d.endCall(slot);
             }
         }
         segment.owningToken(token).offset(offset).size(pages << PAGE_SHIFT);
@@ -245,7 +246,7 @@ final class DocumentedTokens
             }
             finally
             {
-                MappingDomain.endCall(slot);
+                d.endCall(slot);
             }
         }
         segment.clear();

@@ -362,6 +362,9 @@ final class InFlightLog implements AutoCloseable
         private final long address;
         /** The sequence of the slot's last record. */
         private long sequence;
+        /** Blocks the call in flight freed, to give back when it ends: address, pages, address, pages, ... */
+        private long[] deferred = new long[8];
+        private int deferredFrees;
 
         private Slot(final InFlightLog log, final int index, final long address, final long sequence)
         {
@@ -408,6 +411,44 @@ final class InFlightLog implements AutoCloseable
         void end()
         {
             storeState(sequence, FREE);
+        }
+
+        /**
+         * Keeps a block the call in flight freed, for the caller to give back once the call has ended (heap memory of
+         * this thread's slot object; grows rarely, allocates nothing in steady state).
+         *
+         * @param address the block's address.
+         * @param pages   its pages.
+         */
+        void deferFree(final long address, final long pages)
+        {
+            if (2 * deferredFrees + 2 > deferred.length)
+            {
+                deferred = java.util.Arrays.copyOf(deferred, 2 * deferred.length);
+            }
+            deferred[2 * deferredFrees] = address;
+            deferred[2 * deferredFrees + 1] = pages;
+            deferredFrees++;
+        }
+
+        int deferredFrees()
+        {
+            return deferredFrees;
+        }
+
+        long deferredAddress(final int i)
+        {
+            return deferred[2 * i];
+        }
+
+        long deferredPages(final int i)
+        {
+            return deferred[2 * i + 1];
+        }
+
+        void clearDeferredFrees()
+        {
+            deferredFrees = 0;
         }
 
         /**

@@ -210,15 +210,24 @@ final class MappingDomain extends Domain
     }
 
     /**
-     * Ends a call {@link #beginCall} recorded (after its last table write).
+     * Ends a call {@link #beginCall} recorded (after its last table write), then gives the allocator the blocks the
+     * call freed ({@link InFlightLog.Slot#deferFree}). Not before: recovery completes an unmap in flight by clearing
+     * its whole range, so a block of that range must not be handed to another caller, who could map it and return,
+     * while the record still says the unmap is in flight.
      *
      * @param slot the slot, or null.
      */
-    static void endCall(final InFlightLog.Slot slot)
+    void endCall(final InFlightLog.Slot slot)
     {
         if (null != slot)
         {
             slot.end();
+            final int freed = slot.deferredFrees();
+            for (int i = 0; i < freed; i++)
+            {
+                handle().freeDecided(slot.deferredAddress(i), slot.deferredPages(i));
+            }
+            slot.clearDeferredFrees();
         }
     }
 
@@ -310,30 +319,31 @@ final class MappingDomain extends Domain
         // The block is this call's alone (no explicit or identity map reaches a domain with an allocator, and tokens
         // have blocks of their own) and its leaves are empty (its last unmap cleared them before the ledger freed it):
         // a frame list (checked by the rules) is stored without a second check or a claiming CAS.
+        final int order = 64 - Long.numberOfLeadingZeros(pages - 1);
         final InFlightLog.Slot slot = beginCall(InFlightLog.MAP, address, pages);
+        final int result;
         try
         {
-            final int result = null == frames ? table.map(address, base, pages << PAGE_SHIFT, permissions) :
+            result = null == frames ? table.map(address, base, pages << PAGE_SHIFT, permissions) :
                 table.mapScatterOwned(address, frames, 0, (int)pages, permissions);
-            final int order = 64 - Long.numberOfLeadingZeros(pages - 1);
-            if (result != PtwResult.OK)
-            {
-                cache.free(address, 1L << order);
-                if (result == PtwResult.EXISTS && verifier.on)
-                {
-                    MappingDivergence.clash(verifier, "MapLogicalRangeEx", this, address, pages << PAGE_SHIFT);
-                }
-                return result == PtwResult.NO_MEMORY ? NtStatus.STATUS_INSUFFICIENT_RESOURCES :
-                    NtStatus.STATUS_IN_USE;
-            }
-            ledger.open(address >>> PAGE_SHIFT, order, pages);
-            addressOut.set(address);
-            return NtStatus.STATUS_SUCCESS;
         }
         finally
         {
             endCall(slot);
         }
+        if (result != PtwResult.OK)
+        {
+            // (After endCall: the block goes back only once the record no longer names its range.)
+            cache.free(address, 1L << order);
+            if (result == PtwResult.EXISTS && verifier.on)
+            {
+                MappingDivergence.clash(verifier, "MapLogicalRangeEx", this, address, pages << PAGE_SHIFT);
+            }
+            return result == PtwResult.NO_MEMORY ? NtStatus.STATUS_INSUFFICIENT_RESOURCES : NtStatus.STATUS_IN_USE;
+        }
+        ledger.open(address >>> PAGE_SHIFT, order, pages);
+        addressOut.set(address);
+        return NtStatus.STATUS_SUCCESS;
     }
 
     /**
@@ -463,7 +473,7 @@ final class MappingDomain extends Domain
             final InFlightLog.Slot slot = beginCall(InFlightLog.UNMAP, address, numberOfPages);
             try
             {
-                return null == allocator ? unmapPlain(address, end) : unmapAllocated(address, end);
+                return null == allocator ? unmapPlain(address, end) : unmapAllocated(address, end, slot);
             }
             finally
             {
@@ -495,7 +505,10 @@ final class MappingDomain extends Domain
     }
 
 
-    private int unmapAllocated(final long address, final long end)
+    /**
+     * @param slot the call's in-flight record (null when not persistent): blocks freed are given back at its end.
+     */
+    private int unmapAllocated(final long address, final long end, final InFlightLog.Slot slot)
     {
         final long firstPage = address >>> PAGE_SHIFT;
         // One leaf lookup serves the find and, for a block starting in the same 512 pages, the release.
@@ -517,7 +530,7 @@ final class MappingDomain extends Domain
                 {
                     return NtStatus.STATUS_INVALID_PARAMETER;
                 }
-                if (!settle(BlockLedger.sameLeaf(first, firstPage) ? leaf : ledger.leafOf(first), first, count) &&
+                if (!settle(BlockLedger.sameLeaf(first, firstPage) ? leaf : ledger.leafOf(first), first, count, slot) &&
                     verifier.on)
                 {
                     MappingDivergence.partialBlock(verifier, "UnmapLogicalRange", this, address, end - address, false);
@@ -548,21 +561,31 @@ final class MappingDomain extends Domain
             if (count > 0)
             {
                 total += count;
-                settle(ledger.leafOf(block), block, count);
+                settle(ledger.leafOf(block), block, count, slot);
             }
             pos = to;
         }
         return total > 0 ? NtStatus.STATUS_SUCCESS : NtStatus.STATUS_INVALID_PARAMETER;
     }
 
-    /** Returns whether the block went back to the allocator (its last mapped page was unmapped). */
-    private boolean settle(final long[] leaf, final long block, final long count)
+    /**
+     * Returns whether the block goes back to the allocator (its last mapped page was unmapped): at once, or, in a
+     * persistent emulator, when the call's in-flight record ends ({@link #endCall}).
+     */
+    private boolean settle(final long[] leaf, final long block, final long count, final InFlightLog.Slot slot)
     {
         final int order = ledger.release(leaf, block, count);
         if (order >= 0)
         {
             // This call alone frees the block (the ledger decided, once): the allocator needs no second arbitration.
-            handle().freeDecided(block << PAGE_SHIFT, 1L << order);
+            if (null == slot)
+            {
+                handle().freeDecided(block << PAGE_SHIFT, 1L << order);
+            }
+            else
+            {
+                slot.deferFree(block << PAGE_SHIFT, 1L << order);
+            }
             return true;
         }
         return false;
