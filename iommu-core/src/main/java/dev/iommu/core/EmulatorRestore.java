@@ -319,14 +319,15 @@ final class EmulatorRestore
 
     private PhysicalDeviceObject deviceObject(final String name)
     {
-        for (final PhysicalDeviceObject pdo : platform.devices())
+        try
         {
-            if (pdo.name().equals(name))
-            {
-                return pdo;
-            }
+            return platform.device(name);
         }
-        return null;
+        catch (final IllegalArgumentException ex)
+        {
+            // The platform has no device object of that name (the caller refuses the record).
+            return null;
+        }
     }
 
     private void restorePasidDevices()

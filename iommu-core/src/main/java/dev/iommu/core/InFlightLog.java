@@ -12,10 +12,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,6 +22,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.agrona.IoUtil;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
+
+import dev.iommu.ptw.OwnerFileLock;
 
 import static dev.iommu.core.InFlightLogDescriptor.ADDRESS_OFFSET;
 import static dev.iommu.core.InFlightLogDescriptor.CHECKSUM_OFFSET;
@@ -164,12 +164,12 @@ final class InFlightLog implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            closeQuietly(channel);
+            OwnerFileLock.closeQuietly(channel);
             throw new UncheckedIOException("cannot create in-flight log " + file, ex);
         }
         catch (final RuntimeException ex)
         {
-            closeQuietly(channel);
+            OwnerFileLock.closeQuietly(channel);
             throw ex;
         }
     }
@@ -221,13 +221,13 @@ final class InFlightLog implements AutoCloseable
         catch (final IOException ex)
         {
             unmapQuietly(mapped);
-            closeQuietly(channel);
+            OwnerFileLock.closeQuietly(channel);
             throw new UncheckedIOException("cannot open in-flight log " + file, ex);
         }
         catch (final RuntimeException ex)
         {
             unmapQuietly(mapped);
-            closeQuietly(channel);
+            OwnerFileLock.closeQuietly(channel);
             throw ex;
         }
     }
@@ -311,7 +311,7 @@ final class InFlightLog implements AutoCloseable
         }
         closed = true;
         IoUtil.unmap(mapped);
-        closeQuietly(channel);
+        OwnerFileLock.closeQuietly(channel);
     }
 
     private Slot claim()
@@ -572,36 +572,19 @@ final class InFlightLog implements AutoCloseable
     }
 
     /**
-     * Opens {@code file} (creating it empty when missing) and takes its exclusive lock: one owner at a time, across
-     * processes and within this one.
+     * Opens {@code file} and takes its owner's lock ({@link OwnerFileLock}).
      *
      * @throws InFlightLogException when another owner holds it.
      */
     private static FileChannel lockOwner(final Path file)
     {
-        final FileChannel channel;
-        try
+        final FileChannel channel = OwnerFileLock.tryAcquire(file);
+        if (null == channel)
         {
-            channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                StandardOpenOption.CREATE);
+            throw new InFlightLogException(file,
+                "is open by another owner (a live process, or another log of this one)");
         }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot open in-flight log " + file, ex);
-        }
-        try
-        {
-            if (null != channel.tryLock())
-            {
-                return channel;
-            }
-        }
-        catch (final OverlappingFileLockException | IOException ex)
-        {
-            // Held by a log of this process (overlapping), or the lock could not be taken: another owner.
-        }
-        closeQuietly(channel);
-        throw new InFlightLogException(file, "is open by another owner (a live process, or another log of this one)");
+        return channel;
     }
 
     private static void unmapQuietly(final MappedByteBuffer mapped)
@@ -612,15 +595,4 @@ final class InFlightLog implements AutoCloseable
         }
     }
 
-    private static void closeQuietly(final FileChannel channel)
-    {
-        try
-        {
-            channel.close();
-        }
-        catch (final IOException ignored)
-        {
-            // Closing is the error path's clean-up; the first error is the one reported.
-        }
-    }
 }

@@ -10,7 +10,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -73,7 +72,7 @@ final class ArenaFile
         }
         catch (final IOException ex)
         {
-            closeQuietly(channel);
+            OwnerFileLock.closeQuietly(channel);
             throw new UncheckedIOException("cannot create table arena " + file, ex);
         }
     }
@@ -94,59 +93,30 @@ final class ArenaFile
         }
         catch (final IOException ex)
         {
-            closeQuietly(channel);
+            OwnerFileLock.closeQuietly(channel);
             throw new UncheckedIOException("cannot open table arena " + file, ex);
         }
         catch (final RuntimeException ex)
         {
-            closeQuietly(channel);
+            OwnerFileLock.closeQuietly(channel);
             throw ex;
         }
     }
 
     /**
-     * Opens {@code file} (creating it empty when missing) and takes its exclusive lock: one owner at a time, across
-     * processes and within this one.
+     * Opens {@code file} and takes its owner's lock ({@link OwnerFileLock}).
      *
      * @throws ArenaFileException when another owner holds it.
      */
     private static FileChannel lockOwner(final Path file)
     {
-        final FileChannel channel;
-        try
+        final FileChannel channel = OwnerFileLock.tryAcquire(file);
+        if (null == channel)
         {
-            channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                StandardOpenOption.CREATE);
+            throw new ArenaFileException(file,
+                "is open by another owner (a live process, or another arena of this one)");
         }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot open table arena " + file, ex);
-        }
-        try
-        {
-            if (null != channel.tryLock())
-            {
-                return channel;
-            }
-        }
-        catch (final OverlappingFileLockException | IOException ex)
-        {
-            // Held by an arena of this process (overlapping), or the lock could not be taken: another owner.
-        }
-        closeQuietly(channel);
-        throw new ArenaFileException(file, "is open by another owner (a live process, or another arena of this one)");
-    }
-
-    private static void closeQuietly(final FileChannel channel)
-    {
-        try
-        {
-            channel.close();
-        }
-        catch (final IOException ignored)
-        {
-            // Closing is the error path's clean-up; the first error is the one reported.
-        }
+        return channel;
     }
 
     /**
