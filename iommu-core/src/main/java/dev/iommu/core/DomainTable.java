@@ -209,6 +209,12 @@ final class DomainTable
     void retire(final Domain domain)
     {
         byId.remove(domain.id(), domain);
+        // Tokens the domain still had (the observed profile deletes a domain with tokens outstanding) go with it: the
+        // id lookup must not keep them, or their domain, reachable.
+        if (domain.outstandingTokens() > 0)
+        {
+            tokensById.values().removeIf((final LogicalAddressToken token) -> token.domain() == domain);
+        }
         domain.release();
         release();
     }
