@@ -22,11 +22,12 @@ import org.openjdk.jmh.annotations.Threads;
 
 /**
  * The IOVA allocator when a thread's magazines do not cover its working set: each thread allocates a batch of
- * one-page blocks, then frees them all, on one allocator shared by the threads (default magazines of 32 blocks, a
- * depot of 4 per order). A batch of 96 overflows the thread's two magazines into the depot and refills from it (the
- * magazine exchange path); a batch of 2,048 also overflows the depot, so most blocks go to and come from the buddy
- * space under the allocator's lock (the slow path). Time per batch, per thread (divide by the batch for a block's
- * allocation and free).
+ * blocks (one page each, or 1 to 32 pages), then frees them all, on one allocator shared by the threads (default
+ * magazines of 32 blocks, a depot of 4 per order). A batch of 96 one-page blocks overflows the thread's two
+ * magazines into the depot and refills from it (the magazine exchange path); a batch of 2,048 also overflows the
+ * depot, so most blocks are refilled from and trimmed to the space behind the depot (the slow path): the lock-free
+ * chunks, or with {@code chunks=false} the buddy space under the allocator's lock. Time per batch, per thread (divide
+ * by the batch for a block's allocation and free).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -41,6 +42,13 @@ public class IovaBatchBenchmark
     @State(Scope.Benchmark)
     public static class Shared
     {
+        /**
+         * Whether refills and trims past the depot go through the lock-free chunks (the default) or take the
+         * allocator's lock (the buddy space directly): the baseline in the same run.
+         */
+        @Param({"true", "false"})
+        public boolean chunks;
+
         IovaAllocator allocator;
 
         /**
@@ -49,7 +57,7 @@ public class IovaBatchBenchmark
         @Setup(Level.Trial)
         public void setUp()
         {
-            allocator = new IovaAllocator(new IovaAllocatorConfig().addressWidth(48));
+            allocator = new IovaAllocator(new IovaAllocatorConfig().addressWidth(48).nonBlockingChunks(chunks));
         }
     }
 
@@ -62,6 +70,10 @@ public class IovaBatchBenchmark
         /** Blocks a thread holds at once. */
         @Param({"96", "2048"})
         public int blocks;
+
+        /** The size of each block: one page, or 1 to 32 pages (the i-th block of a batch 1 + i % 32). */
+        @Param({"1", "1-32"})
+        public String pages;
 
         final long[] addresses = new long[MAX_BATCH];
     }
@@ -90,10 +102,11 @@ public class IovaBatchBenchmark
     {
         final long[] addresses = batch.addresses;
         final int n = batch.blocks;
+        final int sizes = batch.pages.equals("1") ? 1 : 32;
         long sum = 0;
         for (int i = 0; i < n; i++)
         {
-            final long address = allocator.allocate(1, IovaAllocator.NO_MIN, IovaAllocator.NO_MAX);
+            final long address = allocator.allocate(1 + i % sizes, IovaAllocator.NO_MIN, IovaAllocator.NO_MAX);
             if (address < 0)
             {
                 throw new IllegalStateException("allocation failed: " + address);
@@ -103,7 +116,7 @@ public class IovaBatchBenchmark
         }
         for (int i = 0; i < n; i++)
         {
-            allocator.free(addresses[i], 1);
+            allocator.free(addresses[i], 1 + i % sizes);
         }
         return sum;
     }

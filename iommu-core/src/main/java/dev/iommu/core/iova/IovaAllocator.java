@@ -16,7 +16,8 @@ import org.agrona.collections.Long2LongHashMap;
  * <p>
  * <b>Blocks.</b> A request for n pages gets a block of 2^k pages, 2^k the smallest power of two at least n,
  * aligned to 2^k pages. Among the free blocks that can yield one, it takes the smallest order, then the lowest
- * address. Address 0 is never handed out (page 0 is permanently reserved), unless the configuration makes page 0
+ * address (for the cached sizes, see <b>Chunks</b>: the lowest free block of the thread's chunk). Address 0 is never
+ * handed out (page 0 is permanently reserved), unless the configuration makes page 0
  * usable ({@link IovaAllocatorConfig#pageZeroUsable(boolean)}): then the space is [0, 2^AddressWidth) and the first
  * block starts at 0. Optional inclusive bounds min and max
  * constrain every byte of the block: {@code min <= address} and {@code address + 2^k * PAGE_SIZE - 1 <= max}.
@@ -30,12 +31,25 @@ import org.agrona.collections.Long2LongHashMap;
  * the requested page count. Double frees and unknown addresses are {@link IovaResult#NOT_ALLOCATED}. A refused free
  * changes nothing.
  * <p>
+ * <b>Chunks.</b> Behind the depot, magazines refill from and trim to lock-free chunks ({@link PageChunks}): aligned
+ * runs of 2^C pages, C = max(10, log2(maxCachedPages) + 5), that the buddy space hands over whole (chunk 0 first,
+ * page 0 aside; then the lowest free one), each a bitmap claimed and released with a CAS per word. A refill takes
+ * up to a magazine of blocks from the thread's current chunk with as few CASes as words it touches, else from
+ * another active chunk; only when no active chunk has a free block of the order does it take the lock, to activate
+ * a chunk. Chunks live in the lowest 2^16 * 2^C pages of the space (256 GiB with the default sizes). A chunk whose
+ * pages are all free goes back to the buddy space when a request would otherwise fail, and on {@link #trim()} and
+ * {@link #releaseThreadCache()}; a chunk in use holds its free pages for the cached sizes, but explicit,
+ * constrained and larger requests (below the chunk size) take free pages inside chunks too, so no request fails
+ * while the pages it needs are free in a chunk. Off ({@link IovaAllocatorConfig#nonBlockingChunks(boolean)}), or
+ * without magazines, every refill and trim behind the depot takes the lock.
+ * <p>
  * <b>Cost.</b> Every request is O(log n) worst case, constrained or not: a cached size whose magazine has a
  * fitting block is O(1), touches no lock and no shared line but the block's live byte (a release store to mark it
  * allocated, one CAS to free it); a magazine exchanged with the depot (a thread's magazines ran dry or overflowed)
- * takes no lock either ({@link MagazineDepot}, JCTools queues); otherwise the lock is held for at most
- * P = AddressWidth - 12 tree descents (see
- * {@link BuddySpace}). No Java object is created per allocation: free blocks live in primitive arrays, small live
+ * takes no lock either ({@link MagazineDepot}, JCTools queues), nor does a refill from or trim to a chunk (a scan of
+ * at most 2^C / 64 words per chunk tried); otherwise the lock is held for at most P = AddressWidth - 12 tree
+ * descents (see {@link BuddySpace}), plus, when those fail for a request below the chunk size, a scan of the active
+ * chunks. No Java object is created per allocation: free blocks live in primitive arrays, small live
  * blocks in a lock-free byte map ({@link LiveBlockMap}), other live allocations in an Agrona primitive hash map.
  * <p>
  * <b>Per-thread handle.</b> {@link #allocate} and {@link #free} find the calling thread's magazines by thread id
@@ -46,9 +60,9 @@ import org.agrona.collections.Long2LongHashMap;
  * <b>Caching.</b> Blocks freed into a thread's magazines are not free in the buddy space until the magazine
  * overflows to the depot and the depot trims. Before a request fails with {@link IovaResult#NO_SPACE} or
  * {@link IovaResult#ADDRESS_IN_USE}, the allocator drains the depot, the calling thread's magazines and those of
- * terminated threads, and retries. Blocks cached by other live threads (at most
- * {@code 2 * magazineCapacity * (2 * maxCachedPages - 1)} pages per thread) stay unavailable to other threads
- * until those threads free enough to overflow, call {@link #releaseThreadCache()}, or end; configure
+ * terminated threads, retires the chunks that are then wholly free, and retries. Blocks cached by other live
+ * threads (at most {@code 2 * magazineCapacity * (2 * maxCachedPages - 1)} pages per thread) stay unavailable to
+ * other threads until those threads free enough to overflow, call {@link #releaseThreadCache()}, or end; configure
  * {@code magazineCapacity(0)} for exact answers at the cost of a lock per call.
  */
 public class IovaAllocator
@@ -74,6 +88,8 @@ public class IovaAllocator
     private static final long MAX_PAGES = Long.MAX_VALUE >>> PAGE_SHIFT;
     private static final long MISSING = -1;
     private static final int FAST_SLOTS = 64;
+    /** Active chunks a lock-free refill tries besides the thread's own before it takes the lock. */
+    private static final int CHUNK_PROBES = 8;
 
     private final Object lock = new Object();
     private final int pageBits;
@@ -89,6 +105,17 @@ public class IovaAllocator
     private final LiveBlockMap live;
     private final Long2LongHashMap records;
     private final MagazineDepot depot;
+    /** The lock-free chunks magazines refill from and trim to; null when off (see the configuration). */
+    private final PageChunks chunks;
+    /**
+     * The active chunks' indexes, in {@code activeChunks[0, activeCount)}: written under the lock (the element, then
+     * the count by a release store; a full array is replaced by a larger copy before the count grows), read
+     * without it (the count by an acquire load, then the array), so a reader sees every element the count covers.
+     * A reader racing a retirement may see a retired chunk or miss one: the list is where to look, the chunk's
+     * words are the truth (a retired chunk has nothing to claim).
+     */
+    private volatile int[] activeChunks = new int[8];
+    private volatile int activeCount;
     /**
      * The calling thread's cache, held weakly: the cache references this allocator, which owns this ThreadLocal,
      * so a strong value would keep every allocator a thread ever used reachable from that thread (a leak for
@@ -143,6 +170,9 @@ public class IovaAllocator
         live = new LiveBlockMap(pageBits, maxCachedOrder);
         records = new Long2LongHashMap(64, 0.5f, MISSING);
         depot = depots.create(maxCachedOrder, config.depotMagazines(), Math.max(1, magazineCapacity));
+        final int chunkOrder = Math.max(PageChunks.MIN_CHUNK_ORDER, maxCachedOrder + 5);
+        chunks = config.nonBlockingChunks() && magazineCapacity > 0 && chunkOrder <= PageChunks.MAX_CHUNK_ORDER &&
+            chunkOrder < pageBits ? new PageChunks(pageBits, chunkOrder, config.pageZeroUsable()) : null;
         // No owner: every call through it takes the lookup, which yields null (no caching) for capacity 0.
         uncachedHandle = new IovaThreadCache(this, null, maxCachedOrder, 0);
         long reserved = firstPage;
@@ -302,15 +332,14 @@ public class IovaAllocator
         final IovaThreadCache cache = cacheOfCurrentThread();
         synchronized (lock)
         {
-            if (!space.rangeFree(page, pages))
+            if (!takeExplicitLocked(page, pages))
             {
                 reclaimLocked(cache);
-                if (!space.rangeFree(page, pages))
+                if (!takeExplicitLocked(page, pages))
                 {
                     return IovaResult.ADDRESS_IN_USE;
                 }
             }
-            space.takeRange(page, pages);
             records.put(page, (pages << 1) | 1);
         }
         return address;
@@ -348,6 +377,7 @@ public class IovaAllocator
         final int k = orderOf(pages);
         synchronized (lock)
         {
+            retireFreeChunksLocked();
             if (page < firstPage || !space.rangeFree(page, pages))
             {
                 return IovaResult.ADDRESS_IN_USE;
@@ -383,6 +413,7 @@ public class IovaAllocator
     {
         synchronized (lock)
         {
+            retireFreeChunksLocked();
             long end = firstPage;
             int runFirst = 0;
             for (int i = 0; i < count; i++)
@@ -660,7 +691,8 @@ public class IovaAllocator
     }
 
     /**
-     * Gives the calling thread's cached blocks back to the buddy space (for a thread about to stop allocating).
+     * Gives the calling thread's cached blocks back (for a thread about to stop allocating), and retires the chunks
+     * that are then wholly free to the buddy space.
      */
     public void releaseThreadCache()
     {
@@ -669,7 +701,8 @@ public class IovaAllocator
         {
             synchronized (lock)
             {
-                cache.drainTo(space);
+                cache.drainTo(this);
+                retireFreeChunksLocked();
             }
         }
     }
@@ -686,13 +719,19 @@ public class IovaAllocator
     }
 
     /**
-     * @return bytes neither allocated nor reserved, cached blocks included.
+     * @return bytes neither allocated nor reserved, cached blocks and free pages in chunks included (racy while other
+     *     threads run; exact when quiescent).
      */
     public long freeBytes()
     {
         synchronized (lock)
         {
-            return (space.freePages() + cachedPagesLocked()) << PAGE_SHIFT;
+            long inChunks = 0;
+            for (int i = 0; i < activeCount; i++)
+            {
+                inChunks += chunks.freePages(activeChunks[i]);
+            }
+            return (space.freePages() + inChunks + cachedPagesLocked()) << PAGE_SHIFT;
         }
     }
 
@@ -708,7 +747,8 @@ public class IovaAllocator
     }
 
     /**
-     * @return the size in bytes of the largest free block in the buddy space (0 when none).
+     * @return the size in bytes of the largest free block in the buddy space (0 when none; free pages in chunks
+     *     and magazines are not in the buddy space).
      */
     public long largestFreeBlockBytes()
     {
@@ -720,7 +760,7 @@ public class IovaAllocator
     }
 
     /**
-     * @return the number of free blocks in the buddy space.
+     * @return the number of free blocks in the buddy space (active chunks are not in it).
      */
     public int freeBlockCount()
     {
@@ -732,7 +772,7 @@ public class IovaAllocator
 
     /**
      * Fragmentation of the buddy space: 1 - largest free block / free space (0 when all free space is one block or
-     * nothing is free; near 1 when free space is in many small pieces). Cached blocks are not counted.
+     * nothing is free; near 1 when free space is in many small pieces). Cached blocks and chunks are not counted.
      *
      * @return a figure in [0, 1).
      */
@@ -811,7 +851,7 @@ public class IovaAllocator
         {
             synchronized (lock)
             {
-                space.giveBlock(page, k);
+                giveBackLocked(page, k);
             }
         }
         else if (!cache.push(k, page))
@@ -834,16 +874,33 @@ public class IovaAllocator
     }
 
     /**
-     * Gives every block of a full magazine the depot refused back to the buddy space (the trim that bounds cached
-     * space), under the lock.
+     * Gives every block of a full magazine the depot refused back (the trim that bounds cached space): blocks of
+     * active chunks to their chunk without the lock, the others to the buddy space under it.
      */
     private void trim(final long[] magazine, final int k)
     {
-        synchronized (lock)
+        int toSpace = 0;
+        for (int i = 0; i < magazineCapacity; i++)
         {
-            for (int i = 0; i < magazineCapacity; i++)
+            final long page = magazine[i];
+            if (null != chunks && chunks.inActiveChunk(page))
             {
-                space.giveBlock(magazine[i], k);
+                chunks.release(page, 1L << k);
+            }
+            else
+            {
+                // The magazine is the caller's alone: keep the buddy space's blocks at its front.
+                magazine[toSpace++] = page;
+            }
+        }
+        if (toSpace > 0)
+        {
+            synchronized (lock)
+            {
+                for (int i = 0; i < toSpace; i++)
+                {
+                    space.giveBlock(magazine[i], k);
+                }
             }
         }
     }
@@ -899,6 +956,16 @@ public class IovaAllocator
                 markLive(page, k);
                 return page << PAGE_SHIFT;
             }
+            if (null != chunks)
+            {
+                // Refill from the chunks without the lock either (marked live as above, for the same reason).
+                final long page = refillFromChunks(cache, k);
+                if (page >= 0)
+                {
+                    markLive(page, k);
+                    return page << PAGE_SHIFT;
+                }
+            }
         }
         long page;
         synchronized (lock)
@@ -909,12 +976,12 @@ public class IovaAllocator
             }
             else
             {
-                page = space.takeBlock(k, loPage, hiPage);
+                page = takeBlockLocked(k, loPage, hiPage);
             }
             if (page < 0)
             {
                 reclaimLocked(cache);
-                page = space.takeBlock(k, loPage, hiPage);
+                page = takeBlockLocked(k, loPage, hiPage);
                 if (page < 0)
                 {
                     return IovaResult.NO_SPACE;
@@ -928,8 +995,296 @@ public class IovaAllocator
         return page << PAGE_SHIFT;
     }
 
+    /**
+     * Fills the calling thread's empty magazine of order k from the chunks, without the lock: its current chunk
+     * first, then up to {@link #CHUNK_PROBES} other active chunks, going round the active list from where its last
+     * search ended (so that a refill never scans thousands of full chunks, and over successive refills every chunk
+     * is visited again: pages other threads released there are found).
+     *
+     * @return the first page of a block to hand out (the rest are in the magazine), or -1 when the chunks tried hold
+     *     no free block of order k.
+     */
+    private long refillFromChunks(final IovaThreadCache cache, final int k)
+    {
+        final long[] magazine = cache.loaded[k];
+        final int current = cache.chunk;
+        int n = current >= 0 ? chunks.claim(current, k, magazine, magazineCapacity) : 0;
+        if (n == 0)
+        {
+            // Acquire load of the count, then the array: every element the count covers is visible.
+            final int count = activeCount;
+            final int[] active = activeChunks;
+            int at = cache.chunkCursor;
+            for (int i = 0; i < Math.min(count, CHUNK_PROBES) && n == 0; i++)
+            {
+                at = (at + 1) % count;
+                final int chunk = active[at];
+                if (chunk != current)
+                {
+                    n = chunks.claim(chunk, k, magazine, magazineCapacity);
+                    if (n > 0)
+                    {
+                        cache.chunk = chunk;
+                    }
+                }
+            }
+            cache.chunkCursor = at;
+        }
+        return n == 0 ? -1 : popFilled(cache, k, n);
+    }
+
+    /**
+     * Hands out the lowest of n blocks just claimed into the thread's empty loaded magazine of order k (ascending),
+     * keeping the others there so that the lowest addresses pop first.
+     */
+    private static long popFilled(final IovaThreadCache cache, final int k, final int n)
+    {
+        final long[] magazine = cache.loaded[k];
+        for (int i = 0, j = n - 1; i < j; i++, j--)
+        {
+            final long t = magazine[i];
+            magazine[i] = magazine[j];
+            magazine[j] = t;
+        }
+        cache.loadedCount[k] = n - 1;
+        return magazine[n - 1];
+    }
+
+    /**
+     * A block for a request that does not refill a magazine (constrained, uncached or larger than the cached sizes),
+     * under the lock: from the buddy space, else from an active chunk (whose free pages the buddy space does not see;
+     * a block of the chunk order or more is made of whole chunks, which the reclaim retires when they are free).
+     */
+    private long takeBlockLocked(final int k, final long loPage, final long hiPage)
+    {
+        final long page = space.takeBlock(k, loPage, hiPage);
+        if (page >= 0 || null == chunks || k >= chunks.chunkOrder())
+        {
+            return page;
+        }
+        final int count = activeCount;
+        for (int i = 0; i < count; i++)
+        {
+            final long chunk = activeChunks[i];
+            final long chunkFirst = chunk << chunks.chunkOrder();
+            if (chunkFirst < hiPage && chunkFirst + (1L << chunks.chunkOrder()) > loPage)
+            {
+                final long claimed = chunks.claimWithin(chunk, k, loPage, hiPage);
+                if (claimed >= 0)
+                {
+                    return claimed;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Takes a whole chunk out of the buddy space and activates it (under the lock): chunk 0 when its pages (page 0
+     * aside, unless usable) are all free, so that the lowest addresses are used first as without chunks; else the
+     * lowest free aligned block of the chunk order below the chunks' end.
+     *
+     * @return the chunk's index, or -1 when the buddy space holds no such block.
+     */
+    private int activateChunkLocked()
+    {
+        final int order = chunks.chunkOrder();
+        final long chunkPages = 1L << order;
+        final long chunk;
+        if (firstPage == 1 && !chunks.isActive(0) && space.rangeFree(1, chunkPages - 1))
+        {
+            space.takeRange(1, chunkPages - 1);
+            chunk = 0;
+        }
+        else
+        {
+            final long page = space.takeBlock(order, firstPage, Math.min(totalPages, chunks.endPage()));
+            if (page < 0)
+            {
+                return -1;
+            }
+            chunk = page >>> order;
+        }
+        chunks.activate(chunk);
+        int[] active = activeChunks;
+        final int count = activeCount;
+        if (count == active.length)
+        {
+            active = Arrays.copyOf(active, count * 2);
+            activeChunks = active;
+        }
+        active[count] = (int)chunk;
+        // Release (volatile store) after the element: a reader that loads the count sees the element.
+        activeCount = count + 1;
+        return (int)chunk;
+    }
+
+    /**
+     * Retires every active chunk whose pages are all free and gives its pages back to the buddy space (under the
+     * lock; the reclaim before a request fails, and {@link #trim()}).
+     */
+    private void retireFreeChunksLocked()
+    {
+        if (null == chunks)
+        {
+            return;
+        }
+        final int order = chunks.chunkOrder();
+        final int[] active = activeChunks;
+        int count = activeCount;
+        for (int i = 0; i < count; )
+        {
+            final int chunk = active[i];
+            if (!chunks.retire(chunk))
+            {
+                i++;
+                continue;
+            }
+            // Swap the last element in, then shrink: a racing reader may see a chunk twice or miss one (a hint).
+            active[i] = active[count - 1];
+            count--;
+            activeCount = count;
+            if (chunk == 0 && firstPage == 1)
+            {
+                space.giveRange(1, (1L << order) - 1);
+            }
+            else
+            {
+                space.giveBlock((long)chunk << order, order);
+            }
+        }
+    }
+
+    /**
+     * Takes exactly [page, page + pages) for an explicit request (under the lock), all or nothing: the parts in active
+     * chunks from their chunks, the rest from the buddy space.
+     *
+     * @return false when a page is not free (nothing changed).
+     */
+    private boolean takeExplicitLocked(final long page, final long pages)
+    {
+        final long end = page + pages;
+        if (null == chunks || page >= chunks.endPage())
+        {
+            if (!space.rangeFree(page, pages))
+            {
+                return false;
+            }
+            space.takeRange(page, pages);
+            return true;
+        }
+        for (long x = page; x < end; x = segmentEnd(x, end))
+        {
+            if (!chunks.inActiveChunk(x) && !space.rangeFree(x, segmentEnd(x, end) - x))
+            {
+                return false;
+            }
+        }
+        for (long x = page; x < end; x = segmentEnd(x, end))
+        {
+            if (chunks.inActiveChunk(x) && !chunks.claimRange(x, segmentEnd(x, end) - x))
+            {
+                // Give back the chunk parts already claimed (the buddy space's parts are not taken yet).
+                for (long y = page; y < x; y = segmentEnd(y, end))
+                {
+                    if (chunks.inActiveChunk(y))
+                    {
+                        chunks.release(y, segmentEnd(y, end) - y);
+                    }
+                }
+                return false;
+            }
+        }
+        for (long x = page; x < end; x = segmentEnd(x, end))
+        {
+            if (!chunks.inActiveChunk(x))
+            {
+                space.takeRange(x, segmentEnd(x, end) - x);
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Gives back what {@link #takeExplicitLocked} took (under the lock; the chunks it took from are still active:
+     * a chunk with taken pages is never retired).
+     */
+    private void giveExplicitLocked(final long page, final long pages)
+    {
+        final long end = page + pages;
+        if (null == chunks || page >= chunks.endPage())
+        {
+            space.giveRange(page, pages);
+            return;
+        }
+        for (long x = page; x < end; x = segmentEnd(x, end))
+        {
+            if (chunks.inActiveChunk(x))
+            {
+                chunks.release(x, segmentEnd(x, end) - x);
+            }
+            else
+            {
+                space.giveRange(x, segmentEnd(x, end) - x);
+            }
+        }
+    }
+
+    /**
+     * The end of the piece of [x, end) that starts at x and lies either in one active chunk or wholly outside active
+     * chunks (under the lock, where no chunk is activated or retired).
+     */
+    private long segmentEnd(final long x, final long end)
+    {
+        final int order = chunks.chunkOrder();
+        final boolean active = chunks.inActiveChunk(x);
+        long y = x;
+        do
+        {
+            if (y >= chunks.endPage())
+            {
+                return end;
+            }
+            y = Math.min(end, ((y >>> order) + 1) << order);
+        }
+        while (!active && y < end && !chunks.inActiveChunk(y));
+        return y;
+    }
+
+    /**
+     * Gives a block back where it came from: its chunk when that is active, else the buddy space (the caller holds
+     * the lock).
+     */
+    void giveBackLocked(final long page, final int k)
+    {
+        if (null != chunks && chunks.inActiveChunk(page))
+        {
+            chunks.release(page, 1L << k);
+        }
+        else
+        {
+            space.giveBlock(page, k);
+        }
+    }
+
     private long refillLocked(final IovaThreadCache cache, final int k)
     {
+        if (null != chunks)
+        {
+            // Another thread may have activated a chunk while this one waited for the lock; else activate one.
+            final long page = refillFromChunks(cache, k);
+            if (page >= 0)
+            {
+                return page;
+            }
+            final int chunk = activateChunkLocked();
+            if (chunk >= 0)
+            {
+                cache.chunk = chunk;
+                return popFilled(cache, k, chunks.claim(chunk, k, cache.loaded[k], magazineCapacity));
+            }
+            // No whole chunk is free in the buddy space: refill from it directly, as without chunks.
+        }
         final long first = space.takeBlock(k, firstPage, totalPages);
         if (first < 0)
         {
@@ -963,11 +1318,11 @@ public class IovaAllocator
     {
         synchronized (lock)
         {
-            long page = space.takeBlock(k, loPage, hiPage);
+            long page = takeBlockLocked(k, loPage, hiPage);
             if (page < 0)
             {
                 reclaimLocked(cache);
-                page = space.takeBlock(k, loPage, hiPage);
+                page = takeBlockLocked(k, loPage, hiPage);
                 if (page < 0)
                 {
                     return IovaResult.NO_SPACE;
@@ -992,7 +1347,7 @@ public class IovaAllocator
                         return IovaResult.WRONG_SIZE;
                     }
                     records.remove(page);
-                    space.giveRange(page, pages);
+                    giveExplicitLocked(page, pages);
                     return IovaResult.SUCCESS;
                 }
                 final int order = (int)(record >>> 1);
@@ -1001,7 +1356,7 @@ public class IovaAllocator
                     return IovaResult.WRONG_SIZE;
                 }
                 records.remove(page);
-                space.giveBlock(page, order);
+                giveBackLocked(page, order);
                 return IovaResult.SUCCESS;
             }
         }
@@ -1020,12 +1375,13 @@ public class IovaAllocator
 
     private void reclaimLocked(final IovaThreadCache own)
     {
-        depot.drainTo(space);
+        depot.drainTo(this);
         if (own != null)
         {
-            own.drainTo(space);
+            own.drainTo(this);
         }
         reclaimTerminatedLocked();
+        retireFreeChunksLocked();
     }
 
     private void reclaimTerminatedLocked()
@@ -1037,7 +1393,7 @@ public class IovaAllocator
             if (!c.owner.isAlive())
             {
                 // isAlive() == false synchronizes-with the owner's last action (JLS 17.4.4): its stacks are stable.
-                c.drainTo(space);
+                c.drainTo(this);
                 final int index = (int)c.owner.getId() & (FAST_SLOTS - 1);
                 if (fastSlots[index] == c)
                 {

@@ -42,6 +42,7 @@ public final class IovaAllocatorConfig
     private int magazineCapacity = DEFAULT_MAGAZINE_CAPACITY;
     private int depotMagazines = DEFAULT_DEPOT_MAGAZINES;
     private int maxCachedPages = DEFAULT_MAX_CACHED_PAGES;
+    private boolean nonBlockingChunks = true;
     private int initialFreeBlocks = 1024;
     private long[] reserved = new long[8];
     private int reservedCount;
@@ -193,6 +194,30 @@ public final class IovaAllocatorConfig
     public IovaAllocatorConfig maxCachedPages(final int maxCachedPages)
     {
         this.maxCachedPages = maxCachedPages;
+        return this;
+    }
+
+    /**
+     * @return whether magazine refills and trims go through lock-free page chunks (the default).
+     */
+    public boolean nonBlockingChunks()
+    {
+        return nonBlockingChunks;
+    }
+
+    /**
+     * Sets whether magazine refills and trims go through lock-free page chunks: aligned runs of
+     * max(1,024, 32 * maxCachedPages) pages that the buddy space hands over whole, whose blocks threads claim and
+     * release with a CAS per bitmap word instead of the allocator's lock (see {@link IovaAllocator}). Off, every
+     * refill and trim takes the lock. Chunks need magazines ({@code magazineCapacity > 0}), at most 65,536 pages
+     * per chunk ({@code maxCachedPages <= 2048}) and room for two chunks in the space; otherwise this is ignored.
+     *
+     * @param nonBlockingChunks true for chunks.
+     * @return this.
+     */
+    public IovaAllocatorConfig nonBlockingChunks(final boolean nonBlockingChunks)
+    {
+        this.nonBlockingChunks = nonBlockingChunks;
         return this;
     }
 

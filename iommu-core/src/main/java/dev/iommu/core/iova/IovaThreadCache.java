@@ -33,6 +33,10 @@ public final class IovaThreadCache
     /** Per order, the live-byte-map leaf last used and its index, so the common case skips the radix walk. */
     final byte[][] leaves;
     final long[] leafIndexes;
+    /** The chunk this thread refills from first (-1: none yet; owner only). */
+    int chunk = -1;
+    /** Where in the active chunk list this thread's last search ended (owner only). */
+    int chunkCursor;
     private final int capacity;
 
     IovaThreadCache(final IovaAllocator allocator, final Thread owner, final int maxOrder, final int capacity)
@@ -165,19 +169,20 @@ public final class IovaThreadCache
     }
 
     /**
-     * Gives every cached block back to the buddy space (owner thread, or a terminated owner; caller holds the lock).
+     * Gives every cached block back where it came from (owner thread, or a terminated owner; caller holds the
+     * lock).
      */
-    void drainTo(final BuddySpace space)
+    void drainTo(final IovaAllocator allocator)
     {
         for (int k = 0; k < loadedCount.length; k++)
         {
             for (int i = 0; i < loadedCount[k]; i++)
             {
-                space.giveBlock(loaded[k][i], k);
+                allocator.giveBackLocked(loaded[k][i], k);
             }
             for (int i = 0; i < previousCount[k]; i++)
             {
-                space.giveBlock(previous[k][i], k);
+                allocator.giveBackLocked(previous[k][i], k);
             }
             loadedCount[k] = 0;
             previousCount[k] = 0;

@@ -165,9 +165,9 @@ class MagazineDepot
     }
 
     /**
-     * Gives every block of every full magazine back to the buddy space (the caller holds the allocator's lock).
+     * Gives every block of every full magazine back where it came from (the caller holds the allocator's lock).
      */
-    void drainTo(final BuddySpace space)
+    void drainTo(final IovaAllocator allocator)
     {
         for (int k = 0; k < empty.length && slots > 0; k++)
         {
@@ -175,7 +175,7 @@ class MagazineDepot
             {
                 for (int i = 0; i < capacity; i++)
                 {
-                    space.giveBlock(m[i], k);
+                    allocator.giveBackLocked(m[i], k);
                 }
                 empty[k].relaxedOffer(m);
             }

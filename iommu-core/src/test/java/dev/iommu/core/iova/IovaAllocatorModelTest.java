@@ -41,14 +41,19 @@ class IovaAllocatorModelTest
     private long usedPages;
 
     @ParameterizedTest
-    @CsvSource({"0, 32", "8, 32", "8, 256"})
-    void hundredThousandRandomOperationsMatchTheModelAndEndWhole(final int magazine, final int maxCached)
+    // 32 cached pages with magazines: chunks of 1,024 pages (4 in the space) unless turned off; 256 cached pages would
+    // need chunks of 8,192 pages, more than half the space: none.
+    @CsvSource({"0, 32, true", "8, 32, true", "8, 32, false", "8, 256, true"})
+    void hundredThousandRandomOperationsMatchTheModelAndEndWhole(final int magazine, final int maxCached,
+        final boolean chunks)
     {
         final long seed = Long.getLong("iova.seed", System.nanoTime());
-        final String msg = "seed " + seed + " magazine " + magazine + " maxCachedPages " + maxCached;
+        final String msg = "seed " + seed + " magazine " + magazine + " maxCachedPages " + maxCached + " chunks " +
+            chunks;
         final Random random = new Random(seed);
         final IovaAllocatorConfig config = new IovaAllocatorConfig().addressWidth(WIDTH).explicitAllowed(true)
             .magazineCapacity(magazine).depotMagazines(2).maxCachedPages(maxCached).initialFreeBlocks(4)
+            .nonBlockingChunks(chunks)
             .reserve(0x40000, 7).reserve(0x7F0000, 16).reserve(0, 2);
         final IovaAllocator a = new IovaAllocator(config);
         // Half the calls go through the thread's handle (IovaAllocator.threadCache()), half through the allocator.
