@@ -88,8 +88,6 @@ public class IovaAllocator
     private static final long MAX_PAGES = Long.MAX_VALUE >>> PAGE_SHIFT;
     private static final long MISSING = -1;
     private static final int FAST_SLOTS = 64;
-    /** Active chunks a lock-free refill tries besides the thread's own before it takes the lock. */
-    private static final int CHUNK_PROBES = 8;
 
     private final Object lock = new Object();
     private final int pageBits;
@@ -106,16 +104,7 @@ public class IovaAllocator
     private final Long2LongHashMap records;
     private final MagazineDepot depot;
     /** The lock-free chunks magazines refill from and trim to; null when off (see the configuration). */
-    private final PageChunks chunks;
-    /**
-     * The active chunks' indexes, in {@code activeChunks[0, activeCount)}: written under the lock (the element, then
-     * the count by a release store; a full array is replaced by a larger copy before the count grows), read
-     * without it (the count by an acquire load, then the array), so a reader sees every element the count covers.
-     * A reader racing a retirement may see a retired chunk or miss one: the list is where to look, the chunk's
-     * words are the truth (a retired chunk has nothing to claim).
-     */
-    private volatile int[] activeChunks = new int[8];
-    private volatile int activeCount;
+    private final ChunkPool chunks;
     /**
      * The calling thread's cache, held weakly: the cache references this allocator, which owns this ThreadLocal,
      * so a strong value would keep every allocator a thread ever used reachable from that thread (a leak for
@@ -172,7 +161,8 @@ public class IovaAllocator
         depot = depots.create(maxCachedOrder, config.depotMagazines(), Math.max(1, magazineCapacity));
         final int chunkOrder = Math.max(PageChunks.MIN_CHUNK_ORDER, maxCachedOrder + 5);
         chunks = config.nonBlockingChunks() && magazineCapacity > 0 && chunkOrder <= PageChunks.MAX_CHUNK_ORDER &&
-            chunkOrder < pageBits ? new PageChunks(pageBits, chunkOrder, config.pageZeroUsable()) : null;
+            chunkOrder < pageBits ? new ChunkPool(new PageChunks(pageBits, chunkOrder, config.pageZeroUsable()), space,
+            firstPage, totalPages, magazineCapacity) : null;
         // No owner: every call through it takes the lookup, which yields null (no caching) for capacity 0.
         uncachedHandle = new IovaThreadCache(this, null, maxCachedOrder, 0);
         long reserved = firstPage;
@@ -726,11 +716,7 @@ public class IovaAllocator
     {
         synchronized (lock)
         {
-            long inChunks = 0;
-            for (int i = 0; i < activeCount; i++)
-            {
-                inChunks += chunks.freePages(activeChunks[i]);
-            }
+            final long inChunks = null == chunks ? 0 : chunks.freePagesLocked();
             return (space.freePages() + inChunks + cachedPagesLocked()) << PAGE_SHIFT;
         }
     }
@@ -883,11 +869,7 @@ public class IovaAllocator
         for (int i = 0; i < magazineCapacity; i++)
         {
             final long page = magazine[i];
-            if (null != chunks && chunks.inActiveChunk(page))
-            {
-                chunks.release(page, 1L << k);
-            }
-            else
+            if (null == chunks || !chunks.release(page, k))
             {
                 // The magazine is the caller's alone: keep the buddy space's blocks at its front.
                 magazine[toSpace++] = page;
@@ -959,7 +941,7 @@ public class IovaAllocator
             if (null != chunks)
             {
                 // Refill from the chunks without the lock either (marked live as above, for the same reason).
-                final long page = refillFromChunks(cache, k);
+                final long page = chunks.refill(cache, k);
                 if (page >= 0)
                 {
                     markLive(page, k);
@@ -996,61 +978,6 @@ public class IovaAllocator
     }
 
     /**
-     * Fills the calling thread's empty magazine of order k from the chunks, without the lock: its current chunk
-     * first, then up to {@link #CHUNK_PROBES} other active chunks, going round the active list from where its last
-     * search ended (so that a refill never scans thousands of full chunks, and over successive refills every chunk
-     * is visited again: pages other threads released there are found).
-     *
-     * @return the first page of a block to hand out (the rest are in the magazine), or -1 when the chunks tried hold
-     *     no free block of order k.
-     */
-    private long refillFromChunks(final IovaThreadCache cache, final int k)
-    {
-        final long[] magazine = cache.loaded[k];
-        final int current = cache.chunk;
-        int n = current >= 0 ? chunks.claim(current, k, magazine, magazineCapacity) : 0;
-        if (n == 0)
-        {
-            // Acquire load of the count, then the array: every element the count covers is visible.
-            final int count = activeCount;
-            final int[] active = activeChunks;
-            int at = cache.chunkCursor;
-            for (int i = 0; i < Math.min(count, CHUNK_PROBES) && n == 0; i++)
-            {
-                at = (at + 1) % count;
-                final int chunk = active[at];
-                if (chunk != current)
-                {
-                    n = chunks.claim(chunk, k, magazine, magazineCapacity);
-                    if (n > 0)
-                    {
-                        cache.chunk = chunk;
-                    }
-                }
-            }
-            cache.chunkCursor = at;
-        }
-        return n == 0 ? -1 : popFilled(cache, k, n);
-    }
-
-    /**
-     * Hands out the lowest of n blocks just claimed into the thread's empty loaded magazine of order k (ascending),
-     * keeping the others there so that the lowest addresses pop first.
-     */
-    private static long popFilled(final IovaThreadCache cache, final int k, final int n)
-    {
-        final long[] magazine = cache.loaded[k];
-        for (int i = 0, j = n - 1; i < j; i++, j--)
-        {
-            final long t = magazine[i];
-            magazine[i] = magazine[j];
-            magazine[j] = t;
-        }
-        cache.loadedCount[k] = n - 1;
-        return magazine[n - 1];
-    }
-
-    /**
      * A block for a request that does not refill a magazine (constrained, uncached or larger than the cached sizes),
      * under the lock: from the buddy space, else from an active chunk (whose free pages the buddy space does not see;
      * a block of the chunk order or more is made of whole chunks, which the reclaim retires when they are free).
@@ -1058,197 +985,46 @@ public class IovaAllocator
     private long takeBlockLocked(final int k, final long loPage, final long hiPage)
     {
         final long page = space.takeBlock(k, loPage, hiPage);
-        if (page >= 0 || null == chunks || k >= chunks.chunkOrder())
-        {
-            return page;
-        }
-        final int count = activeCount;
-        for (int i = 0; i < count; i++)
-        {
-            final long chunk = activeChunks[i];
-            final long chunkFirst = chunk << chunks.chunkOrder();
-            if (chunkFirst < hiPage && chunkFirst + (1L << chunks.chunkOrder()) > loPage)
-            {
-                final long claimed = chunks.claimWithin(chunk, k, loPage, hiPage);
-                if (claimed >= 0)
-                {
-                    return claimed;
-                }
-            }
-        }
-        return -1;
+        return page >= 0 || null == chunks ? page : chunks.takeWithinLocked(k, loPage, hiPage);
     }
 
     /**
-     * Takes a whole chunk out of the buddy space and activates it (under the lock): chunk 0 when its pages (page 0
-     * aside, unless usable) are all free, so that the lowest addresses are used first as without chunks; else the
-     * lowest free aligned block of the chunk order below the chunks' end.
-     *
-     * @return the chunk's index, or -1 when the buddy space holds no such block.
-     */
-    private int activateChunkLocked()
-    {
-        final int order = chunks.chunkOrder();
-        final long chunkPages = 1L << order;
-        final long chunk;
-        if (firstPage == 1 && !chunks.isActive(0) && space.rangeFree(1, chunkPages - 1))
-        {
-            space.takeRange(1, chunkPages - 1);
-            chunk = 0;
-        }
-        else
-        {
-            final long page = space.takeBlock(order, firstPage, Math.min(totalPages, chunks.endPage()));
-            if (page < 0)
-            {
-                return -1;
-            }
-            chunk = page >>> order;
-        }
-        chunks.activate(chunk);
-        int[] active = activeChunks;
-        final int count = activeCount;
-        if (count == active.length)
-        {
-            active = Arrays.copyOf(active, count * 2);
-            activeChunks = active;
-        }
-        active[count] = (int)chunk;
-        // Release (volatile store) after the element: a reader that loads the count sees the element.
-        activeCount = count + 1;
-        return (int)chunk;
-    }
-
-    /**
-     * Retires every active chunk whose pages are all free and gives its pages back to the buddy space (under the
-     * lock; the reclaim before a request fails, and {@link #trim()}).
-     */
-    private void retireFreeChunksLocked()
-    {
-        if (null == chunks)
-        {
-            return;
-        }
-        final int order = chunks.chunkOrder();
-        final int[] active = activeChunks;
-        int count = activeCount;
-        for (int i = 0; i < count; )
-        {
-            final int chunk = active[i];
-            if (!chunks.retire(chunk))
-            {
-                i++;
-                continue;
-            }
-            // Swap the last element in, then shrink: a racing reader may see a chunk twice or miss one (a hint).
-            active[i] = active[count - 1];
-            count--;
-            activeCount = count;
-            if (chunk == 0 && firstPage == 1)
-            {
-                space.giveRange(1, (1L << order) - 1);
-            }
-            else
-            {
-                space.giveBlock((long)chunk << order, order);
-            }
-        }
-    }
-
-    /**
-     * Takes exactly [page, page + pages) for an explicit request (under the lock), all or nothing: the parts in active
-     * chunks from their chunks, the rest from the buddy space.
+     * Takes exactly [page, page + pages) for an explicit request (under the lock), all or nothing.
      *
      * @return false when a page is not free (nothing changed).
      */
     private boolean takeExplicitLocked(final long page, final long pages)
     {
-        final long end = page + pages;
-        if (null == chunks || page >= chunks.endPage())
+        if (null != chunks)
         {
-            if (!space.rangeFree(page, pages))
-            {
-                return false;
-            }
-            space.takeRange(page, pages);
-            return true;
+            return chunks.takeExplicitLocked(page, pages);
         }
-        for (long x = page; x < end; x = segmentEnd(x, end))
+        if (!space.rangeFree(page, pages))
         {
-            if (!chunks.inActiveChunk(x) && !space.rangeFree(x, segmentEnd(x, end) - x))
-            {
-                return false;
-            }
+            return false;
         }
-        for (long x = page; x < end; x = segmentEnd(x, end))
-        {
-            if (chunks.inActiveChunk(x) && !chunks.claimRange(x, segmentEnd(x, end) - x))
-            {
-                // Give back the chunk parts already claimed (the buddy space's parts are not taken yet).
-                for (long y = page; y < x; y = segmentEnd(y, end))
-                {
-                    if (chunks.inActiveChunk(y))
-                    {
-                        chunks.release(y, segmentEnd(y, end) - y);
-                    }
-                }
-                return false;
-            }
-        }
-        for (long x = page; x < end; x = segmentEnd(x, end))
-        {
-            if (!chunks.inActiveChunk(x))
-            {
-                space.takeRange(x, segmentEnd(x, end) - x);
-            }
-        }
+        space.takeRange(page, pages);
         return true;
     }
 
-    /**
-     * Gives back what {@link #takeExplicitLocked} took (under the lock; the chunks it took from are still active:
-     * a chunk with taken pages is never retired).
-     */
     private void giveExplicitLocked(final long page, final long pages)
     {
-        final long end = page + pages;
-        if (null == chunks || page >= chunks.endPage())
+        if (null == chunks)
         {
             space.giveRange(page, pages);
-            return;
         }
-        for (long x = page; x < end; x = segmentEnd(x, end))
+        else
         {
-            if (chunks.inActiveChunk(x))
-            {
-                chunks.release(x, segmentEnd(x, end) - x);
-            }
-            else
-            {
-                space.giveRange(x, segmentEnd(x, end) - x);
-            }
+            chunks.giveExplicitLocked(page, pages);
         }
     }
 
-    /**
-     * The end of the piece of [x, end) that starts at x and lies either in one active chunk or wholly outside active
-     * chunks (under the lock, where no chunk is activated or retired).
-     */
-    private long segmentEnd(final long x, final long end)
+    private void retireFreeChunksLocked()
     {
-        final int order = chunks.chunkOrder();
-        final boolean active = chunks.inActiveChunk(x);
-        long y = x;
-        do
+        if (null != chunks)
         {
-            if (y >= chunks.endPage())
-            {
-                return end;
-            }
-            y = Math.min(end, ((y >>> order) + 1) << order);
+            chunks.retireFreeLocked();
         }
-        while (!active && y < end && !chunks.inActiveChunk(y));
-        return y;
     }
 
     /**
@@ -1257,11 +1033,7 @@ public class IovaAllocator
      */
     void giveBackLocked(final long page, final int k)
     {
-        if (null != chunks && chunks.inActiveChunk(page))
-        {
-            chunks.release(page, 1L << k);
-        }
-        else
+        if (null == chunks || !chunks.release(page, k))
         {
             space.giveBlock(page, k);
         }
@@ -1271,17 +1043,10 @@ public class IovaAllocator
     {
         if (null != chunks)
         {
-            // Another thread may have activated a chunk while this one waited for the lock; else activate one.
-            final long page = refillFromChunks(cache, k);
+            final long page = chunks.refillActivatingLocked(cache, k);
             if (page >= 0)
             {
                 return page;
-            }
-            final int chunk = activateChunkLocked();
-            if (chunk >= 0)
-            {
-                cache.chunk = chunk;
-                return popFilled(cache, k, chunks.claim(chunk, k, cache.loaded[k], magazineCapacity));
             }
             // No whole chunk is free in the buddy space: refill from it directly, as without chunks.
         }
