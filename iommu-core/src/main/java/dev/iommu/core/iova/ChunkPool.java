@@ -48,6 +48,17 @@ final class ChunkPool
     }
 
     /**
+     * Gives the blocks of a full magazine that lie in active chunks back to their chunks (without the lock), with
+     * one CAS per word where neighbouring blocks share one ({@link PageChunks#releaseBlocks}).
+     *
+     * @return how many blocks are left at the front of the magazine, for the buddy space.
+     */
+    int releaseBlocks(final long[] magazine, final int count, final int k)
+    {
+        return chunks.releaseBlocks(magazine, count, k);
+    }
+
+    /**
      * Gives a block back to its chunk when that chunk is active (without the lock: the chunk stays active while
      * the block is out).
      *

@@ -865,16 +865,8 @@ public class IovaAllocator
      */
     private void trim(final long[] magazine, final int k)
     {
-        int toSpace = 0;
-        for (int i = 0; i < magazineCapacity; i++)
-        {
-            final long page = magazine[i];
-            if (null == chunks || !chunks.release(page, k))
-            {
-                // The magazine is the caller's alone: keep the buddy space's blocks at its front.
-                magazine[toSpace++] = page;
-            }
-        }
+        // The magazine is the caller's alone: the blocks for the buddy space are gathered at its front.
+        final int toSpace = null == chunks ? magazineCapacity : chunks.releaseBlocks(magazine, magazineCapacity, k);
         if (toSpace > 0)
         {
             synchronized (lock)

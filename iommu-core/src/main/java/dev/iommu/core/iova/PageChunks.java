@@ -351,22 +351,75 @@ class PageChunks
         {
             final int w = (int)(x >>> 6);
             final long wordEnd = Math.min(end, ((long)w + 1) << 6);
-            final long mask = rangeMask(x & 63, wordEnd - x);
-            while (true)
-            {
-                final long current = (long)WORD.getAcquire(leaf, first + w);
-                if ((current & mask) != mask)
-                {
-                    throw new IllegalStateException("IOVA allocator invariant broken: releasing free pages at page " +
-                        ((chunk << chunkOrder) + x));
-                }
-                // CAS: other threads claim and release other bits of the word meanwhile.
-                if (casWord(leaf, first + w, current, current & ~mask))
-                {
-                    break;
-                }
-            }
+            clearBits(leaf, first + w, rangeMask(x & 63, wordEnd - x), (chunk << chunkOrder) + ((long)w << 6));
             x = wordEnd;
+        }
+    }
+
+    /**
+     * Releases the blocks of order k among {@code pages[0, count)} that lie in active chunks, with one CAS per
+     * word for neighbouring entries in the same word (a magazine's blocks mostly come from one refill, so a trim
+     * of 32 one-page blocks is usually one CAS); the others, which came from the buddy space directly, are moved to
+     * the front of the array.
+     *
+     * @return how many blocks are left at the front (for the buddy space).
+     */
+    int releaseBlocks(final long[] pages, final int count, final int k)
+    {
+        int others = 0;
+        long wordPage = -1;
+        long mask = 0;
+        for (int i = 0; i < count; i++)
+        {
+            final long page = pages[i];
+            if (!inActiveChunk(page))
+            {
+                pages[others++] = page;
+            }
+            else if (k > 6)
+            {
+                release(page, 1L << k);
+            }
+            else
+            {
+                if ((page & -64L) != wordPage)
+                {
+                    flush(wordPage, mask);
+                    wordPage = page & -64L;
+                    mask = 0;
+                }
+                mask |= runMask((int)page & 63, 1 << k);
+            }
+        }
+        flush(wordPage, mask);
+        return others;
+    }
+
+    private void flush(final long wordPage, final long mask)
+    {
+        if (mask != 0)
+        {
+            final long chunk = wordPage >>> chunkOrder;
+            clearBits(leaf(chunk), PageChunkDescriptor.headerIndex(chunk, words) + PageChunkDescriptor.HEADER_WORDS +
+                (int)((wordPage & (chunkPages - 1)) >>> 6), mask, wordPage);
+        }
+    }
+
+    private void clearBits(final long[] leaf, final int index, final long mask, final long wordPage)
+    {
+        while (true)
+        {
+            final long current = (long)WORD.getAcquire(leaf, index);
+            if ((current & mask) != mask)
+            {
+                throw new IllegalStateException("IOVA allocator invariant broken: releasing free pages at page " +
+                    (wordPage + Long.numberOfTrailingZeros(mask & ~current)));
+            }
+            // CAS: other threads claim and release other bits of the word meanwhile.
+            if (casWord(leaf, index, current, current & ~mask))
+            {
+                return;
+            }
         }
     }
 

@@ -19,8 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Threads claim and release blocks of every order in two small chunks while another thread retires and reactivates
- * them, as the allocator's lock holder does. An owner array (one CAS per page from 0 to the claiming thread, before
+ * Threads claim and release blocks of every order in two small chunks (one at a time, or a magazine's worth word by
+ * word) while another thread retires and reactivates them, as the allocator's lock holder does. An owner array (one CAS per page from 0 to the claiming thread, before
  * the thread uses the block; cleared before it releases) proves that no page is ever held by two threads; a
  * successful retirement is checked to find every page unowned (no block can be out of a retired chunk). At the end
  * every chunk retires: nothing leaked. The same run with a word update that is not atomic (read, then write) must
@@ -128,11 +128,37 @@ class PageChunksConcurrencyTest
         final long[] held = new long[64];
         final int[] heldOrder = new int[64];
         final long[] out = new long[8];
+        final long[] scratch = new long[64];
         int count = 0;
         try
         {
             for (long op = 0; op < ops && null == outcome.failure.get(); op++)
             {
+                if (count > 0 && (count == held.length || random.nextInt(3) == 0) && random.nextBoolean())
+                {
+                    // Release everything held, one order at a time as a trimmed magazine is (word by word).
+                    for (int k = 0; k <= 8; k++)
+                    {
+                        int n = 0;
+                        for (int i = 0; i < count; i++)
+                        {
+                            if (heldOrder[i] == k)
+                            {
+                                for (long p = held[i]; p < held[i] + (1L << k); p++)
+                                {
+                                    owner.set((int)p, 0);
+                                }
+                                scratch[n++] = held[i];
+                            }
+                        }
+                        if (n > 0 && chunks.releaseBlocks(scratch, n, k) != 0)
+                        {
+                            outcome.failure.compareAndSet(null, "a block of an active chunk was not released");
+                        }
+                    }
+                    count = 0;
+                    continue;
+                }
                 if (count > 0 && (count == held.length || random.nextInt(3) == 0))
                 {
                     // Release everything held (so that retirements can succeed), or one block.

@@ -154,6 +154,37 @@ class PageChunksTest
     }
 
     @Test
+    void aMagazineIsReleasedWordByWordAndBlocksOutsideChunksAreGatheredForTheBuddySpace()
+    {
+        final PageChunks chunks = new PageChunks(20, ORDER, false);
+        chunks.activate(1);
+        chunks.activate(2);
+        final long[] a = new long[40];
+        final long[] b = new long[3];
+        assertEquals(40, chunks.claim(1, 0, a, 40), "words 0 and 1 of chunk 1");
+        assertEquals(3, chunks.claim(2, 0, b, 3));
+        // A trimmed magazine: chunk 1's blocks in two runs, chunk 2's, and three pages of chunk 3 (inactive).
+        final long[] magazine = new long[46];
+        System.arraycopy(a, 0, magazine, 0, 20);
+        magazine[20] = 3 * CHUNK + 7;
+        System.arraycopy(b, 0, magazine, 21, 3);
+        magazine[24] = 3 * CHUNK + 9;
+        System.arraycopy(a, 20, magazine, 25, 20);
+        magazine[45] = 3 * CHUNK + 11;
+        assertEquals(3, chunks.releaseBlocks(magazine, 46, 0));
+        assertArrayEquals(new long[] {3 * CHUNK + 7, 3 * CHUNK + 9, 3 * CHUNK + 11},
+            java.util.Arrays.copyOf(magazine, 3));
+        assertEquals(CHUNK, chunks.freePages(1));
+        assertEquals(CHUNK, chunks.freePages(2));
+        final long[] wide = new long[2];
+        assertEquals(2, chunks.claim(1, 7, wide, 2));
+        assertEquals(0, chunks.releaseBlocks(wide, 2, 7), "blocks of several words, one at a time");
+        assertEquals(CHUNK, chunks.freePages(1));
+        assertThrows(IllegalStateException.class, () -> chunks.releaseBlocks(new long[] {CHUNK + 5}, 1, 0),
+            "a free page released");
+    }
+
+    @Test
     void retiringNeedsEveryPageFreeAndLeavesNothingToClaim()
     {
         final PageChunks chunks = new PageChunks(20, ORDER, false);
