@@ -21,10 +21,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Threads claim and release blocks of every order in two small chunks (one at a time, or a magazine's worth word by
  * word) while another thread retires and reactivates them, as the allocator's lock holder does. An owner array (one
- * CAS per page from 0 to the claiming thread, before the thread uses the block; cleared before it releases) proves that no page is ever held by two threads; a
- * successful retirement is checked to find every page unowned (no block can be out of a retired chunk). At the end
- * every chunk retires: nothing leaked. The same run with a word update that is not atomic (read, then write) must
- * break the invariant: that is what shows the test can fail.
+ * CAS per page from 0 to the claiming thread, before the thread uses the block; cleared before it releases) proves
+ * that no page is ever held by two threads; a successful retirement is checked to find every page unowned (no block
+ * can be out of a retired chunk). At the end every chunk retires: nothing leaked. The same run with a word update
+ * that is not atomic (read, then write) must break the invariant: that is what shows the test can fail.
  */
 class PageChunksConcurrencyTest
 {
