@@ -32,9 +32,12 @@ import java.lang.invoke.VarHandle;
  * <b>Orderings.</b> A claim is a successful CAS (volatile) of a word from a value read with an acquire load; a
  * release is a CAS clearing exactly the caller's bits. The release CAS of a block synchronizes-with the claim CAS that
  * later reads the cleared bits, so what the releasing thread did with the block (its live byte cleared, its magazine
- * slots) happens-before the claiming thread's use. Activation stores the words with release stores, then the header
- * with a release store, before the caller publishes the chunk (a volatile store of the active list), so a thread that
- * finds the chunk there, or reads its header with an acquire load, sees the words initialised.
+ * slots) happens-before the claiming thread's use. Activation stores the header (active) with a release store, then
+ * the words (free) with release stores, before the caller publishes the chunk (a volatile store of the active list):
+ * a claim reads a freed word, so its thread sees the header active from then on (see {@link #activate}); a thread
+ * that finds the chunk in the active list sees both. Retirement takes every word, then stores the header
+ * (inactive): a thread still holding a block of the chunk makes it fail, so no holder ever reads the chunk
+ * inactive.
  */
 class PageChunks
 {
@@ -138,13 +141,36 @@ class PageChunks
             // Release store: a lock-free reader that loads the leaf (acquire) sees its words all taken, never zero.
             LEAF.setRelease(leaves, leafIndex, leaf);
         }
-        final int header = PageChunkDescriptor.headerIndex(chunk, words);
+        publishActive(leaf, PageChunkDescriptor.headerIndex(chunk, words), chunk);
+    }
+
+    /**
+     * The header first, then the words: a thread can claim a page only by a CAS that reads a word freed here
+     * (possibly through a stale chunk index, before the caller publishes the chunk), and that read synchronizes-with
+     * the word's release store, which follows the header's store: so the claimant sees the chunk active when it
+     * releases the block later, and gives it back here, not to the buddy space. (Words freed before the header, the
+     * first order, let a preempted activation hand a page out of a chunk its claimant then read as inactive: found by
+     * {@code PageChunksConcurrencyTest}, which runs that order as its broken variant through this method.)
+     */
+    void publishActive(final long[] leaf, final int header, final long chunk)
+    {
+        svHeader(leaf, header, PageChunkDescriptor.ACTIVE);
+        svWordsFree(leaf, header, chunk);
+    }
+
+    /** Release store of a chunk's header. */
+    static void svHeader(final long[] leaf, final int header, final long value)
+    {
+        WORD.setRelease(leaf, header, value);
+    }
+
+    /** Release stores of a chunk's words, each to its free pattern. */
+    void svWordsFree(final long[] leaf, final int header, final long chunk)
+    {
         for (int w = 0; w < words; w++)
         {
-            // Release stores, then the header's: the words are visible before the chunk is seen active.
             WORD.setRelease(leaf, header + PageChunkDescriptor.HEADER_WORDS + w, freePattern(chunk, w));
         }
-        WORD.setRelease(leaf, header, PageChunkDescriptor.ACTIVE);
     }
 
     /**
@@ -170,7 +196,7 @@ class PageChunks
                 return false;
             }
         }
-        WORD.setRelease(leaf, first - PageChunkDescriptor.HEADER_WORDS, PageChunkDescriptor.INACTIVE);
+        svHeader(leaf, first - PageChunkDescriptor.HEADER_WORDS, PageChunkDescriptor.INACTIVE);
         return true;
     }
 

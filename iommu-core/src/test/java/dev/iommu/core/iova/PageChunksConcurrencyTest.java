@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * CAS per page from 0 to the claiming thread, before the thread uses the block; cleared before it releases) proves
  * that no page is ever held by two threads; a successful retirement is checked to find every page unowned (no block
  * can be out of a retired chunk). At the end every chunk retires: nothing leaked. The same run with a word update
- * that is not atomic (read, then write) must break the invariant: that is what shows the test can fail.
+ * that is not atomic (read, then write), or with an activation that frees the words before it marks the chunk
+ * active, must break the invariant: that is what shows the test can fail.
  */
 class PageChunksConcurrencyTest
 {
@@ -50,6 +51,18 @@ class PageChunksConcurrencyTest
         for (int i = 0; i < 20 && (null == outcome || null == outcome.failure.get()); i++)
         {
             outcome = run(new NonAtomicPageChunks(20, ORDER), OPS);
+        }
+        assertNotNull(outcome.failure.get(), "the broken variant was not caught");
+    }
+
+    @Test
+    void anActivationThatFreesTheWordsBeforeMarkingTheChunkActiveIsCaught() throws Exception
+    {
+        // About one run in two catches it on 2 cores (the activation must be preempted between the two steps).
+        Outcome outcome = null;
+        for (int i = 0; i < 30 && (null == outcome || null == outcome.failure.get()); i++)
+        {
+            outcome = run(new WordsBeforeHeaderPageChunks(20, ORDER), OPS);
         }
         assertNotNull(outcome.failure.get(), "the broken variant was not caught");
     }
@@ -217,6 +230,26 @@ class PageChunksConcurrencyTest
         final AtomicReference<String> failure = new AtomicReference<>();
         final AtomicLong claimed = new AtomicLong();
         final AtomicLong retired = new AtomicLong();
+    }
+
+    /**
+     * The broken variant of the activation: the words freed before the header says active, so a thread that claims
+     * a page meanwhile may read the chunk inactive when it gives the page back.
+     */
+    private static final class WordsBeforeHeaderPageChunks extends PageChunks
+    {
+        WordsBeforeHeaderPageChunks(final int pageBits, final int chunkOrder)
+        {
+            super(pageBits, chunkOrder, false);
+        }
+
+        @Override
+        void publishActive(final long[] leaf, final int header, final long chunk)
+        {
+            svWordsFree(leaf, header, chunk);
+            Thread.yield();
+            svHeader(leaf, header, PageChunkDescriptor.ACTIVE);
+        }
     }
 
     /**
