@@ -35,10 +35,10 @@ import java.util.List;
  * <p>
  * Run as a single-file program (exec-maven-plugin, generate-sources), with the JVM flags Chronicle Map needs:
  * {@code java <flags> -cp <class path> ChronicleValueClasses.java <output directory> <value interface>...}. Nothing
- * is generated while every file is newer than every jar of the class path (a new Chronicle version regenerates them;
- * a change to this program needs a clean build), and a file is rewritten only when its text changes (the compiler then
- * has nothing to do). Exits non-zero when Chronicle Values does not generate a class or prints something that is not
- * one.
+ * is generated while every file is newer than Chronicle's jars on the class path (a new Chronicle version regenerates
+ * them; a change to this program needs a clean build), and a file is rewritten only when its text changes (the
+ * compiler then has nothing to do). Exits non-zero when Chronicle Values does not generate a class or prints something
+ * that is not one.
  */
 public final class ChronicleValueClasses
 {
@@ -113,15 +113,20 @@ public final class ChronicleValueClasses
     }
 
     /**
-     * Whether every class's source exists and is newer than every jar of the class path (the generation runs javac:
-     * skipped when nothing it reads changed).
+     * Whether every class's source exists and is newer than every jar of Chronicle and its generator on the class path
+     * (the generation runs javac: skipped when nothing it reads changed).
      */
     private static boolean upToDate(final Path output, final List<Path> jars, final String[] args) throws IOException
     {
         long newestJar = 0;
         for (final Path jar : jars)
         {
-            newestJar = Math.max(newestJar, Files.getLastModifiedTime(jar).toMillis());
+            final String name = jar.getFileName().toString();
+            // Chronicle's jars and its generator's (not this project's own, rebuilt by every build).
+            if (name.startsWith("chronicle-") || name.startsWith("compiler-") || name.startsWith("javapoet-"))
+            {
+                newestJar = Math.max(newestJar, Files.getLastModifiedTime(jar).toMillis());
+            }
         }
         for (int i = 1; i < args.length; i++)
         {
