@@ -27,6 +27,18 @@ final class ChildJvm
      */
     static Process start(final Class<?> main, final String... args) throws IOException
     {
+        return start(List.of(), main, args);
+    }
+
+    /**
+     * @param jvmOptions more options of the child JVM (after the test JVM's).
+     * @param main       the class whose {@code main} the child runs.
+     * @param args       its arguments.
+     * @return the child process (its output goes to the test's).
+     * @throws IOException when it cannot be started.
+     */
+    static Process start(final List<String> jvmOptions, final Class<?> main, final String... args) throws IOException
+    {
         final List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
@@ -38,6 +50,7 @@ final class ChildJvm
             }
         }
         command.add("-Xmx64m");
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(main.getName());
