@@ -135,7 +135,8 @@ final class ChunkPool
      * have activated one while this one waited), else from a chunk activated for it.
      *
      * @return the first page of a block to hand out (the rest are in the magazine), or -1 when no active chunk the
-     *     search tried has a free block of order k and the buddy space holds no whole chunk.
+     *     search tried has a free block of order k and the buddy space holds no whole chunk, or other threads emptied
+     *     the chunk activated for this call first.
      */
     long refillActivatingLocked(final IovaThreadCache cache, final int k)
     {
@@ -150,7 +151,10 @@ final class ChunkPool
             return -1;
         }
         cache.chunk = chunk;
-        return popFilled(cache, k, chunks.claim(chunk, k, cache.loaded[k], magazineCapacity));
+        // Lock-free refills may find the new chunk as soon as it is published, and one refill of the largest cached
+        // order takes a whole chunk: another thread may have emptied it already.
+        final int n = chunks.claim(chunk, k, cache.loaded[k], magazineCapacity);
+        return n == 0 ? -1 : popFilled(cache, k, n);
     }
 
     /**
