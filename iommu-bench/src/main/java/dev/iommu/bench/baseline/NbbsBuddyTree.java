@@ -40,10 +40,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * runs only while the new value differs), an ancestor whose bits are already right is only read. A release climbs
  * only as far as the first ancestor whose other side is occupied.
  * <p>
- * <b>Why bytes.</b> A status byte per node, as in the paper; a {@link VarHandle} on a {@code byte[]} has a byte CAS
- * (a {@code lock cmpxchgb} on x86, intrinsified), so no wider element is needed. 64 nodes share a cache line, so
- * threads at neighbouring nodes share lines too (the paper's nodes are larger structs; the sharing here is if
- * anything smaller, not larger, than in the original for a given tree).
+ * <b>Why bytes, and the layout.</b> A status byte per node, as in the paper; a {@link VarHandle} on a {@code byte[]}
+ * has a byte CAS (a {@code lock cmpxchgb} on x86, intrinsified), so no wider element is needed. Packed
+ * ({@code nodeSpacingLog2} 0), 64 nodes share a cache line: the top six levels of the tree (nodes 1 to 63) sit in
+ * one or two lines, so threads working in different halves of the tree still write the same line at every
+ * allocation. The authors' code gives every node a cache line of its own ({@code allocators/1lvl-nb/nb1lvl.h}: an
+ * 8-byte status and 56 bytes of padding); {@code nodeSpacingLog2} 6 does the same (node n's byte at n * 64 of a
+ * {@code byte[]} 64 times larger), so that only true sharing of a node remains.
  * <p>
  * <b>Orderings.</b> Every change of a node's byte but one is a CAS or an atomic OR (volatile: totally ordered with
  * the other volatile accesses); every read of a byte is a volatile read, so one climb's reads and CASes are
@@ -78,6 +81,8 @@ public class NbbsBuddyTree
     private final int treeOrder;
     private final long firstPage;
     private final boolean elideUnchangedCas;
+    /** log2 of the bytes between two nodes' status bytes: 0 packed, 6 a cache line per node. */
+    private final int spacing;
     /** Status bytes; index 0 unused, node 1 the root. */
     private final byte[] tree;
     private final AtomicInteger participants = new AtomicInteger();
@@ -105,14 +110,34 @@ public class NbbsBuddyTree
      */
     public NbbsBuddyTree(final int treeOrder, final long firstPage, final boolean elideUnchangedCas)
     {
-        if (treeOrder < 0 || treeOrder > MAX_TREE_ORDER || firstPage < 0)
+        this(treeOrder, firstPage, elideUnchangedCas, 0);
+    }
+
+    /**
+     * A tree of 2^treeOrder one-page leaves over pages [firstPage, firstPage + 2^treeOrder), its status bytes
+     * 2^nodeSpacingLog2 bytes apart.
+     *
+     * @param treeOrder         C, in [0, {@link #MAX_TREE_ORDER}].
+     * @param firstPage         the page of leaf 0 (any value &gt;= 0; blocks are aligned relative to it).
+     * @param elideUnchangedCas false: a CAS at every ancestor of every allocation, as the paper's pseudo-code;
+     *                          true: none where the ancestor's bits are already as wanted, as the authors' C code.
+     * @param nodeSpacingLog2   0: packed, one byte per node; 6: a 64-byte cache line per node, as the authors' code
+     *                          (in [0, 7], and C + 1 + nodeSpacingLog2 at most 30).
+     */
+    public NbbsBuddyTree(final int treeOrder, final long firstPage, final boolean elideUnchangedCas,
+        final int nodeSpacingLog2)
+    {
+        if (treeOrder < 0 || treeOrder > MAX_TREE_ORDER || firstPage < 0 || nodeSpacingLog2 < 0 ||
+            nodeSpacingLog2 > 7 || treeOrder + 1 + nodeSpacingLog2 > 30)
         {
-            throw new IllegalArgumentException("tree order " + treeOrder + ", first page " + firstPage);
+            throw new IllegalArgumentException("tree order " + treeOrder + ", first page " + firstPage +
+                ", node spacing 2^" + nodeSpacingLog2);
         }
         this.treeOrder = treeOrder;
         this.firstPage = firstPage;
         this.elideUnchangedCas = elideUnchangedCas;
-        this.tree = new byte[2 << treeOrder];
+        this.spacing = nodeSpacingLog2;
+        this.tree = new byte[(2 << treeOrder) << nodeSpacingLog2];
     }
 
     /**
@@ -228,7 +253,7 @@ public class NbbsBuddyTree
      */
     int status(final int node)
     {
-        return (byte)STATUS.getVolatile(tree, node);
+        return (byte)STATUS.getVolatile(tree, node << spacing);
     }
 
     /**
@@ -237,7 +262,7 @@ public class NbbsBuddyTree
      */
     boolean casStatus(final int node, final int expected, final int update)
     {
-        return STATUS.compareAndSet(tree, node, (byte)expected, (byte)update);
+        return STATUS.compareAndSet(tree, node << spacing, (byte)expected, (byte)update);
     }
 
     /**
@@ -295,7 +320,8 @@ public class NbbsBuddyTree
         {
             final int parent = runner >>> 1;
             final boolean left = (runner & 1) == 0;
-            final int old = (byte)STATUS.getAndBitwiseOr(tree, parent, (byte)(left ? COAL_LEFT : COAL_RIGHT));
+            final byte coal = (byte)(left ? COAL_LEFT : COAL_RIGHT);
+            final int old = (byte)STATUS.getAndBitwiseOr(tree, parent << spacing, coal);
             final int buddyOcc = left ? OCC_RIGHT : OCC_LEFT;
             final int buddyCoal = left ? COAL_RIGHT : COAL_LEFT;
             if ((old & buddyOcc) != 0 && (old & buddyCoal) == 0)
@@ -305,7 +331,7 @@ public class NbbsBuddyTree
             runner = parent;
         }
         // Phase 2: the node is free. A release store: the pages' uses happen-before an allocation that reads the 0.
-        STATUS.setRelease(tree, n, (byte)0);
+        STATUS.setRelease(tree, n << spacing, (byte)0);
         // Phase 3: clear the marks this release announced.
         if (depth(n) > upperDepth)
         {

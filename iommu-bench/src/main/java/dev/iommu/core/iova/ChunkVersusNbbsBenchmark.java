@@ -38,8 +38,10 @@ import org.openjdk.jmh.infra.ThreadParams;
  * threads in the one chunk meet in its first words. {@code chunk-own}: the same with two chunks active (pageBits 12),
  * thread i claiming from chunk 1 + i, as {@code ChunkPool} gives each thread a current chunk: the bitmap as its design
  * intends it, threads sharing no word (not one 1,024-page region: two).</li>
- * <li>{@code nbbs}: {@link NbbsBuddyTree} as the paper's pseudo-code (a CAS at every ancestor of every allocation);
- * {@code nbbs-elide}: as the authors' C code (no CAS where an ancestor's bits are already as wanted). One
+ * <li>{@code nbbs}: {@link NbbsBuddyTree} as the paper's pseudo-code (a CAS at every ancestor of every allocation),
+ * status bytes packed; {@code nbbs-elide}: no CAS where an ancestor's bits are already as wanted, as the authors' C
+ * code; {@code -line}: each node's byte in a cache line of its own, as the authors' C code lays nodes out
+ * ({@code nbbs-elide-line} is the authors' configuration: github.com/HPDCS/NBBS, {@code allocators/1lvl-nb}). One
  * {@code allocate} per block; thread i of P scans each level from i / P of it (NBBS's per-thread offset) and, within a
  * refill, from just after its last block (so a refill does not rescan its own blocks); one {@code free} per block.</li>
  * <li>{@code locked-buddy}: a {@link BuddySpace} of 2^11 pages with [1, 1024) taken out by {@code takeRange}, so the
@@ -76,7 +78,7 @@ public class ChunkVersusNbbsBenchmark
     public static class Region
     {
         /** The implementation of the region. */
-        @Param({"chunk", "chunk-own", "nbbs", "nbbs-elide", "locked-buddy"})
+        @Param({"chunk", "chunk-own", "nbbs", "nbbs-elide", "nbbs-line", "nbbs-elide-line", "locked-buddy"})
         public String impl;
 
         PageChunks chunks;
@@ -107,7 +109,10 @@ public class ChunkVersusNbbsBenchmark
                     break;
                 case "nbbs":
                 case "nbbs-elide":
-                    tree = new NbbsBuddyTree(REGION_ORDER, FIRST_PAGE, impl.equals("nbbs-elide"));
+                case "nbbs-line":
+                case "nbbs-elide-line":
+                    tree = new NbbsBuddyTree(REGION_ORDER, FIRST_PAGE, impl.startsWith("nbbs-elide"),
+                        impl.endsWith("-line") ? 6 : 0);
                     break;
                 case "locked-buddy":
                     space = new BuddySpace(PAGE_BITS, 64);

@@ -28,19 +28,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * back (one allocation of the top order succeeds once everything is freed), wrong frees are refused; and from four
  * threads an owner array (one CAS per page after allocate, cleared before free) finds no page held twice, with the
  * tree whole at the end. The same run with a status update that is not atomic must break the invariant: that shows
- * the concurrent test can fail. Both modes: the paper's CAS at every level, and the authors' code's elided CASes.
+ * the concurrent test can fail. Every mode: the paper's CAS at every level or the authors' code's elided CASes, status
+ * bytes packed or a cache line apart.
  */
 class NbbsBuddyTreeTest
 {
     private static final int C = 10;
 
     @ParameterizedTest
-    @ValueSource(booleans = {false, true})
-    void oneOrderFillsTheTreeExactlyAndFreeingEverythingCoalescesToTheRoot(final boolean elide)
+    @ValueSource(strings = {"paper", "elide", "line", "elide-line"})
+    void oneOrderFillsTheTreeExactlyAndFreeingEverythingCoalescesToTheRoot(final String mode)
     {
         for (int order = 0; order <= C; order++)
         {
-            final NbbsBuddyTree tree = new NbbsBuddyTree(C, 1024, elide);
+            final NbbsBuddyTree tree = tree(C, 1024, mode);
             final boolean[] used = new boolean[1 << C];
             final List<Long> blocks = new ArrayList<>();
             for (int i = 0; i < 1 << (C - order); i++)
@@ -65,14 +66,14 @@ class NbbsBuddyTreeTest
     }
 
     @ParameterizedTest
-    @ValueSource(booleans = {false, true})
+    @ValueSource(strings = {"paper", "elide", "line", "elide-line"})
     @Timeout(10)
-    void mixedOrdersNeverOverlapAndCoalesceBackToTheWholeTree(final boolean elide)
+    void mixedOrdersNeverOverlapAndCoalesceBackToTheWholeTree(final String mode)
     {
         final Random random = new Random(42);
         for (int round = 0; round < 200; round++)
         {
-            final NbbsBuddyTree tree = new NbbsBuddyTree(C, 0, elide);
+            final NbbsBuddyTree tree = tree(C, 0, mode);
             final boolean[] used = new boolean[1 << C];
             final List<long[]> blocks = new ArrayList<>();
             long usedPages = 0;
@@ -167,12 +168,12 @@ class NbbsBuddyTreeTest
     }
 
     @ParameterizedTest
-    @ValueSource(booleans = {false, true})
+    @ValueSource(strings = {"paper", "elide", "line", "elide-line"})
     @Timeout(10)
-    void fourThreadsNeverHoldOnePageTwiceAndLeaveTheTreeWhole(final boolean elide) throws Exception
+    void fourThreadsNeverHoldOnePageTwiceAndLeaveTheTreeWhole(final String mode) throws Exception
     {
-        final NbbsBuddyTree tree = new NbbsBuddyTree(8, 0, elide);
-        final Outcome outcome = run(tree, 1500);
+        final NbbsBuddyTree tree = tree(8, 0, mode);
+        final Outcome outcome = run(tree, 1000);
         assertNull(outcome.failure.get(), () -> outcome.failure.get());
         assertTrue(outcome.allocated.get() > 10_000, "blocks allocated: " + outcome.allocated.get());
         assertTrue(outcome.refused.get() > 0, "the tree never filled up: " + outcome.refused.get());
@@ -297,6 +298,12 @@ class NbbsBuddyTreeTest
         {
             outcome.failure.compareAndSet(null, "worker " + id + ": " + e.getMessage());
         }
+    }
+
+    /** paper: the pseudo-code, packed bytes; elide: the authors' elided CASes; line: a cache line per node. */
+    private static NbbsBuddyTree tree(final int order, final long firstPage, final String mode)
+    {
+        return new NbbsBuddyTree(order, firstPage, mode.startsWith("elide"), mode.endsWith("line") ? 6 : 0);
     }
 
     private static void take(final boolean[] used, final long page, final int order)
