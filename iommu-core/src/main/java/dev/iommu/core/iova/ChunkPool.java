@@ -87,7 +87,7 @@ final class ChunkPool
     {
         final long[] magazine = cache.loaded[k];
         final int current = cache.chunk;
-        int n = current >= 0 ? chunks.claim(current, k, magazine, magazineCapacity) : 0;
+        int n = current >= 0 ? chunks.claim(current, k, magazine, magazineCapacity, cache.chunkWordStart) : 0;
         if (n == 0)
         {
             // Acquire load of the count, then the array: every element the count covers is visible.
@@ -100,7 +100,7 @@ final class ChunkPool
                 final int chunk = active[at];
                 if (chunk != current)
                 {
-                    n = chunks.claim(chunk, k, magazine, magazineCapacity);
+                    n = chunks.claim(chunk, k, magazine, magazineCapacity, cache.chunkWordStart);
                     if (n > 0)
                     {
                         cache.chunk = chunk;
@@ -153,7 +153,7 @@ final class ChunkPool
         cache.chunk = chunk;
         // Lock-free refills may find the new chunk as soon as it is published, and one refill of the largest cached
         // order takes a whole chunk: another thread may have emptied it already.
-        final int n = chunks.claim(chunk, k, cache.loaded[k], magazineCapacity);
+        final int n = chunks.claim(chunk, k, cache.loaded[k], magazineCapacity, cache.chunkWordStart);
         return n == 0 ? -1 : popFilled(cache, k, n);
     }
 

@@ -116,6 +116,8 @@ public class IovaAllocator
     private final IovaThreadCache[] fastSlots = new IovaThreadCache[FAST_SLOTS];
     private IovaThreadCache[] registered = new IovaThreadCache[4];
     private int registeredCount;
+    /** Threads registered so far, ended ones included (guarded by {@code lock}). */
+    private int registrations;
     private final long[] regionBases;
     private final long[] regionPages;
     /** Per reserved region: marked in use by an explicit claim inside it (guarded by {@code lock}). */
@@ -1215,6 +1217,12 @@ public class IovaAllocator
                 registered = Arrays.copyOf(registered, registeredCount * 2);
             }
             registered[registeredCount++] = cache;
+            // Threads that share a chunk start their scans a cache line of bitmap words apart (the first registered
+            // at word 0: one thread alone still takes the lowest addresses first), and their searches of the active
+            // chunks at different places.
+            cache.chunkWordStart = registrations * 8;
+            cache.chunkCursor = registrations;
+            registrations++;
             final int index = (int)cache.owner.getId() & (FAST_SLOTS - 1);
             final IovaThreadCache previous = fastSlots[index];
             if (previous == null || !previous.owner.isAlive())

@@ -35,8 +35,13 @@ public final class IovaThreadCache
     final long[] leafIndexes;
     /** The chunk this thread refills from first (-1: none yet; owner only). */
     int chunk = -1;
-    /** Where in the active chunk list this thread's last search ended (owner only). */
+    /** Where in the active chunk list this thread's last search ended (owner only; first set at registration). */
     int chunkCursor;
+    /**
+     * The bitmap word a refill from a chunk starts at: the n-th thread registered with the allocator starts at word
+     * 8n, a cache line of its own when the chunk has enough (set at registration, before the owner's first refill).
+     */
+    int chunkWordStart;
     private final int capacity;
 
     IovaThreadCache(final IovaAllocator allocator, final Thread owner, final int maxOrder, final int capacity)

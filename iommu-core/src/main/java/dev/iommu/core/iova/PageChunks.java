@@ -13,12 +13,16 @@ import java.lang.invoke.VarHandle;
  * with a CAS per bitmap word, without the allocator's lock. Layout: {@link PageChunkDescriptor}.
  * <p>
  * This is the non-blocking buddy system of Marotta et al. (NBBS) at word granularity: NBBS keeps a status byte per
- * node of the buddy tree and climbs to the root with a CAS per level on every allocation and release, so every
- * operation in a tree meets every other at its root. Here a block of up to 64 pages is a run of bits in one word: one
- * CAS claims it (or several blocks of one word at once), its buddies are its neighbouring bits, and merging is
- * implicit (a free run of 2^k aligned bits is a free block of order k). Blocks of more than 64 pages take 2^(k-6)
- * whole words, claimed in ascending order with one CAS each and released again if a later word is taken (the NBBS
- * "climb, and undo on conflict"). Threads working in different chunks share no word.
+ * node of the buddy tree and, as the paper gives it, climbs to the root with a CAS per level on every allocation
+ * (a release climbs until the buddy is occupied), one block at a time; its authors' code elides the CASes that
+ * change nothing and puts each node in its own cache line, which removes most of the contention at the root
+ * ({@code ChunkVersusNbbsBenchmark}, docs/benchmarks/iova.md). Here a block of up to 64 pages is a run of bits in one
+ * word: one CAS claims it, or every block of a magazine refill that the word holds, its buddies are its
+ * neighbouring bits, and merging is implicit (a free run of 2^k aligned bits is a free block of order k). Blocks of
+ * more than 64 pages take 2^(k-6) whole words, claimed in ascending order with one CAS each and released again if a
+ * later word is taken (the NBBS "climb, and undo on conflict"). Each thread scans from its own start word (a
+ * different cache line of the bitmap per thread, see {@link #claim(long, int, long[], int, int)}); threads working
+ * in different chunks share no word.
  * <p>
  * <b>Lifecycle.</b> {@link #activate} and {@link #retire} run under the allocator's lock; claims and releases do not.
  * An inactive chunk's words are all ones, so a thread still scanning a chunk that was retired claims nothing from
@@ -211,6 +215,23 @@ class PageChunks
      */
     int claim(final long chunk, final int k, final long[] out, final int max)
     {
+        return claim(chunk, k, out, max, 0);
+    }
+
+    /**
+     * Claims up to {@code max} free blocks of order k from a chunk, scanning its words from {@code startWord} round
+     * to the word before it: threads that share a chunk start at different cache lines of its bitmap instead of all
+     * fighting over its lowest words (the allocator gives each thread its own start).
+     *
+     * @param chunk     a chunk (inactive: nothing is claimed).
+     * @param k         the order, below C.
+     * @param out       receives the blocks' first pages, in the order scanned, from index 0.
+     * @param max       at most this many (at least 1).
+     * @param startWord where the scan starts (taken modulo the chunk's words).
+     * @return how many were claimed (0 when the chunk holds no free block of order k).
+     */
+    int claim(final long chunk, final int k, final long[] out, final int max, final int startWord)
+    {
         final long[] leaf = leaf(chunk);
         if (null == leaf)
         {
@@ -218,12 +239,20 @@ class PageChunks
         }
         final int first = PageChunkDescriptor.headerIndex(chunk, words) + PageChunkDescriptor.HEADER_WORDS;
         final long chunkFirstPage = chunk << chunkOrder;
+        final int start = startWord & (words - 1);
         if (k > 6)
         {
+            // From the start word's group to the end, then from the chunk's first word to the start.
+            final long startOffset = ((long)start << 6) & -(1L << k);
             int n = 0;
-            for (long from = 0; n < max; n++)
+            for (long from = startOffset, to = chunkPages; n < max; n++)
             {
-                final long offset = claimWordRun(leaf, first, k, from, chunkPages);
+                long offset = claimWordRun(leaf, first, k, from, to);
+                if (offset < 0 && to == chunkPages && startOffset > 0)
+                {
+                    to = startOffset;
+                    offset = claimWordRun(leaf, first, k, 0, to);
+                }
                 if (offset < 0)
                 {
                     break;
@@ -235,8 +264,9 @@ class PageChunks
         }
         final int size = 1 << k;
         int n = 0;
-        for (int w = 0; w < words && n < max; w++)
+        for (int i = 0; i < words && n < max; i++)
         {
+            final int w = (start + i) & (words - 1);
             final int index = first + w;
             while (true)
             {
@@ -394,11 +424,20 @@ class PageChunks
     {
         int others = 0;
         long wordPage = -1;
+        boolean wordActive = false;
         long mask = 0;
         for (int i = 0; i < count; i++)
         {
             final long page = pages[i];
-            if (!inActiveChunk(page))
+            if ((page & -64L) != wordPage)
+            {
+                // The header is read once per word (its chunk's state cannot change while this block is out).
+                flush(wordPage, mask);
+                wordPage = page & -64L;
+                wordActive = inActiveChunk(page);
+                mask = 0;
+            }
+            if (!wordActive)
             {
                 pages[others++] = page;
             }
@@ -408,13 +447,13 @@ class PageChunks
             }
             else
             {
-                if ((page & -64L) != wordPage)
+                final long run = runMask((int)page & 63, 1 << k);
+                if ((mask & run) != 0)
                 {
-                    flush(wordPage, mask);
-                    wordPage = page & -64L;
-                    mask = 0;
+                    throw new IllegalStateException("IOVA allocator invariant broken: block at page " + page +
+                        " twice in one magazine");
                 }
-                mask |= runMask((int)page & 63, 1 << k);
+                mask |= run;
             }
         }
         flush(wordPage, mask);
@@ -512,7 +551,9 @@ class PageChunks
         {
             final int w = (int)(offset >>> 6);
             int taken = 0;
-            while (taken < group && casWord(leaf, first + w + taken, 0, PageChunkDescriptor.ALL_TAKEN))
+            // An acquire read first: a CAS that fails still takes the line from the thread that holds the word.
+            while (taken < group && (long)WORD.getAcquire(leaf, first + w + taken) == 0 &&
+                casWord(leaf, first + w + taken, 0, PageChunkDescriptor.ALL_TAKEN))
             {
                 taken++;
             }

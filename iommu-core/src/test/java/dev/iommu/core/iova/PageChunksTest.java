@@ -78,6 +78,25 @@ class PageChunksTest
     }
 
     @Test
+    void aScanStartsAtItsOwnWordAndWrapsRound()
+    {
+        final PageChunks chunks = new PageChunks(20, ORDER, false);
+        chunks.activate(1);
+        final long base = CHUNK;
+        final long[] out = new long[4];
+        assertEquals(2, chunks.claim(1, 0, out, 2, 8));
+        assertEquals(base + 8 * 64, out[0], "word 8: the second cache line of the bitmap");
+        assertEquals(base + 8 * 64 + 1, out[1]);
+        assertEquals(1, chunks.claim(1, 8, out, 1, 8), "order 8: four words, from the group holding word 8");
+        assertEquals(base + 768, out[0], "words 8 to 11 hold a taken page: the next group");
+        assertEquals(2, chunks.claim(1, 8, out, 2, 12), "from word 12: words 12 to 15 are taken, then from word 0");
+        assertEquals(base, out[0]);
+        assertEquals(base + 256, out[1]);
+        assertEquals(1, chunks.claim(1, 0, out, 1, 16 + 8), "the start word is taken modulo the words");
+        assertEquals(base + 8 * 64 + 2, out[0]);
+    }
+
+    @Test
     void pageZeroStaysTakenInChunkZeroUnlessUsable()
     {
         final PageChunks chunks = new PageChunks(20, ORDER, false);
@@ -182,6 +201,9 @@ class PageChunksTest
         assertEquals(CHUNK, chunks.freePages(1));
         assertThrows(IllegalStateException.class, () -> chunks.releaseBlocks(new long[] {CHUNK + 5}, 1, 0),
             "a free page released");
+        assertEquals(1, chunks.claim(1, 0, wide, 1));
+        assertThrows(IllegalStateException.class, () -> chunks.releaseBlocks(new long[] {wide[0], wide[0]}, 2, 0),
+            "one block twice in a magazine");
     }
 
     @Test
