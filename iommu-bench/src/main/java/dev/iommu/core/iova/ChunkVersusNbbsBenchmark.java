@@ -34,8 +34,9 @@ import org.openjdk.jmh.infra.ThreadParams;
  * <ul>
  * <li>{@code chunk}: a {@link PageChunks} (pageBits 11, chunk order 10) with chunk 1 active; a refill is one
  * {@link PageChunks#claim} of 32 blocks (mixed: one per order), a trim one {@link PageChunks#releaseBlocks} (one per
- * order), exactly as {@code ChunkPool.refill} and the trim call them. Every claim starts at the chunk's word 0, so two
- * threads in the one chunk meet in its first words. {@code chunk-own}: the same with two chunks active (pageBits 12),
+ * order), exactly as {@code ChunkPool.refill} and the trim call them, thread i scanning from word 8i as the allocator
+ * starts its i-th registered thread. {@code chunk-word0}: every claim from word 0 (the first version of the chunks),
+ * so two threads in the one chunk meet in its first words. {@code chunk-own}: two chunks active (pageBits 12),
  * thread i claiming from chunk 1 + i, as {@code ChunkPool} gives each thread a current chunk: the bitmap as its design
  * intends it, threads sharing no word (not one 1,024-page region: two).</li>
  * <li>{@code nbbs}: {@link NbbsBuddyTree} as the paper's pseudo-code (a CAS at every ancestor of every allocation),
@@ -78,7 +79,8 @@ public class ChunkVersusNbbsBenchmark
     public static class Region
     {
         /** The implementation of the region. */
-        @Param({"chunk", "chunk-own", "nbbs", "nbbs-elide", "nbbs-line", "nbbs-elide-line", "locked-buddy"})
+        @Param({"chunk", "chunk-word0", "chunk-own", "nbbs", "nbbs-elide", "nbbs-line", "nbbs-elide-line",
+            "locked-buddy"})
         public String impl;
 
         PageChunks chunks;
@@ -97,6 +99,7 @@ public class ChunkVersusNbbsBenchmark
             switch (impl)
             {
                 case "chunk":
+                case "chunk-word0":
                     chunks = new PageChunks(PAGE_BITS, REGION_ORDER, false);
                     chunks.activate(CHUNK);
                     chunkCount = 1;
@@ -233,7 +236,8 @@ public class ChunkVersusNbbsBenchmark
     {
         if (null != region.chunks)
         {
-            return chunk(region.chunks, CHUNK + magazine.thread % region.chunkCount, magazine);
+            return chunk(region.chunks, CHUNK + magazine.thread % region.chunkCount,
+                "chunk-word0".equals(region.impl) ? 0 : magazine.thread * 8, magazine);
         }
         if (null != region.tree)
         {
@@ -242,13 +246,13 @@ public class ChunkVersusNbbsBenchmark
         return lockedBuddy(region, magazine);
     }
 
-    private static long chunk(final PageChunks chunks, final int chunk, final Magazine magazine)
+    private static long chunk(final PageChunks chunks, final int chunk, final int startWord, final Magazine magazine)
     {
         long sum = 0;
         for (int k = 0; k < magazine.orders; k++)
         {
             final long[] blocks = magazine.blocks[k];
-            final int n = chunks.claim(chunk, k, blocks, magazine.counts[k]);
+            final int n = chunks.claim(chunk, k, blocks, magazine.counts[k], startWord);
             if (n != magazine.counts[k])
             {
                 throw new IllegalStateException("chunk: " + n + " blocks of order " + k);
