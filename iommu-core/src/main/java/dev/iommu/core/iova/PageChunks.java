@@ -368,27 +368,35 @@ class PageChunks
         {
             final int w = (int)(x >>> 6);
             final long wordEnd = Math.min(end, ((long)w + 1) << 6);
-            final long mask = rangeMask(x & 63, wordEnd - x);
-            while (true)
+            if (!setBitsIfClear(leaf, first + w, rangeMask(x & 63, wordEnd - x)))
             {
-                final long current = (long)WORD.getAcquire(leaf, first + w);
-                if ((current & mask) != 0)
+                // A page is taken: give back what this call took, in the words before.
+                if (x > offset)
                 {
-                    // A page is taken: give back what this call took, in the words before.
-                    if (x > offset)
-                    {
-                        release(page, x - offset);
-                    }
-                    return false;
+                    release(page, x - offset);
                 }
-                if (casWord(leaf, first + w, current, current | mask))
-                {
-                    break;
-                }
+                return false;
             }
             x = wordEnd;
         }
         return true;
+    }
+
+    private boolean setBitsIfClear(final long[] leaf, final int index, final long mask)
+    {
+        while (true)
+        {
+            final long current = (long)WORD.getAcquire(leaf, index);
+            if ((current & mask) != 0)
+            {
+                return false;
+            }
+            // CAS: other threads claim and release other bits of the word meanwhile.
+            if (casWord(leaf, index, current, current | mask))
+            {
+                return true;
+            }
+        }
     }
 
     /**
