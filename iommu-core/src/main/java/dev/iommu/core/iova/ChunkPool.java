@@ -109,26 +109,8 @@ final class ChunkPool
             }
             cache.chunkCursor = at;
         }
-        return n == 0 ? -1 : popFilled(cache, k, n);
+        return n == 0 ? -1 : cache.popRefilled(k, n);
     }
-
-    /**
-     * Hands out the lowest of n blocks just claimed into the thread's empty loaded magazine of order k (ascending),
-     * keeping the others there so that the lowest addresses pop first.
-     */
-    private static long popFilled(final IovaThreadCache cache, final int k, final int n)
-    {
-        final long[] magazine = cache.loaded[k];
-        for (int i = 0, j = n - 1; i < j; i++, j--)
-        {
-            final long t = magazine[i];
-            magazine[i] = magazine[j];
-            magazine[j] = t;
-        }
-        cache.loadedCount[k] = n - 1;
-        return magazine[n - 1];
-    }
-
 
     /**
      * Refills the calling thread's empty magazine of order k under the lock: from the chunks (another thread may
@@ -154,7 +136,7 @@ final class ChunkPool
         // Lock-free refills may find the new chunk as soon as it is published, and one refill of the largest cached
         // order takes a whole chunk: another thread may have emptied it already.
         final int n = chunks.claim(chunk, k, cache.loaded[k], magazineCapacity, cache.chunkWordStart);
-        return n == 0 ? -1 : popFilled(cache, k, n);
+        return n == 0 ? -1 : cache.popRefilled(k, n);
     }
 
     /**

@@ -1044,32 +1044,19 @@ public class IovaAllocator
             }
             // No whole chunk is free in the buddy space: refill from it directly, as without chunks.
         }
-        final long first = space.takeBlock(k, firstPage, totalPages);
-        if (first < 0)
-        {
-            return -1;
-        }
-        // Fill highest first so the lowest addresses pop first; stop quietly when the space runs out.
-        final long[] scratch = cache.loaded[k];
+        // Take blocks lowest first into the empty magazine; stop quietly when the space runs out.
+        final long[] magazine = cache.loaded[k];
         int n = 0;
-        final int wanted = magazineCapacity - 1;
-        while (n < wanted)
+        while (n < magazineCapacity)
         {
             final long page = space.takeBlock(k, firstPage, totalPages);
             if (page < 0)
             {
                 break;
             }
-            scratch[n++] = page;
+            magazine[n++] = page;
         }
-        for (int i = 0, j = n - 1; i < j; i++, j--)
-        {
-            final long t = scratch[i];
-            scratch[i] = scratch[j];
-            scratch[j] = t;
-        }
-        cache.loadedCount[k] = n;
-        return first;
+        return n == 0 ? -1 : cache.popRefilled(k, n);
     }
 
     private long allocateLargeLocked(final IovaThreadCache cache, final int k, final long loPage,

@@ -137,6 +137,27 @@ public final class IovaThreadCache
     }
 
     /**
+     * Hands out the lowest of the n blocks a refill just put, ascending, into the empty loaded magazine of order k,
+     * and keeps the others there so that the lowest addresses pop first (the magazine is a stack).
+     *
+     * @param k the order.
+     * @param n how many blocks the refill put there (at least 1).
+     * @return the first page of the lowest block.
+     */
+    long popRefilled(final int k, final int n)
+    {
+        final long[] magazine = loaded[k];
+        for (int i = 0, j = n - 1; i < j; i++, j--)
+        {
+            final long t = magazine[i];
+            magazine[i] = magazine[j];
+            magazine[j] = t;
+        }
+        loadedCount[k] = n - 1;
+        return magazine[n - 1];
+    }
+
+    /**
      * Pushes a freed block of order k.
      *
      * @return false when both magazines are full (the caller exchanges one with the depot).
