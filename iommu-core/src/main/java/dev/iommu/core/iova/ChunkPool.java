@@ -265,15 +265,6 @@ final class ChunkPool
     boolean takeExplicitLocked(final long page, final long pages)
     {
         final long end = page + pages;
-        if (page >= chunks.endPage())
-        {
-            if (!space.rangeFree(page, pages))
-            {
-                return false;
-            }
-            space.takeRange(page, pages);
-            return true;
-        }
         for (long x = page; x < end; x = segmentEnd(x, end))
         {
             if (!chunks.inActiveChunk(x) && !space.rangeFree(x, segmentEnd(x, end) - x))
@@ -313,11 +304,6 @@ final class ChunkPool
     void giveExplicitLocked(final long page, final long pages)
     {
         final long end = page + pages;
-        if (page >= chunks.endPage())
-        {
-            space.giveRange(page, pages);
-            return;
-        }
         for (long x = page; x < end; x = segmentEnd(x, end))
         {
             if (chunks.inActiveChunk(x))
@@ -333,7 +319,8 @@ final class ChunkPool
 
     /**
      * The end of the piece of [x, end) that starts at x and lies either in one active chunk or wholly outside active
-     * chunks (under the lock, where no chunk is activated or retired).
+     * chunks (under the lock, where no chunk is activated or retired); above the chunks' end, the rest of the range is
+     * one piece.
      */
     private long segmentEnd(final long x, final long end)
     {
